@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""XML for DECT server files: deterministic rendering, safe parsing, canonical comparison.
+
+Rendering builds the document as text (no lxml needed), so the same bytes come out on any
+Python; parsing uses lxml with entities, DTDs and network access switched off.
+"""
+
+from __future__ import annotations
+
+import re
+
+try:
+    from lxml import etree
+    HAS_LXML = True
+except ImportError:  # pragma: no cover - exercised on targets without lxml
+    etree = None
+    HAS_LXML = False
+
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+INDENT = "  "
+
+
+class XmlError(ValueError):
+    """A document that is not well-formed or not of the expected shape."""
+
+
+def escape_text(text):
+    """Escape character data for an element body."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_NATURAL = re.compile(r"(\d+)")
+
+
+def natural_key(name):
+    """Sort key that puts ``shelf2`` before ``shelf10``."""
+    return [int(part) if part.isdigit() else part for part in _NATURAL.split(name)]
+
+
+def render_tree(root_tag, tree, sort=True):
+    """Render nested dicts of element name -> text/dict under ``root_tag``.
+
+    ``tree`` values are already rendered strings (or None for an empty element) or dicts.
+    A list value renders repeated elements (``<user>`` records) in list order.
+    """
+    lines = [XML_DECLARATION, "<%s>" % root_tag]
+    _render_children(tree, 1, lines, sort)
+    lines.append("</%s>" % root_tag)
+    return "\n".join(lines) + "\n"
+
+
+def _render_children(tree, depth, lines, sort):
+    names = sorted(tree, key=natural_key) if sort else list(tree)
+    for name in names:
+        _render_element(name, tree[name], depth, lines, sort)
+
+
+def _render_element(name, value, depth, lines, sort):
+    pad = INDENT * depth
+    if isinstance(value, list):
+        for item in value:
+            _render_element(name, item, depth, lines, sort)
+    elif isinstance(value, dict):
+        if not value:
+            lines.append("%s<%s/>" % (pad, name))
+            return
+        lines.append("%s<%s>" % (pad, name))
+        _render_children(value, depth + 1, lines, sort)
+        lines.append("%s</%s>" % (pad, name))
+    elif value is None or value == "":
+        lines.append("%s<%s/>" % (pad, name))
+    else:
+        lines.append("%s<%s>%s</%s>" % (pad, name, escape_text(value), name))
+
+
+def _parser():
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+def parse_document(data, root_tag):
+    """Parse bytes or text into an lxml root element, refusing entities and wrong roots."""
+    if not HAS_LXML:
+        raise XmlError("lxml is required on the controller to parse XML")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise XmlError("DOCTYPE and ENTITY declarations are not allowed in DECT server files")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise XmlError("not well-formed XML: %s" % exc)
+    if root.tag != root_tag:
+        raise XmlError("root element is <%s>, expected <%s>" % (root.tag, root_tag))
+    return root
+
+
+def element_text(element):
+    """Text of a leaf element with surrounding white space removed ('' when empty)."""
+    return (element.text or "").strip()
+
+
+def is_leaf(element):
+    return len(element) == 0
+
+
+def element_to_tree(element):
+    """Turn an lxml element into nested dicts of text (leaves) - the inverse of render_tree.
+
+    Repeated sibling names become lists, so ``<users>`` records survive.
+    """
+    tree = {}
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        value = element_text(child) if is_leaf(child) else element_to_tree(child)
+        if child.tag in tree:
+            previous = tree[child.tag]
+            tree[child.tag] = previous + [value] if isinstance(previous, list) else [previous, value]
+        else:
+            tree[child.tag] = value
+    return tree
+
+
+def canonical(data, root_tag):
+    """A comparable form of a document: element structure and stripped leaf text, order-free for
+    distinct names, order-kept for repeated ones."""
+    return element_to_tree(parse_document(data, root_tag))

@@ -1,0 +1,41 @@
+"""Shared fixtures of the integration tests: a scratch dir and a playbook runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.support.ansible_runner import run_playbook  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def need_root():
+    if os.geteuid() != 0:
+        pytest.skip("needs root to start daemons and network namespaces")
+
+
+def need_binary(name):
+    if shutil.which(name) is None:
+        raise RuntimeError("%s is not installed: run `make deps` (bindep.txt lists the packages)" % name)
+
+
+@pytest.fixture
+def play(tmp_path):
+    """``play(playbook_name_or_text, **kw)`` runs a playbook from tests/integration/playbooks
+    (or the YAML text given) in a scratch dir and returns the PlaybookRun."""
+
+    def _run(playbook, **kwargs):
+        path = HERE / "playbooks" / playbook
+        if "\n" in playbook:
+            path = tmp_path / "playbook.yml"
+            path.write_text(playbook)
+        return run_playbook(path, tmp_path, **kwargs)
+
+    return _run

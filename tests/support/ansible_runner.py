@@ -1,0 +1,79 @@
+"""Run ansible-playbook against this checkout of the collection, as a user would."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PLAYBOOK_PYTHON = sys.executable
+# Debian's interpreter has no lxml: the "target without lxml" of the integration tests.
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def collections_root(base):
+    """``base/ansible_collections/dect/provisioning`` pointing at this checkout."""
+    link = Path(base) / "ansible_collections" / "dect" / "provisioning"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(REPO)
+    return Path(base)
+
+
+class PlaybookRun:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def recap(self, host="localhost"):
+        """The PLAY RECAP counters of ``host`` as a dict (ok, changed, failed, ...)."""
+        match = re.search(r"^%s\s*:\s*(.*)$" % re.escape(host), self.stdout, re.M)
+        if not match:
+            raise AssertionError("no recap for %s in:\n%s" % (host, self.output))
+        return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(1))}
+
+
+def run_playbook(playbook, workdir, inventory=None, extra_vars=None, args=(), env=None, check=False, diff=False,
+                 verbosity=0, timeout=900):
+    """Run ``playbook`` with the collection from this checkout; return a PlaybookRun."""
+    workdir = Path(workdir)
+    colls = collections_root(workdir / "collections")
+    if inventory is None:
+        inventory = workdir / "inventory.ini"
+        if not inventory.exists():
+            inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % PLAYBOOK_PYTHON)
+    argv = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    for key, value in (extra_vars or {}).items():
+        import json
+        argv += ["-e", json.dumps({key: value})]
+    if check:
+        argv.append("--check")
+    if diff:
+        argv.append("--diff")
+    if verbosity:
+        argv.append("-" + "v" * verbosity)
+    argv += list(args)
+    full_env = dict(os.environ)
+    full_env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(colls),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_HOST_KEY_CHECKING": "0",
+        "ANSIBLE_LOCAL_TEMP": str(workdir / ".ansible-local"),
+        "ANSIBLE_REMOTE_TEMP": str(workdir / ".ansible-remote"),
+        "ANSIBLE_ROLES_PATH": str(REPO / "roles"),
+        "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+    })
+    full_env.update(env or {})
+    proc = subprocess.run(argv, cwd=str(workdir), env=full_env, capture_output=True, text=True, timeout=timeout)
+    return PlaybookRun(proc)
