@@ -43,6 +43,8 @@ $(COLL_DIR): FORCE
 	mkdir -p $(COLL_DIR)
 	rsync -a --delete --exclude .git --exclude .venv --exclude .build --exclude .ansible \
 	  --exclude __pycache__ --exclude .pytest_cache --exclude demo-output --exclude benchmarks/results ./ $(COLL_DIR)/
+	# ansible-test lists files through git; the copy sits in an ignored dir, so give it a repo of its own.
+	cd $(COLL_DIR) && { test -d .git || git init -q; }
 FORCE:
 
 sanity: venv $(COLL_DIR)  ## ansible-test sanity on a copy laid out as ansible_collections/dect/provisioning
