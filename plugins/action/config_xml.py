@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of dect.provisioning.config_xml: validate and render on the controller."""
+
+from __future__ import annotations
+
+from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
+from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
+    DocumentAction,
+    DocumentInvalid,
+    RenderedDocument,
+)
+
+
+class ActionModule(DocumentAction):
+    KIND = "config"
+    ROOT_TAG = config_settings.ROOT_TAG
+    EXTRA_SPEC = dict(settings=dict(type="raw"))
+
+    def render_document(self, args, family, strict):
+        settings = args.get("settings")
+        if settings is None:
+            settings = {}
+        checked = config_settings.validate(settings, family, strict)
+        if checked.errors:
+            raise DocumentInvalid(checked.errors, checked.warnings)
+        return RenderedDocument(
+            text=config_settings.render(checked.tree),
+            masked_text=config_settings.render(config_settings.mask_settings(checked.tree)),
+            summary=config_settings.summary(checked.settings),
+            result=dict(settings=config_settings.mask_settings(checked.settings)),
+            warnings=checked.warnings,
+        )
+
+    def summarize_existing(self, data, family):
+        return config_settings.summary(config_settings.parse(data, family))
+
+    def parse_source(self, data, family, args):
+        settings = config_settings.parse(data, family)
+        checked = config_settings.validate(settings, family, args["strict"])
+        masked = config_settings.mask_settings(settings)
+        out = dict(settings=masked, errors=checked.errors, valid=not checked.errors,
+                   masked_paths=config_settings.masked_paths(settings, masked))
+        if checked.warnings:
+            out["warnings"] = checked.warnings
+        return out

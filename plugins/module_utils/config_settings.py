@@ -1,0 +1,293 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validate, render and parse a DECT server configuration (``<mac>-config.xml``).
+
+``settings`` is a nested dict mirroring the XML under ``<config>``. Validation walks it once
+against the Appendix A schema (config_schema), collecting every problem before anything is
+written; rendering and parsing are each other's inverse, so a parsed file renders back to the
+same document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+
+from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS, Param
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
+    FAMILY_LABELS,
+    MASK,
+    mask_url,
+    url_secret,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils.param_types import ParamType
+from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import (
+    element_text,
+    is_leaf,
+    parse_document,
+    render_tree,
+)
+
+ROOT_TAG = "config"
+URL_PATH = "provisioning.server.url"
+_UNKNOWN = ParamType()
+
+Validated = namedtuple("Validated", "settings tree errors warnings secrets")
+
+
+class _Node:
+    """A trie node over schema path segments; array segments (``shelf[]``) match ``shelf<n>``."""
+
+    __slots__ = ("children", "arrays", "params")
+
+    def __init__(self):
+        self.children = {}
+        self.arrays = {}
+        self.params = []
+
+    def child(self, name):
+        node = self.children.get(name)
+        if node is not None:
+            return node
+        base = _ARRAY_ELEMENT.match(name)
+        return self.arrays.get(base.group(1)) if base else None
+
+
+_ARRAY_ELEMENT = re.compile(r"^(.*?)(\d+)$")
+
+
+def _build_trie(parameters):
+    root = _Node()
+    for param in parameters:
+        node = root
+        for segment in param.path.split("."):
+            table = node.arrays if segment.endswith("[]") else node.children
+            key = segment[:-2] if segment.endswith("[]") else segment
+            node = table.setdefault(key, _Node())
+        node.params.append(param)
+    return root
+
+
+_TRIE = _build_trie(PARAMETERS)
+
+
+def lookup(path_segments):
+    """Return the schema node for a concrete path (``['bif08', 'shelf1', ...]``) or None."""
+    node = _TRIE
+    for segment in path_segments:
+        node = node.child(segment)
+        if node is None:
+            return None
+    return node
+
+
+def _param_for(node, family):
+    """The entry of ``node`` for ``family``, else any entry (to report a family mismatch)."""
+    if node is None or not node.params:
+        return None, False
+    for param in node.params:
+        if family in param.families:
+            return param, True
+    return node.params[0], False
+
+
+def _family_error(path, param, family):
+    supported = "/".join(FAMILY_LABELS[f] for f in param.families)
+    message = "%s: not supported on %s (only %s)" % (path, FAMILY_LABELS[family], supported)
+    if param.alias:
+        message += "; use %s there" % param.alias
+    return message
+
+
+def _shown(param, value):
+    if param is not None and param.secret:
+        return MASK
+    if param is not None and param.path == URL_PATH:
+        return mask_url(value)
+    return value
+
+
+def validate(settings, family, strict=False):
+    """Check ``settings`` for ``family`` ('ipdect' or 'dect').
+
+    Returns Validated(settings=normalised nested dict, tree=rendered strings for XML,
+    errors, warnings, secrets=set of strings that must never be shown).
+    """
+    errors, warnings, secrets = [], [], set()
+    if not isinstance(settings, dict):
+        errors.append("settings: must be a dict mirroring the XML under <config>, got %s" % type(settings).__name__)
+        return Validated({}, {}, errors, warnings, secrets)
+    normalised, tree = _walk(settings, [], family, strict, errors, warnings, secrets)
+    return Validated(normalised, tree, errors, warnings, secrets)
+
+
+def _walk(mapping, prefix, family, strict, errors, warnings, secrets):
+    normalised, tree = {}, {}
+    for key in mapping:
+        name = str(key)
+        path = prefix + [name]
+        dotted = ".".join(path)
+        value = mapping[key]
+        if not _valid_element_name(name):
+            errors.append("%s: '%s' is not a valid XML element name" % (dotted, name))
+            continue
+        node = lookup(path)
+        if isinstance(value, dict):
+            if node is None and strict:
+                errors.append("%s: unknown section (strict mode); see docs/parameters.md" % dotted)
+                continue
+            sub_norm, sub_tree = _walk(value, path, family, strict, errors, warnings, secrets)
+            normalised[name], tree[name] = sub_norm, sub_tree
+            continue
+        leaf = _check_leaf(dotted, node, value, family, strict, errors, warnings, secrets)
+        if leaf is not None:
+            normalised[name], tree[name] = leaf
+    return normalised, tree
+
+
+def _check_leaf(dotted, node, value, family, strict, errors, warnings, secrets):
+    param, family_ok = _param_for(node, family)
+    if param is None:
+        if node is not None and (node.children or node.arrays):
+            errors.append("%s: is a section, expected a dict of its parameters" % dotted)
+            return None
+        if strict:
+            errors.append("%s: unknown parameter (strict mode); see docs/parameters.md" % dotted)
+            return None
+        warnings.append("%s: unknown parameter, rendered as given (not in the guide's Appendix A)" % dotted)
+        param_type = _UNKNOWN
+        param = _unknown_param(dotted)
+    elif not family_ok:
+        errors.append(_family_error(dotted, param, family))
+        return None
+    else:
+        param_type = param.type
+    if isinstance(value, list) and not hasattr(param_type, "item"):
+        errors.append("%s: expected a single value, not a list" % dotted)
+        return None
+    try:
+        clean = param_type.normalize(value)
+    except ValueError as exc:
+        errors.append("%s: value '%s' %s" % (dotted, _shown(param, value), _reason(exc)))
+        return None
+    rendered = param_type.render(clean)
+    _collect_secret(param, rendered, secrets)
+    return clean, rendered
+
+
+_SECRET_WORDS = re.compile(r"pass(word|wd)|secret|community|access_?code", re.I)
+
+
+def _unknown_param(dotted):
+    """Stand-in schema entry for a parameter the guide does not list.
+
+    Firmware adds parameters; one whose name says it holds a secret is masked all the same.
+    """
+    last = dotted.rsplit(".", 1)[-1]
+    return Param(dotted, (), _UNKNOWN, None, bool(_SECRET_WORDS.search(last)), "", None, None, False)
+
+
+def _reason(exc):
+    text = str(exc)
+    return text if text.startswith(("is ", "has ", "allowed")) else "is invalid: %s" % text
+
+
+def _collect_secret(param, rendered, secrets):
+    if param is None:
+        return
+    if param.secret and rendered:
+        secrets.add(rendered)
+    elif param.path == URL_PATH and url_secret(rendered):
+        secrets.add(url_secret(rendered))
+
+
+_ELEMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def _valid_element_name(name):
+    return bool(_ELEMENT_NAME.match(name)) and not name.lower().startswith("xml")
+
+
+def render(tree):
+    """The document text for a validated tree (deterministic: natural-sorted element names)."""
+    return render_tree(ROOT_TAG, tree)
+
+
+def parse(data, family):
+    """Turn a config document into typed ``settings`` (the inverse of render).
+
+    Known parameters take their schema type (booleans become bools, numbers ints); a value the
+    schema would reject is kept as text so an exported file can always be read, and validation
+    then reports it.
+    """
+    return _settings_from(parse_document(data, ROOT_TAG), [], family)
+
+
+def _settings_from(element, prefix, family):
+    settings = {}
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        path = prefix + [child.tag]
+        if is_leaf(child):
+            settings[child.tag] = _typed(path, element_text(child), family)
+        else:
+            settings[child.tag] = _settings_from(child, path, family)
+    return settings
+
+
+def _typed(path, text, family):
+    param, family_ok = _param_for(lookup(path), family)
+    if param is None or not family_ok or text == "":
+        return text
+    try:
+        return param.type.parse(text)
+    except ValueError:
+        return text
+
+
+def flatten(settings, prefix=""):
+    """``{'a': {'b': 1}}`` -> ``{'a.b': 1}``."""
+    flat = {}
+    for key, value in settings.items():
+        path = "%s.%s" % (prefix, key) if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(flatten(value, path))
+        else:
+            flat[path] = value
+    return flat
+
+
+def mask_settings(settings, prefix=()):
+    """A copy of nested ``settings`` with secret values replaced by the mask."""
+    masked = {}
+    for key, value in settings.items():
+        path = list(prefix) + [str(key)]
+        if isinstance(value, dict):
+            masked[key] = mask_settings(value, path)
+            continue
+        param = _param_for(lookup(path), None)[0] or _unknown_param(".".join(path))
+        masked[key] = _shown(param, value) if isinstance(value, str) or param.secret else value
+    return masked
+
+
+def masked_paths(settings, masked):
+    """Paths whose value the mask replaced: what a user must supply (from a vault) after ``parsed``."""
+    original, shown = flatten(settings), flatten(masked)
+    return sorted(path for path in original if shown.get(path) != original[path])
+
+
+def summary(settings):
+    """One line per parameter (``path = value``), secrets masked: what the diff shows."""
+    rendered = {}
+    for path, value in flatten(mask_settings(settings)).items():
+        rendered[path] = "true" if value is True else "false" if value is False else str(value)
+    return rendered
+
+
+def validate_document(data, family, strict=False):
+    """Parse and validate a config document: (errors, warnings). Used by provisioning_probe."""
+    settings = parse(data, family)
+    result = validate(settings, family, strict)
+    return result.errors, result.warnings

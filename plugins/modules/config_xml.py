@@ -1,0 +1,212 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: config_xml
+short_description: Render and validate the C(<mac>-config.xml) of a Spectralink DECT server
+version_added: 1.0.0
+description:
+  - Turns a nested O(settings) dict, mirroring the XML under C(<config>), into the configuration
+    file a Spectralink IP-DECT Server 400/6500 or DECT Server 2500/8000 fetches from its
+    provisioning server, and places it there.
+  - Every value is checked against the parameter schema of Appendix A of the Spectralink
+    provisioning guide (see C(docs/parameters.md)): types, ranges, exact enum spellings and the
+    model family that supports each parameter. All problems are reported in one failure, each
+    naming its parameter path; nothing is written when validation fails.
+  - Rendering and validation run on the controller (an action plugin, like M(ansible.builtin.template));
+    the target needs only Python 3. The file is written through M(ansible.builtin.copy): atomically,
+    with O(backup) and file attributes.
+  - The device replaces its whole running configuration with this file, so parameters you do not
+    set take the firmware's defaults.
+author:
+  - dect.provisioning contributors
+options:
+  path:
+    description:
+      - The file to write or remove. Mutually exclusive with O(dest).
+    type: path
+  dest:
+    description:
+      - The provisioning root directory; the file is named C(<mac>-config.xml) from O(mac).
+    type: path
+  mac:
+    description:
+      - The DECT server's MAC address, in any common spelling (V(00:13:D1:80:00:32), V(0013.d180.0032), ...).
+      - Required with O(dest).
+    type: str
+  model:
+    description:
+      - The server model. V(400) and V(6500) form the IP-DECT family, V(2500) and V(8000) the DECT family.
+      - Integers are accepted. Required unless O(state=absent).
+    type: str
+    choices: ["400", "6500", "2500", "8000"]
+  settings:
+    description:
+      - Nested dict of parameters mirroring the XML under C(<config>), for example
+        C({provisioning: {check: {interval: 60}}}).
+      - Booleans are written V(true)/V(false) (YAML V(yes)/V(True) included), numbers without decimals,
+        lists of a comma separated parameter are joined with commas.
+      - Array elements are written with their number, for example C(bif08: {shelf1: {card2: {port3: {enable: true}}}}).
+      - Parameters the guide marks as passwords, and the password in a O(settings.provisioning.server.url)
+        of the form C(proto://user:password@host), are masked in every output and diff.
+    type: raw
+  strict:
+    description:
+      - Whether a parameter that is not in the guide's Appendix A is an error.
+      - When V(false) it is rendered as given with a warning, since firmware adds parameters the guide does not list.
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) writes the file, V(absent) removes it.
+      - V(rendered) validates and returns the XML (secrets masked) without touching any host.
+      - V(parsed) reads a config document from O(src) or O(content) and returns its O(settings).
+    type: str
+    choices: [present, absent, rendered, parsed]
+    default: present
+  src:
+    description:
+      - With O(state=parsed), a config XML file on the controller to read.
+    type: path
+  content:
+    description:
+      - With O(state=parsed), the config XML document as a string.
+    type: str
+  backup:
+    description:
+      - Keep a timestamped copy of the file being replaced.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ansible.builtin.files
+attributes:
+  action:
+    support: full
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff lists changed parameters by path, one C(path = value) line each, secrets masked.
+  platform:
+    platforms: posix
+notes:
+  - Requires C(lxml) on the controller only.
+  - O(state=parsed) returns secret values masked and lists their paths in RV(masked_paths); supply
+    them from ansible-vault when moving an installed server into inventory.
+seealso:
+  - module: dect.provisioning.users_xml
+  - module: dect.provisioning.provisioning_probe
+"""
+
+EXAMPLES = r"""
+- name: Publish the configuration of ward A's DECT server
+  dect.provisioning.config_xml:
+    dest: /srv/dect
+    mac: "00:13:d1:80:00:32"
+    model: "6500"
+    settings:
+      network:
+        bootproto: dhcp
+        hostname: ward-a
+      sip:
+        defaultdomain: pbx.example.com
+        auth:
+          password: "{{ vault_sip_password }}"
+      provisioning:
+        server:
+          method: dhcp
+        check:
+          check_sync: update
+          interval: 60
+        config:
+          check: true
+        users:
+          check: true
+    mode: "0644"
+    backup: true
+
+- name: Check a configuration in CI without touching any host
+  dect.provisioning.config_xml:
+    model: 8000
+    settings: "{{ dect_settings }}"
+    strict: true
+    state: rendered
+  register: rendered
+
+- name: Move an installed server's exported configuration into inventory
+  dect.provisioning.config_xml:
+    model: "6500"
+    src: exports/0013d1800032-config.xml
+    state: parsed
+  register: parsed
+"""
+
+RETURN = r"""
+path:
+  description: The file written or removed.
+  returned: when O(state) is V(present) or V(absent)
+  type: str
+  sample: /srv/dect/0013d1800032-config.xml
+xml:
+  description: The rendered document, secrets replaced by C(********).
+  returned: when O(state) is V(present) or V(rendered)
+  type: str
+settings:
+  description: The normalised settings (booleans, integers, joined lists), secrets masked.
+  returned: always, except O(state=absent)
+  type: dict
+  sample: {"provisioning": {"check": {"interval": 60}}}
+errors:
+  description: Every validation problem, each naming the parameter path, the value and what is allowed.
+  returned: on validation failure, and with O(state=parsed)
+  type: list
+  elements: str
+  sample: ["provisioning.check.interval: value '-5' is out of range: allowed integer >= 0 (minutes)"]
+valid:
+  description: Whether the parsed document passes validation.
+  returned: when O(state=parsed)
+  type: bool
+masked_paths:
+  description: Parameters whose values were masked in RV(settings).
+  returned: when O(state=parsed)
+  type: list
+  elements: str
+backup_file:
+  description: The backup copy, when O(backup=true) and the file changed.
+  returned: changed and O(backup=true)
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    # The work happens in the action plugin of the same name, on the controller. This entry point
+    # exists for documentation and for the argument spec; reaching it means the action was bypassed.
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path"),
+            dest=dict(type="path"),
+            mac=dict(type="str"),
+            model=dict(type="str", choices=["400", "6500", "2500", "8000"]),
+            settings=dict(type="raw"),
+            strict=dict(type="bool", default=False),
+            state=dict(type="str", default="present", choices=["present", "absent", "rendered", "parsed"]),
+            src=dict(type="path"),
+            content=dict(type="str"),
+            backup=dict(type="bool", default=False),
+        ),
+        add_file_common_args=True,
+        supports_check_mode=True,
+    )
+    module.fail_json(msg="dect.provisioning.config_xml runs through its action plugin on the controller;"
+                         " call it as a task, not as a standalone module")
+
+
+if __name__ == "__main__":
+    main()

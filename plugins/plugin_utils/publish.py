@@ -1,0 +1,249 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller side of the modules that publish one XML document per DECT server.
+
+``config_xml`` and ``users_xml`` share everything but the document: option handling, reading the
+current file on the target for a diff, writing through ``ansible.builtin.copy`` (atomic rename in
+the destination directory, backup, mode/owner/group, check mode) and removal through
+``ansible.builtin.file``. Rendering happens here, on the controller, so targets need no lxml.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import tempfile
+from collections import namedtuple
+
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_bytes
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
+    IdentifierError,
+    MODELS,
+    device_file_name,
+    model_family,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
+
+RenderedDocument = namedtuple("RenderedDocument", "text masked_text summary result warnings")
+
+STATES = ("present", "absent", "rendered", "parsed")
+FILE_OPTIONS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "unsafe_writes", "attributes")
+
+COMMON_SPEC = dict(
+    path=dict(type="path"),
+    dest=dict(type="path"),
+    mac=dict(type="str"),
+    model=dict(type="str"),
+    state=dict(type="str", default="present", choices=list(STATES)),
+    strict=dict(type="bool", default=False),
+    src=dict(type="path"),
+    content=dict(type="str"),
+    backup=dict(type="bool", default=False),
+    mode=dict(type="raw"),
+    owner=dict(type="str"),
+    group=dict(type="str"),
+    seuser=dict(type="str"),
+    serole=dict(type="str"),
+    setype=dict(type="str"),
+    selevel=dict(type="str"),
+    unsafe_writes=dict(type="bool", default=False),
+    attributes=dict(type="str", aliases=["attr"]),
+)
+
+
+class DocumentInvalid(Exception):
+    """Validation failed: ``errors`` lists every problem, each naming its path."""
+
+    def __init__(self, errors, warnings=()):
+        super().__init__("; ".join(errors))
+        self.errors = list(errors)
+        self.warnings = list(warnings)
+
+
+class DocumentAction(ActionBase):
+    """Base for actions rendering ``<mac>-<KIND>.xml``; subclasses render, summarise and parse."""
+
+    KIND = None
+    ROOT_TAG = None
+    EXTRA_SPEC = {}
+    TRANSFERS_FILES = True
+    _requires_connection = False
+
+    # -- what a subclass provides -------------------------------------------------------
+    def render_document(self, args, family, strict):
+        raise NotImplementedError
+
+    def summarize_existing(self, data, family):
+        raise NotImplementedError
+
+    def parse_source(self, data, family, args):
+        raise NotImplementedError
+
+    # -- the shared flow ----------------------------------------------------------------
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        spec = dict(COMMON_SPEC)
+        spec.update(self.EXTRA_SPEC)
+        validation, args = self.validate_argument_spec(
+            argument_spec=spec,
+            mutually_exclusive=[("path", "dest"), ("src", "content")],
+            required_by={"dest": "mac"},
+        )
+        family = self._family(args)
+        state = args["state"]
+        try:
+            if state == "parsed":
+                result.update(self._parsed(args, family))
+            elif state == "rendered":
+                result.update(self._rendered(args, family))
+            else:
+                target = self._target_path(args)
+                if state == "absent":
+                    result.update(self._absent(target, args, task_vars))
+                else:
+                    result.update(self._present(target, args, family, task_vars))
+        except DocumentInvalid as exc:
+            result.update(failed=True, changed=False, errors=exc.errors, msg=self._failure_message(exc.errors))
+            if exc.warnings:
+                result["warnings"] = exc.warnings
+        except (IdentifierError, XmlError) as exc:
+            result.update(failed=True, changed=False, msg=str(exc))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def _failure_message(self, errors):
+        return "%s-xml validation failed with %d error(s), nothing written: %s" % (
+            self.KIND, len(errors), "; ".join(errors))
+
+    def _family(self, args):
+        if args.get("model") in (None, ""):
+            if args["state"] == "absent":
+                return None
+            raise AnsibleActionFail("model: required for state=%s; allowed %s" % (args["state"], ", ".join(MODELS)))
+        try:
+            return model_family(args["model"])
+        except IdentifierError as exc:
+            raise AnsibleActionFail("model: %s" % exc)
+
+    def _target_path(self, args):
+        if args.get("path"):
+            return args["path"]
+        if not args.get("dest"):
+            raise AnsibleActionFail("path or dest + mac is required for state=%s" % args["state"])
+        try:
+            name = device_file_name(args["mac"], self.KIND)
+        except IdentifierError as exc:
+            raise AnsibleActionFail("mac: %s" % exc)
+        return os.path.join(args["dest"], name)
+
+    def _rendered(self, args, family):
+        doc = self._render(args, family)
+        out = dict(changed=False, xml=doc.masked_text)
+        out.update(doc.result)
+        return self._with_warnings(out, doc.warnings)
+
+    def _render(self, args, family):
+        return self.render_document(args, family, args["strict"])
+
+    def _parsed(self, args, family):
+        data = self._source_bytes(args)
+        if data is None:
+            raise AnsibleActionFail("src or content is required for state=parsed")
+        return dict(changed=False, **self.parse_source(data, family, args))
+
+    def _source_bytes(self, args):
+        if args.get("content") is not None:
+            return to_bytes(args["content"])
+        if args.get("src"):
+            path = self._find_needle("files", args["src"])
+            with open(path, "rb") as handle:
+                return handle.read()
+        return None
+
+    def _present(self, target, args, family, task_vars):
+        doc = self._render(args, family)
+        before = self._existing_summary(target, family, task_vars)
+        copy_result = self._copy(target, doc.text, args, task_vars)
+        if copy_result.get("failed"):
+            copy_result.pop("diff", None)
+            return copy_result
+        out = dict(changed=copy_result.get("changed", False), path=target, xml=doc.masked_text)
+        out.update(doc.result)
+        for key in ("backup_file", "checksum", "mode", "owner", "group", "uid", "gid", "size"):
+            if key in copy_result:
+                out[key] = copy_result[key]
+        if self._task.diff and out["changed"]:
+            out["diff"] = self._diff(target, before, doc.summary)
+        return self._with_warnings(out, doc.warnings)
+
+    def _absent(self, target, args, task_vars):
+        before = self._existing_summary(target, None, task_vars) if self._task.diff else None
+        file_result = self._execute_module(
+            module_name="ansible.legacy.file", module_args=dict(path=target, state="absent"), task_vars=task_vars)
+        if file_result.get("failed"):
+            return file_result
+        out = dict(changed=file_result.get("changed", False), path=target)
+        if self._task.diff and out["changed"]:
+            out["diff"] = self._diff(target, before, {})
+        return out
+
+    def _existing_summary(self, target, family, task_vars):
+        """What the target holds now, summarised (None when missing or unreadable)."""
+        slurped = self._execute_module(
+            module_name="ansible.legacy.slurp", module_args=dict(src=target), task_vars=task_vars)
+        if slurped.get("failed") or "content" not in slurped:
+            return None
+        data = base64.b64decode(slurped["content"])
+        if family is None:
+            return {"(file)": "%d bytes" % len(data)}
+        try:
+            return self.summarize_existing(data, family)
+        except (XmlError, ValueError):
+            return {"(file)": "not a valid %s document (%d bytes)" % (self.KIND, len(data))}
+
+    def _copy(self, target, text, args, task_vars):
+        local_dir = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
+        try:
+            local_file = os.path.join(local_dir, os.path.basename(target))
+            with open(local_file, "wb") as handle:
+                handle.write(to_bytes(text))
+            new_task = self._task.copy()
+            new_task.args = dict(src=local_file, dest=target, backup=args["backup"], force=True)
+            for option in FILE_OPTIONS:
+                if args.get(option) is not None:
+                    new_task.args[option] = args[option]
+            # Our own diff (by parameter, secrets masked) replaces copy's byte diff.
+            new_task.diff = False
+            copy_action = self._shared_loader_obj.action_loader.get(
+                "ansible.legacy.copy", task=new_task, connection=self._connection,
+                play_context=self._play_context, loader=self._loader, templar=self._templar,
+                shared_loader_obj=self._shared_loader_obj)
+            return copy_action.run(task_vars=task_vars)
+        finally:
+            shutil.rmtree(local_dir, ignore_errors=True)
+
+    @staticmethod
+    def _diff(target, before, after):
+        return dict(before_header=target, after_header=target,
+                    before=_summary_text(before), after=_summary_text(after))
+
+    @staticmethod
+    def _with_warnings(out, warnings):
+        if warnings:
+            out["warnings"] = list(warnings)
+        return out
+
+
+def _summary_text(summary):
+    if not summary:
+        return ""
+    return "".join("%s = %s\n" % (key, summary[key]) for key in sorted(summary))
+
