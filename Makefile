@@ -47,7 +47,11 @@ $(COLL_DIR): FORCE
 	cd $(COLL_DIR) && { test -d .git || git init -q; }
 FORCE:
 
+GET_PIP_VERSION = $(shell $(BIN)/python -c "import re,ansible_test,pathlib;p=pathlib.Path(ansible_test.__file__).parent/'_internal/python_requirements.py';print(re.search(r\"pip='([0-9.]+)'\",p.read_text()).group(1).replace('.','_'))" 2>/dev/null)
+
 sanity: venv $(COLL_DIR)  ## ansible-test sanity on a copy laid out as ansible_collections/dect/provisioning
+	@cache=$$HOME/.ansible/test/cache/get_pip_$(GET_PIP_VERSION).py; \
+	  test -s $$cache || { mkdir -p $$(dirname $$cache); cp tools/ansible_test_get_pip.py $$cache; }
 	cd $(COLL_DIR) && PATH=$(CURDIR)/$(BIN):$$PATH ansible-test sanity --python 3.11 --requirements --color no
 
 lint: venv  ## ansible-lint, production profile

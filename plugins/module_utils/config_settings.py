@@ -116,10 +116,18 @@ def validate(settings, family, strict=False):
     """
     errors, warnings, secrets = [], [], set()
     if not isinstance(settings, dict):
-        errors.append("settings: must be a dict mirroring the XML under <config>, got %s" % type(settings).__name__)
+        errors.append("settings: must be a dict mirroring the XML under <config>, got %s" % kind_of(settings))
         return Validated({}, {}, errors, warnings, secrets)
     normalised, tree = _walk(settings, [], family, strict, errors, warnings, secrets)
     return Validated(normalised, tree, errors, warnings, secrets)
+
+
+def kind_of(value):
+    """A plain type name for error messages (Ansible wraps values in tagged subclasses)."""
+    for plain in (bool, int, float, str, list, dict):
+        if isinstance(value, plain):
+            return plain.__name__
+    return "null" if value is None else type(value).__name__
 
 
 def _walk(mapping, prefix, family, strict, errors, warnings, secrets):

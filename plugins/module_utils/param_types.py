@@ -24,7 +24,7 @@ class ParamType:
 
     def normalize(self, value):
         if isinstance(value, (dict, list)):
-            raise ValueError("expected a single value, not a %s" % type(value).__name__)
+            raise ValueError("expected a single value, not a %s" % ("dict" if isinstance(value, dict) else "list"))
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, float) and value.is_integer():

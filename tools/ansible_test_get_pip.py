@@ -1,0 +1,23 @@
+"""Stand-in for the pip bootstrap script ansible-test downloads into its sanity virtualenvs.
+
+CI machines here reach PyPI but not the host serving that script, so pip comes from the
+interpreter's bundled ``ensurepip`` and then installs the pip release ansible-test asked for.
+`make sanity` copies this file into ansible-test's cache when the cache lacks the real one.
+"""
+
+import ensurepip
+import subprocess
+import sys
+
+# get-pip.py's own switches; plain `pip install` does not know them.
+GET_PIP_ONLY = ("--no-setuptools", "--no-wheel")
+
+
+def main():
+    ensurepip.bootstrap(upgrade=True)
+    wanted = [arg for arg in sys.argv[1:] if arg not in GET_PIP_ONLY]
+    return subprocess.call([sys.executable, "-m", "pip", "install", "-q"] + wanted)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
