@@ -1,0 +1,1 @@
+"""Benchmarks of dect.provisioning: ``python -m benchmarks`` runs every ``bench_*.py``."""
