@@ -1,0 +1,194 @@
+"""Minimal real provisioning peers for the fetch/probe/emulator tests: tftpd-hpa, nginx, vsftpd,
+and a throw-away test CA made with openssl.
+
+Each starter returns a running ``procs.Daemon`` (foreground process, stopped by pid) whose
+``port`` attributes say where it listens. Callers stop them in a ``finally``/fixture teardown.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+from tests.support.procs import Daemon, free_port, wait_for, wait_for_tcp
+
+SECURE_CHROOT_DIR = "/var/run/vsftpd/empty"
+
+
+def make_world_readable(root):
+    """Daemons drop privileges (vsftpd's anonymous user): let them read the staged tree."""
+    for dirpath, _dirs, files in os.walk(str(root)):
+        os.chmod(dirpath, 0o755)
+        for name in files:
+            os.chmod(os.path.join(dirpath, name), 0o644)
+
+
+def _wait_for_udp_tftp(port, host, timeout=10.0):
+    """tftpd-hpa is ready when it answers a read request (here: error 1 for a missing name)."""
+    probe = b"\x00\x01" + b"readiness-probe-does-not-exist\x00octet\x00"
+
+    def answered():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(0.2)
+            sock.sendto(probe, (host, port))
+            try:
+                sock.recvfrom(1024)
+                return True
+            except OSError:
+                return False
+
+    wait_for(answered, timeout=timeout, interval=0.05, what="tftpd on %s:%s" % (host, port))
+
+
+def start_tftpd(root, workdir, host="127.0.0.1", port=None, refuse_options=()):
+    """tftpd-hpa in the foreground serving ``root`` read-only; ``refuse_options`` e.g. ('blksize',)."""
+    port = port or free_port(socket.SOCK_DGRAM, host)
+    argv = ["in.tftpd", "-L", "-a", "%s:%d" % (host, port), "-s", str(root), "-u", "root"]
+    for option in refuse_options:
+        argv += ["-r", option]
+    daemon = Daemon(argv, Path(workdir) / ("tftpd-%d.log" % port))
+    daemon.port, daemon.host = port, host
+    _wait_for_udp_tftp(port, host)
+    return daemon
+
+
+NGINX_CONF = """\
+worker_processes 1;
+user root;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log {work}/nginx-access.log;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    default_type application/octet-stream;
+{servers}
+}}
+"""
+
+NGINX_SERVER = """\
+    server {{
+        listen {host}:{port}{ssl};
+        root {root};
+{extra}
+        location / {{ try_files $uri =404; }}
+    }}
+"""
+
+
+def start_nginx(root, workdir, host="127.0.0.1", http_port=None, https_port=None, cert=None, key=None,
+                htpasswd=None):
+    """nginx serving ``root`` over HTTP and, given ``cert``/``key``, HTTPS; basic auth with ``htpasswd``."""
+    work = Path(workdir) / "nginx"
+    work.mkdir(parents=True, exist_ok=True)
+    auth = ('        auth_basic "dect";\n        auth_basic_user_file %s;\n' % htpasswd) if htpasswd else ""
+    http_port = http_port or free_port(host=host)
+    servers = [NGINX_SERVER.format(host=host, port=http_port, ssl="", root=root, extra=auth)]
+    if cert:
+        https_port = https_port or free_port(host=host)
+        tls = "        ssl_certificate %s;\n        ssl_certificate_key %s;\n%s" % (cert, key, auth)
+        servers.append(NGINX_SERVER.format(host=host, port=https_port, ssl=" ssl", root=root, extra=tls))
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(work=work, servers="".join(servers)))
+    daemon = Daemon(["nginx", "-e", str(work / "nginx-error.log"), "-p", str(work), "-c", str(conf),
+                     "-g", "daemon off;"], work / "nginx.out")
+    daemon.host, daemon.http_port, daemon.https_port = host, http_port, https_port if cert else None
+    try:
+        wait_for_tcp(http_port, host)
+        if cert:
+            wait_for_tcp(https_port, host)
+    except TimeoutError:
+        daemon.stop()
+        raise RuntimeError("nginx did not start:\n%s" % (work / "nginx-error.log").read_text())
+    return daemon
+
+
+VSFTPD_CONF = """\
+listen=YES
+listen_ipv6=NO
+listen_address={host}
+listen_port={port}
+background=NO
+anonymous_enable=YES
+anon_root={root}
+no_anon_password=YES
+local_enable=NO
+write_enable=NO
+pasv_enable=YES
+pasv_address={host}
+pasv_min_port={pasv_min}
+pasv_max_port={pasv_max}
+seccomp_sandbox=NO
+isolate=NO
+isolate_network=NO
+secure_chroot_dir={chroot}
+xferlog_enable=YES
+vsftpd_log_file={work}/vsftpd.log
+log_ftp_protocol=YES
+"""
+
+
+def start_vsftpd(root, workdir, host="127.0.0.1", port=None):
+    """vsftpd in the foreground: anonymous, read-only, passive mode, rooted at ``root``."""
+    os.makedirs(SECURE_CHROOT_DIR, exist_ok=True)
+    work = Path(workdir) / "vsftpd"
+    work.mkdir(parents=True, exist_ok=True)
+    port = port or free_port(host=host)
+    pasv_min = free_port(host=host)
+    conf = work / "vsftpd.conf"
+    conf.write_text(VSFTPD_CONF.format(host=host, port=port, root=root, pasv_min=pasv_min,
+                                       pasv_max=min(pasv_min + 20, 65535), chroot=SECURE_CHROOT_DIR, work=work))
+    os.chmod(str(conf), 0o600)  # vsftpd refuses a config file others can write
+    daemon = Daemon(["vsftpd", str(conf)], work / "vsftpd.out")
+    daemon.host, daemon.port = host, port
+    try:
+        wait_for_tcp(port, host)
+    except TimeoutError:
+        daemon.stop()
+        raise RuntimeError("vsftpd did not start:\n%s" % daemon.log())
+    return daemon
+
+
+# ----------------------------------------------------------------------------- test PKI
+
+
+def _openssl(*args, cwd=None):
+    subprocess.run(("openssl",) + args, check=True, capture_output=True, cwd=cwd)
+
+
+def make_ca(directory, name="dect-test-ca"):
+    """A self-signed CA (key, cert) under ``directory``; returns the cert path and key path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    key, cert = directory / (name + ".key"), directory / (name + ".pem")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+             "-days", "2", "-subj", "/CN=%s" % name, "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    return cert, key
+
+
+def issue_server_cert(directory, ca_cert, ca_key, name="provisioning", ips=("127.0.0.1",), dns=("localhost",)):
+    """A server certificate for ``ips``/``dns`` signed by the CA; returns (cert, key) paths."""
+    directory = Path(directory)
+    key, csr, cert = directory / (name + ".key"), directory / (name + ".csr"), directory / (name + ".pem")
+    ext = directory / (name + ".ext")
+    sans = ["IP:%s" % ip for ip in ips] + ["DNS:%s" % host for host in dns]
+    ext.write_text("subjectAltName=%s\nextendedKeyUsage=serverAuth\n" % ",".join(sans))
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=%s" % name)
+    _openssl("x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial",
+             "-out", str(cert), "-days", "2", "-extfile", str(ext))
+    return cert, key
+
+
+def htpasswd_file(path, user, password):
+    """An nginx basic-auth file with one user (apr1 hash from openssl)."""
+    hashed = subprocess.run(["openssl", "passwd", "-apr1", password], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    Path(path).write_text("%s:%s\n" % (user, hashed))
+    return Path(path)
