@@ -31,6 +31,14 @@ def escape_text(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_ELEMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def is_element_name(name):
+    """Whether ``name`` can be written as an element name (names starting 'xml' are reserved)."""
+    return bool(_ELEMENT_NAME.match(name)) and not name.lower().startswith("xml")
+
+
 _NATURAL = re.compile(r"(\d+)")
 
 

@@ -1,0 +1,263 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: users_xml
+short_description: Render and validate the C(<mac>-users.xml) of a Spectralink DECT server
+version_added: 1.0.0
+description:
+  - Builds the users file a Spectralink IP-DECT Server 400/6500 or DECT Server 2500/8000 imports from
+    its provisioning server, from a O(users) list, from an exported users XML or a CSV file (O(src),
+    O(content)), or from both merged, and places it there.
+  - Every record is checked against the users field reference of Appendix C of the Spectralink
+    provisioning guide (see C(docs/users_xml.md)): the fields each model family supports, mandatory
+    fields, lengths, character sets, ranges, the IPEI form and check digit, and duplicates. All problems
+    are reported in one failure, each naming the record (its index or source line and its
+    username/localno), the field, the value (masked when secret) and the rule; nothing is written
+    when validation fails.
+  - Rendering and validation run on the controller (an action plugin, like M(ansible.builtin.template));
+    the target needs only Python 3. The file is written through M(ansible.builtin.copy): atomically,
+    with O(backup) and file attributes.
+  - Output is deterministic: users in input order (or sorted with O(sort=true)), fields in the
+    guide's order, only fields that are set.
+author:
+  - dect.provisioning contributors
+options:
+  path:
+    description:
+      - The file to write or remove. Mutually exclusive with O(dest).
+    type: path
+  dest:
+    description:
+      - The provisioning root directory; the file is named C(<mac>-users.xml) from O(mac).
+    type: path
+  mac:
+    description:
+      - The DECT server's MAC address, in any common spelling (V(00:13:D1:80:00:32), V(0013.d180.0032), ...).
+      - Required with O(dest).
+    type: str
+  model:
+    description:
+      - The server model. V(400) and V(6500) form the IP-DECT family, V(2500) and V(8000) the DECT family;
+        the family decides which fields are allowed and which one is mandatory.
+      - Integers are accepted. Required unless O(state=absent).
+    type: str
+    choices: ["400", "6500", "2500", "8000"]
+  users:
+    description:
+      - The users, one dict per record, keyed by the Appendix C field names
+        C(ipei), C(accesscode), C(standbytext), C(username), C(localno), C(domain), C(displayname),
+        C(authuser), C(authpassword), C(disabled), C(lid), C(linetype), C(presentationtext), C(name),
+        C(tx_gain), C(rx_gain), C(cucmdevicename).
+      - C(username) is mandatory on 400/6500, C(localno) on 2500/8000. C(lid), C(linetype),
+        C(presentationtext), C(name), C(localno), C(tx_gain) and C(rx_gain) exist on 2500/8000 only.
+      - C(ipei) is written C(NNNNN NNNNNNN); it may be given without the space, with another separator,
+        or with its 13th check digit, which is verified and dropped. Quote IPEIs and C(lid) values in
+        YAML, which would otherwise read them as numbers and drop leading zeros.
+      - Booleans are written V(true)/V(false). A value of V(null) leaves the field out; an empty string
+        writes an empty element.
+      - C(authpassword) and C(accesscode) are secrets; they are masked in every output, diff and error.
+      - With O(src) or O(content), an entry whose username (400/6500) or localno (2500/8000) names an
+        imported record updates that record, field by field (V(null) removes a field); other entries are
+        appended after the imported records.
+    type: list
+    elements: dict
+  src:
+    description:
+      - A users file on the controller to import, either an exported users XML (as the server's
+        Import/Export page or service report gives it) or a CSV file with a header row of field names
+        (separated by V(,), V(;) or a tab, UTF-8). The format is told by the content.
+      - A relative path is looked up in the role's or playbook's C(files/) directory.
+      - With O(state=parsed), the document to parse.
+      - Mutually exclusive with O(content).
+    type: path
+  content:
+    description:
+      - Like O(src), the users XML or CSV given as a string.
+    type: str
+  state:
+    description:
+      - V(present) writes the file, V(absent) removes it.
+      - V(rendered) validates and returns the XML (secrets masked) without touching any host.
+      - V(parsed) reads a users XML or CSV from O(src) or O(content) and returns it as RV(users),
+        ready to be kept in inventory; secrets are masked and listed in RV(masked_fields).
+    type: str
+    choices: [present, absent, rendered, parsed]
+    default: present
+  strict:
+    description:
+      - Whether a field that is not in Appendix C is an error.
+      - When V(false) it is written as given, after the known fields, with a warning (firmware may know
+        fields the guide does not list). A field the model family does not support is always an error.
+    type: bool
+    default: false
+  sort:
+    description:
+      - Write the users in natural order of their username (400/6500) or localno (2500/8000) instead of
+        input order.
+    type: bool
+    default: false
+  max_users:
+    description:
+      - Fail when the document would hold more users than this.
+      - There is no default, because the provisioning guide documents no user capacity for any model;
+        set it to the capacity of your server and license.
+    type: int
+  backup:
+    description:
+      - Keep a timestamped copy of the file being replaced.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ansible.builtin.files
+attributes:
+  action:
+    support: full
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows one line per user, keyed by username (400/6500) or localno (2500/8000), so users
+      added, removed and changed are named; secrets appear as the mask with a fingerprint that changes
+      when the secret does and cannot be turned back into it.
+  platform:
+    platforms: posix
+notes:
+  - Requires C(lxml) on the controller only, to read XML; CSV import and rendering need nothing extra.
+  - The device's element order is kept; C(localno) follows C(username), as in both users examples of the
+    guide's Appendix D.
+  - Appendix C names the CUCM field C(users.cucmdevicename); it is written inside C(<user>), as Appendix D shows.
+  - C(tx_gain) and C(rx_gain) other than 0 are refused for C(linetype=D) users, where the guide says no
+    gain can be added.
+seealso:
+  - module: dect.provisioning.config_xml
+  - name: Spectralink IP-DECT Server 400/6500 and DECT Server 2500/8000 Provisioning Guide, Appendix C and D
+    description: The users file reference this module validates against.
+    link: https://support.spectralink.com/
+"""
+
+EXAMPLES = r"""
+- name: Publish the users of ward A's IP-DECT server
+  dect.provisioning.users_xml:
+    dest: /srv/dect
+    mac: "00:13:d1:80:00:32"
+    model: "6500"
+    users:
+      - ipei: "00077 0000001"
+        username: "9997"
+        standbytext: "9997"
+      - ipei: "000770000002"          # normalised to 00077 0000002
+        username: "9998"
+        displayname: Morten Mortensen
+        authuser: "9998"
+        authpassword: "{{ vault_sip_passwords['9998'] }}"
+    max_users: 1000
+    mode: "0640"
+
+- name: Import a spreadsheet of 2500/8000 users, overriding one record from inventory
+  dect.provisioning.users_xml:
+    dest: /srv/dect
+    mac: 0013d1800033
+    model: 8000
+    src: ward-b-users.csv
+    users:
+      - localno: "2001"
+        accesscode: "{{ vault_access_codes['2001'] }}"
+    sort: true
+
+- name: Move an installed server's exported users into inventory
+  dect.provisioning.users_xml:
+    model: "6500"
+    src: exports/0013d1800032-users.xml
+    state: parsed
+  register: exported
+
+- name: Validate in CI without touching any host
+  dect.provisioning.users_xml:
+    model: "400"
+    users: "{{ dect_users }}"
+    strict: true
+    state: rendered
+"""
+
+RETURN = r"""
+path:
+  description: The file written or removed.
+  returned: when O(state) is V(present) or V(absent)
+  type: str
+  sample: /srv/dect/0013d1800032-users.xml
+xml:
+  description: The rendered document, secrets replaced by C(********).
+  returned: when O(state) is V(present) or V(rendered)
+  type: str
+users:
+  description:
+    - The normalised users (booleans, integers, IPEIs as C(NNNNN NNNNNNN)), secrets masked.
+    - With O(state=parsed), the records of the document, ready for O(users).
+  returned: always, except O(state=absent)
+  type: list
+  elements: dict
+  sample: [{"ipei": "00077 0000001", "username": "9997", "standbytext": "9997", "disabled": false}]
+count:
+  description: How many users the document holds.
+  returned: always, except O(state=absent)
+  type: int
+  sample: 3
+errors:
+  description: Every validation problem, each naming the record, the field, the value and what is allowed.
+  returned: on validation failure, and with O(state=parsed)
+  type: list
+  elements: str
+  sample: ["users[4] (username '1004'): tx_gain: value '13' is out of range: allowed integer -12..12 (dB)"]
+valid:
+  description: Whether the parsed document passes validation.
+  returned: when O(state=parsed)
+  type: bool
+masked_fields:
+  description: The secrets masked in RV(users), as C(users[<index>].<field>); supply them from ansible-vault.
+  returned: when O(state=parsed)
+  type: list
+  elements: str
+  sample: ["users[2].accesscode"]
+backup_file:
+  description: The backup copy, when O(backup=true) and the file changed.
+  returned: changed and O(backup=true)
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    # The work happens in the action plugin of the same name, on the controller. This entry point
+    # exists for documentation and the argument spec; reaching it means the action was bypassed.
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path"),
+            dest=dict(type="path"),
+            mac=dict(type="str"),
+            model=dict(type="str", choices=["400", "6500", "2500", "8000"]),
+            users=dict(type="list", elements="dict"),
+            src=dict(type="path"),
+            content=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent", "rendered", "parsed"]),
+            strict=dict(type="bool", default=False),
+            sort=dict(type="bool", default=False),
+            max_users=dict(type="int"),
+            backup=dict(type="bool", default=False),
+        ),
+        add_file_common_args=True,
+        mutually_exclusive=[("path", "dest"), ("src", "content")],
+        supports_check_mode=True,
+    )
+    module.fail_json(msg="dect.provisioning.users_xml runs through its action plugin on the controller;"
+                         " call it as a task, not as a standalone module")
+
+
+if __name__ == "__main__":
+    main()
