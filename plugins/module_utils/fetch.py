@@ -251,8 +251,8 @@ class _TftpTransfer(object):
         options = []
         if self.wanted_blksize and self.wanted_blksize != TFTP_BASE_BLKSIZE:
             options.append(("blksize", self.wanted_blksize))
-        if self.size_only:
-            options.append(("tsize", 0))
+        # RFC 2349: the announced size tells a short transfer from a complete one.
+        options.append(("tsize", 0))
         return options
 
     def _attempt(self, with_options):
