@@ -40,6 +40,10 @@ class ParamType:
     def describe(self):
         return "text"
 
+    def sample(self):
+        """A valid value (benchmarks and docs build complete documents from it)."""
+        return "text"
+
 
 Text = ParamType
 
@@ -71,6 +75,9 @@ class LimitedText(ParamType):
             parts.append("from %s" % self.pattern_text)
         return ", ".join(parts)
 
+    def sample(self):
+        return "x" * max(1, self.min_length) if not self.pattern else "a"
+
 
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
@@ -97,6 +104,9 @@ class Bool(ParamType):
 
     def describe(self):
         return "true/false"
+
+    def sample(self):
+        return True
 
 
 def _as_int(value):
@@ -150,6 +160,11 @@ class Int(ParamType):
             text += " (%s)" % self.unit
         return text
 
+    def sample(self):
+        if self.also:
+            return self.also[0]
+        return self.minimum if self.minimum is not None else 0
+
 
 class Decimal(ParamType):
     """A number with at most one decimal, e.g. a timeout of 0..127.5 seconds."""
@@ -175,6 +190,9 @@ class Decimal(ParamType):
         text = "number %s..%s in steps of %s" % (self.minimum, self.maximum, self.step)
         return text + (" (%s)" % self.unit if self.unit else "")
 
+    def sample(self):
+        return self.minimum
+
 
 class Enum(ParamType):
     """One of a fixed set of spellings, matched exactly (the device compares strings)."""
@@ -198,6 +216,9 @@ class Enum(ParamType):
     def describe(self):
         return "one of: %s" % ", ".join(self.choices)
 
+    def sample(self):
+        return self.choices[0]
+
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -213,6 +234,9 @@ class Time(ParamType):
 
     def describe(self):
         return "hh:mm"
+
+    def sample(self):
+        return "06:30"
 
 
 class TimeOrImmediately(Time):
@@ -240,6 +264,9 @@ class IPv4(ParamType):
     def describe(self):
         return "IPv4 address"
 
+    def sample(self):
+        return "192.0.2.10"
+
 
 class IPv6(ParamType):
     """An IPv6 address, optionally with ``/prefix`` when ``prefix`` is set."""
@@ -261,6 +288,9 @@ class IPv6(ParamType):
     def describe(self):
         return "IPv6 address" + (" with optional /prefix" if self.prefix else "")
 
+    def sample(self):
+        return "2001:db8::10"
+
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9_])?)*\.?$")
 
@@ -281,6 +311,9 @@ class Host(ParamType):
     def describe(self):
         return "host name or IP address"
 
+    def sample(self):
+        return "host.example.com"
+
 
 class Netmask(IPv4):
     def normalize(self, value):
@@ -293,6 +326,9 @@ class Netmask(IPv4):
 
     def describe(self):
         return "IPv4 netmask"
+
+    def sample(self):
+        return "255.255.255.0"
 
 
 class List(ParamType):
@@ -324,6 +360,9 @@ class List(ParamType):
         inner = self.item.describe()
         return text if inner == "text" else "%s of %s" % (text, inner)
 
+    def sample(self):
+        return self.separator.join(self.item.render(self.item.normalize(self.item.sample())) for _ in range(self.length or 2))
+
 
 class ProvisioningUrl(ParamType):
     """``[<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]``; a bare host means TFTP."""
@@ -339,6 +378,9 @@ class ProvisioningUrl(ParamType):
     def describe(self):
         return "[<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>], protocol tftp/ftp/http/https"
 
+    def sample(self):
+        return "http://192.0.2.1/dect"
+
 
 class FileName(ParamType):
     """A firmware file name on the provisioning server: no directories, no '..'."""
@@ -353,3 +395,83 @@ class FileName(ParamType):
 
     def describe(self):
         return "file name"
+
+    def sample(self):
+        return "firmware.bin"
+
+
+class HexInt(Int):
+    """A whole number the guide writes in hex (``0x07``); ``0x`` hex and decimal input are accepted.
+
+    ``render_hex`` writes ``0x`` plus ``digits`` upper-case hex digits, as the guide shows such
+    values; otherwise the number is written in decimal (fields whose default the guide writes in
+    decimal). ``allowed`` narrows the range to the combinations of a bit field that mean something,
+    described in words by ``allowed_text``.
+    """
+
+    _HEX = re.compile(r"^\s*0[xX][0-9A-Fa-f]+\s*$")
+
+    def __init__(self, minimum=0, maximum=0xFF, render_hex=True, digits=2, allowed=None, allowed_text=None):
+        super().__init__(minimum, maximum)
+        self.render_hex = render_hex
+        self.digits = digits
+        self.allowed = frozenset(allowed) if allowed is not None else None
+        self.allowed_text = allowed_text
+
+    def normalize(self, value):
+        if isinstance(value, str) and self._HEX.match(value):
+            number = int(value.strip(), 16)
+        else:
+            try:
+                number = _as_int(value)
+            except ValueError as exc:
+                raise ValueError("%s: allowed %s" % (exc, self.describe()))
+        if not self.minimum <= number <= self.maximum or (self.allowed is not None and number not in self.allowed):
+            raise ValueError("is out of range: allowed %s" % self.describe())
+        return number
+
+    def render(self, value):
+        return "0x%0*X" % (self.digits, value) if self.render_hex else str(value)
+
+    def describe(self):
+        if self.render_hex:
+            span = self.allowed_text or "0x%0*X..0x%0*X" % (self.digits, self.minimum, self.digits, self.maximum)
+            return "%s (written in hex; decimal accepted)" % span
+        span = self.allowed_text or "integer %d..%d" % (self.minimum, self.maximum)
+        return "%s (written in decimal; 0x hex accepted)" % span
+
+    def sample(self):
+        return self.render(min(self.allowed) if self.allowed else self.minimum)
+
+
+class Fields(List):
+    """A fixed sequence of comma separated values, each with its own name and type
+    (``115200,8,1,N``). ``fields`` are ``(name, type)`` pairs; a YAML list is accepted and joined."""
+
+    def __init__(self, *fields):
+        super().__init__(length=len(fields))
+        self.fields = tuple(fields)
+
+    def normalize(self, value):
+        if isinstance(value, (list, tuple)):
+            parts = list(value)
+        else:
+            parts = [part.strip() for part in ParamType.normalize(self, value).split(self.separator)]
+        if len(parts) != len(self.fields):
+            raise ValueError("has %d items: exactly %d allowed (%s)" % (len(parts), len(self.fields), self._names()))
+        rendered = []
+        for (name, field_type), part in zip(self.fields, parts):
+            try:
+                rendered.append(field_type.render(field_type.normalize(part)))
+            except ValueError as exc:
+                raise ValueError("has an invalid %s '%s': %s" % (name, part, exc))
+        return self.separator.join(rendered)
+
+    def _names(self):
+        return self.separator.join("<%s>" % name for name, _ in self.fields)
+
+    def describe(self):
+        return "%s; %s" % (self._names(), "; ".join("%s: %s" % (name, t.describe()) for name, t in self.fields))
+
+    def sample(self):
+        return self.separator.join(t.render(t.normalize(t.sample())) for _, t in self.fields)

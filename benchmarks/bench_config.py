@@ -1,0 +1,125 @@
+"""config_xml: render + validate a config holding every parameter of a family.
+
+Compared, in the same run, with what a user would otherwise write: ansible.builtin.template of the
+same document followed by ``xmllint --noout`` (a well-formedness check only: no schema).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
+from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
+from benchmarks.common import row, timed, timed_playbook
+
+DOCUMENTS = 20           # documents per playbook run (one task, a loop)
+IN_PROCESS_ROUNDS = 200  # validate+render rounds timed in-process
+
+
+def full_settings(family):
+    """Settings with a valid value for every parameter of ``family`` (arrays: element 1)."""
+    settings = {}
+    for param in PARAMETERS:
+        if family not in param.families:
+            continue
+        segments = [s[:-2] + "1" if s.endswith("[]") else s for s in param.path.split(".")]
+        node = settings
+        for segment in segments[:-1]:
+            child = node.setdefault(segment, {})
+            if not isinstance(child, dict):  # a leaf that is also a parent (network.ntp): keep the leaf
+                break
+            node = child
+        else:
+            if not isinstance(node.get(segments[-1]), dict):
+                node[segments[-1]] = param.type.sample()
+    return settings
+
+
+def jinja_template(tree, prefix="settings"):
+    """The rendered document with every leaf replaced by a lookup: the template a user would write."""
+    lines = config_settings.render(tree).split("\n")
+    out, stack = [], []
+    for line in lines:
+        opening = re.match(r"^(\s*)<([^/?!][^>/]*)>$", line)
+        closing = re.match(r"^\s*</([^>]+)>$", line)
+        leaf = re.match(r"^(\s*)<([^>/]+)>(.*)</\2>$", line)
+        if leaf:
+            path = stack[1:] + [leaf.group(2)]
+            lookup = prefix + "".join("[%s]" % json.dumps(p) for p in path)
+            out.append("%s<%s>{{ %s | string | replace('&', '&amp;') | replace('<', '&lt;') }}</%s>"
+                       % (leaf.group(1), leaf.group(2), lookup, leaf.group(2)))
+        elif opening:
+            stack.append(opening.group(2))
+            out.append(line)
+        elif closing:
+            stack.pop()
+            out.append(line)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+OURS = """
+- name: config_xml
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Render and validate
+      dect.provisioning.config_xml:
+        path: "{{{{ out }}}}/ours-{{{{ item }}}}-config.xml"
+        model: "{model}"
+        settings: "{{{{ settings }}}}"
+      loop: "{{{{ range({n}) | list }}}}"
+"""
+
+PLAIN = """
+- name: template + xmllint
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Render
+      ansible.builtin.template:
+        src: "{{{{ tpl }}}}"
+        dest: "{{{{ out }}}}/plain-{{{{ item }}}}-config.xml"
+        mode: "0644"
+      loop: "{{{{ range({n}) | list }}}}"
+    - name: Check well-formedness
+      ansible.builtin.command: xmllint --noout {{{{ out }}}}/plain-{{{{ item }}}}-config.xml
+      changed_when: false
+      loop: "{{{{ range({n}) | list }}}}"
+"""
+
+
+def _bench_family(workdir, model, family):
+    settings = full_settings(family)
+    checked = config_settings.validate(settings, family)
+    assert not checked.errors, checked.errors
+    count = len(config_settings.flatten(settings))
+
+    def round_trip():
+        for _ in range(IN_PROCESS_ROUNDS):
+            result = config_settings.validate(settings, family)
+            config_settings.render(result.tree)
+    seconds, _ = timed(round_trip)
+    per_doc = seconds / IN_PROCESS_ROUNDS
+
+    out = workdir / ("out-%s" % model)
+    out.mkdir()
+    tpl = workdir / ("config-%s.xml.j2" % model)
+    tpl.write_text(jinja_template(checked.tree, "tree"))
+    extra = {"settings": checked.settings, "tree": checked.tree, "out": str(out), "tpl": str(tpl)}
+    ours_s, _ = timed_playbook(OURS.format(model=model, n=DOCUMENTS), workdir, "ours-%s" % model, extra_vars=extra)
+    plain_s, _ = timed_playbook(PLAIN.format(n=DOCUMENTS), workdir, "plain-%s" % model, extra_vars=extra)
+    same = (out / "ours-0-config.xml").read_bytes() == (out / "plain-0-config.xml").read_bytes()
+    return [
+        row("config_xml %s: validate+render in-process" % model, per_doc, None, None,
+            "%d parameters, %.2f ms per document" % (count, per_doc * 1000)),
+        row("config_xml %s: %d docs via ansible-playbook" % (model, DOCUMENTS), ours_s,
+            "template + xmllint --noout", plain_s,
+            "%d parameters; same bytes as the template: %s" % (count, same)),
+    ]
+
+
+def run(workdir):
+    return _bench_family(workdir, "6500", "ipdect") + _bench_family(workdir, "8000", "dect")
