@@ -1,0 +1,383 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: dhcp_option66
+short_description: Hand Spectralink DECT servers their provisioning URL as DHCP option 66
+version_added: 1.0.0
+description:
+  - Configures DHCP option 66 (C(tftp-server-name)), which a Spectralink IP-DECT Server 400/6500 or
+    DECT Server 2500/8000 set to provisioning method C(dhcp) reads as its provisioning server URL,
+    on ISC dhcpd, Kea or dnsmasq, together with an optional fixed IP address per DECT server.
+  - Every value is checked before anything is rendered (URLs against the guide's format
+    C([<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]), which refuses quotes, backslashes,
+    newlines and other control characters; MAC addresses; IPv4 addresses; host names).
+  - The candidate file is written to a temporary file next to O(path) and, with O(validate), tested by
+    the daemon's own test mode (C(dhcpd -t -cf), C(kea-dhcp4 -t), C(dnsmasq --test)). Only a candidate
+    the daemon accepts replaces the live file, by an atomic rename. When the daemon rejects it the
+    module fails with the daemon's message and the live file is left untouched.
+  - "What the module owns: for O(backend=isc) and O(backend=dnsmasq), the whole file O(path), an include
+    file your main config reads (C(include \"PATH\";) in C(dhcpd.conf), C(conf-file=PATH) or a
+    C(conf-dir) in C(dnsmasq.conf)). For O(backend=kea), O(path) is Kea's own JSON config, edited in place:
+    the module owns exactly the C(reservations) and C(option-data) entries marked with
+    C(\"user-context\": {\"managed-by\": \"dect.provisioning.dhcp_option66\"}). A run removes those and inserts
+    the new ones; every other byte of the file, comments included, stays as it is."
+  - The module does not restart or reload the daemon; it returns in RV(service) what makes the daemon
+    use the new file. The M(dect.provisioning.dhcp) role does that in a handler.
+author:
+  - dect.provisioning contributors
+options:
+  backend:
+    description:
+      - The DHCP server software.
+    type: str
+    required: true
+    choices: [isc, kea, dnsmasq]
+  path:
+    description:
+      - For V(isc) and V(dnsmasq), the include file the module owns and writes as a whole.
+      - For V(kea), the daemon's JSON config (for example C(/etc/kea/kea-dhcp4.conf)). It must exist
+        and hold a C(Dhcp4) object. C(<?include?>) directives are not supported in this file.
+    type: path
+    required: true
+  url:
+    description:
+      - The provisioning URL sent as option 66, for example V(https://prov.example.com/dect) or
+        V(tftp://192.0.2.5). A bare host means TFTP.
+      - The default for every host without its own O(hosts[].url). Required with O(scope=subnet).
+      - A password in C(proto://user:password@host) is masked in the module's output and diff.
+    type: str
+  hosts:
+    description:
+      - The DECT servers.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - A name for the server, unique in the list; the ISC host declaration, the dnsmasq tag
+            (C(dect-NAME)) and the Kea C(user-context.name).
+          - 1 to 63 characters from C(A-Z a-z 0-9 _ -) and single dots.
+        type: str
+        required: true
+      mac:
+        description:
+          - The server's MAC address in any common spelling (V(00:13:D1:80:00:32), V(0013.d180.0032), ...).
+        type: str
+        required: true
+      ip:
+        description:
+          - An IPv4 address reserved for the server. Without it the server gets an address from the pool.
+          - For V(kea) it selects the C(subnet4) entry the reservation goes into.
+        type: str
+      url:
+        description:
+          - This server's own provisioning URL; defaults to O(url).
+        type: str
+  scope:
+    description:
+      - V(host) gives option 66 only to the MAC addresses in O(hosts), each in its own reservation
+        (ISC C(host) declaration, Kea C(reservations) entry with C(option-data), dnsmasq C(dhcp-host) with a
+        C(set:) tag and a C(dhcp-option) for that tag). Other clients get no option 66 from the module.
+      - V(subnet) gives O(url) to every client of a scope. For V(isc) the scope is where your config
+        includes O(path) (inside a C(subnet { }) block it is that subnet, at the top level every subnet).
+        For V(kea) it is the C(subnet4) entry named by O(subnet), or all subnets (global C(option-data))
+        without O(subnet). For V(dnsmasq) it is every client the dnsmasq instance serves.
+        O(hosts) then only carry reservations (hosts with an O(hosts[].ip)) and per-host URLs
+        that differ from O(url).
+    type: str
+    choices: [host, subnet]
+    default: host
+  subnet:
+    description:
+      - V(kea) only. The prefix of the C(subnet4) entry (also inside C(shared-networks)), for example
+        V(192.0.2.0/24), that receives the option with O(scope=subnet) and the reservations of hosts without
+        O(hosts[].ip). Not needed when the config has a single subnet.
+    type: str
+  validate:
+    description:
+      - Run the daemon's test mode on the candidate before it replaces the live file.
+      - For V(kea) the candidate is the whole config. For V(isc) and V(dnsmasq), see O(validate_config).
+      - Also runs in check mode (it writes only temporary files, next to O(path), removed afterwards).
+    type: bool
+    default: true
+  validate_config:
+    description:
+      - V(isc) and V(dnsmasq) only. The daemon's main config (C(/etc/dhcp/dhcpd.conf), C(/etc/dnsmasq.conf)),
+        which must reference O(path) with C(include "PATH";) (isc) or C(conf-file=PATH) (dnsmasq). The test
+        then runs on a temporary copy of it in which that reference points to the candidate: the proof that
+        the real config works with the new file.
+      - Without it the candidate is tested alone, which proves its syntax but not how it combines with the
+        rest of the config (for example a host name used twice).
+    type: path
+  state:
+    description:
+      - V(present) writes the file (isc, dnsmasq) or the owned entries (kea); V(absent) removes the file or
+        the owned entries.
+    type: str
+    choices: [present, absent]
+    default: present
+  backup:
+    description:
+      - Keep a timestamped copy of the previous file when it changes.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ansible.builtin.files
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - Runs on the DHCP server; needs only Python 3. The daemon's binary (C(dhcpd), C(kea-dhcp4), C(dnsmasq))
+    must be installed for O(validate).
+  - DHCP sends option 66 in clear text; a password in the URL is visible to every host on the network.
+  - "Kea reads a comma inside a string option as a separator: the module writes a literal comma of a URL as
+    C(\\,), which Kea sends as C(,)."
+  - With O(state=absent) on V(kea), a C(reservations) or C(option-data) list the module had to create stays,
+    empty.
+seealso:
+  - module: dect.provisioning.config_xml
+  - name: Provisioning guide, DHCP Server
+    description: Option 66 carries the provisioning server URL.
+    link: https://support.spectralink.com/
+"""
+
+EXAMPLES = r"""
+- name: Per-MAC reservations with option 66 in an include file of ISC dhcpd
+  dect.provisioning.dhcp_option66:
+    backend: isc
+    path: /etc/dhcp/dect-option66.conf
+    validate_config: /etc/dhcp/dhcpd.conf
+    url: https://prov.example.com/dect
+    hosts:
+      - {name: ward-a, mac: "00:13:d1:80:00:32", ip: 192.0.2.10}
+      - {name: ward-b, mac: "00:13:d1:80:00:33", url: "tftp://192.0.2.5/dect"}
+  register: option66
+
+- name: Option 66 for every client of the DECT subnet in Kea's own config
+  dect.provisioning.dhcp_option66:
+    backend: kea
+    path: /etc/kea/kea-dhcp4.conf
+    scope: subnet
+    subnet: 192.0.2.0/24
+    url: https://prov.example.com/dect
+    hosts:
+      - {name: ward-a, mac: "00:13:d1:80:00:32", ip: 192.0.2.10}
+
+- name: Remove the DECT entries from dnsmasq
+  dect.provisioning.dhcp_option66:
+    backend: dnsmasq
+    path: /etc/dnsmasq.d/dect-option66.conf
+    state: absent
+"""
+
+RETURN = r"""
+path:
+  description: The file the module owns or edits.
+  returned: always
+  type: str
+  sample: /etc/dhcp/dect-option66.conf
+hosts:
+  description: The hosts as written, MAC addresses normalised, passwords in URLs masked.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "ward-a", "mac": "00:13:d1:80:00:32", "ip": "192.0.2.10", "url": "https://prov.example.com/dect"}]
+validation:
+  description: The test command run on the candidate (temporary file names), and the daemon's output.
+  returned: when validation ran
+  type: dict
+  sample: {"command": ["dhcpd", "-t", "-q", "-cf", "/etc/dhcp/.dect-option66.conf.x1y2.tmp"], "output": ""}
+service:
+  description:
+    - What makes the running daemon use the changed file, per backend. C(name) is the Debian service name,
+      C(state) the M(ansible.builtin.service) state to use, C(signal) a signal that reloads the daemon
+      through its pid file, or null when only a restart does (dhcpd, dnsmasq).
+  returned: always
+  type: dict
+  sample: {"name": "kea-dhcp4-server", "state": "reloaded", "signal": "HUP"}
+backup_file:
+  description: The copy made with O(backup).
+  returned: when a backup was made
+  type: str
+"""
+
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.dect.provisioning.plugins.module_utils.dhcp import (
+    BACKENDS,
+    SCOPES,
+    DhcpError,
+    daemon_message,
+    get_backend,
+    kea_merge,
+    make_plan,
+    secrets_of,
+    validation_config,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url, url_secret
+
+DAEMON_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
+
+
+def read_text(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8")
+
+
+def temp_file(directory, base, text):
+    """Write ``text`` to a hidden temp file in ``directory`` (dnsmasq's conf-dir skips dot files)."""
+    fd, name = tempfile.mkstemp(prefix=".%s." % base, suffix=".tmp", dir=directory)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(text.encode("utf-8"))
+    return name
+
+
+def remove_quietly(*paths):
+    for name in paths:
+        if name and os.path.exists(name):
+            os.unlink(name)
+
+
+def run_validation(module, backend, candidate_path, live_path):
+    """Run the daemon's test mode on the candidate; fail with its message when it is rejected."""
+    binary = module.get_bin_path(backend.binary, opt_dirs=DAEMON_DIRS)
+    if binary is None:
+        module.fail_json(msg="validate: %s is not installed on this host: install it or set validate: false"
+                         % backend.binary, path=live_path)
+    main_config = module.params["validate_config"]
+    wrapper = None
+    try:
+        main_text = read_text(main_config) if main_config else None
+        if main_config and main_text is None:
+            raise DhcpError("validate_config: %s does not exist" % main_config)
+        text = validation_config(backend, candidate_path, live_path, main_text)
+        if text is not None:
+            # Next to the main config, so its relative includes resolve as they do for the daemon.
+            wrapper = temp_file(os.path.dirname(main_config), os.path.basename(main_config), text)
+        argv = backend.validate_argv(binary, wrapper or candidate_path)
+        rc, out, err = module.run_command(argv, cwd=os.path.dirname(main_config or live_path))
+    except DhcpError as exc:
+        remove_quietly(candidate_path)
+        module.fail_json(msg=str(exc), path=live_path)
+    finally:
+        remove_quietly(wrapper)
+    message = daemon_message(out + "\n" + err, [candidate_path, wrapper], live_path)
+    if rc != 0:
+        remove_quietly(candidate_path)
+        module.fail_json(msg="%s rejected the new configuration (live file left untouched): %s"
+                         % (backend.binary, message), rc=rc, path=live_path,
+                         validation={"command": argv, "output": message})
+    return {"command": argv, "output": message}
+
+
+def plan_from_params(module, params):
+    try:
+        if params["subnet"] and params["backend"] != "kea":
+            raise DhcpError("subnet: used by backend kea only; for %s the scope is where the file is included"
+                            % params["backend"])
+        if params["validate_config"] and params["backend"] == "kea":
+            raise DhcpError("validate_config: not used by backend kea: path is the whole config and is tested as is")
+        plan = make_plan(params["hosts"], params["url"], params["scope"], params["subnet"])
+    except DhcpError as exc:
+        # The message may quote a URL: mask its password before it is shown.
+        for secret in filter(None, [url_secret(params["url"])] + [url_secret(h.get("url")) for h in params["hosts"]
+                                                                 if isinstance(h, dict)]):
+            module.no_log_values.add(secret)
+        module.fail_json(msg=str(exc))
+    for secret in secrets_of(plan):
+        module.no_log_values.add(secret)
+    return plan
+
+
+def candidate_text(module, backend, live_text, plan):
+    path = module.params["path"]
+    try:
+        if module.params["state"] == "absent":
+            return kea_merge(live_text, None) if backend.edits_in_place and live_text is not None else None
+        if backend.edits_in_place and live_text is None:
+            raise DhcpError("path: %s does not exist: for backend kea, path is the daemon's existing config,"
+                            " edited in place" % path)
+        return backend.candidate(live_text, plan)
+    except DhcpError as exc:
+        module.fail_json(msg=str(exc), path=path)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            backend=dict(type="str", required=True, choices=list(BACKENDS)),
+            path=dict(type="path", required=True),
+            url=dict(type="str"),
+            hosts=dict(type="list", elements="dict", default=[], options=dict(
+                name=dict(type="str", required=True),
+                mac=dict(type="str", required=True),
+                ip=dict(type="str"),
+                url=dict(type="str"),
+            )),
+            scope=dict(type="str", default="host", choices=list(SCOPES)),
+            subnet=dict(type="str"),
+            validate=dict(type="bool", default=True),
+            validate_config=dict(type="path"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            backup=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+        add_file_common_args=True,
+    )
+    params = module.params
+    path = params["path"]
+    backend = get_backend(params["backend"])
+    plan = plan_from_params(module, params) if params["state"] == "present" else None
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        module.fail_json(msg="path: directory %s does not exist" % directory, path=path)
+
+    live_text = read_text(path)
+    new_text = candidate_text(module, backend, live_text, plan)
+    result = dict(
+        changed=False, path=path,
+        hosts=[dict(name=h.name, mac=h.mac, ip=h.ip, url=mask_url(h.url)) for h in (plan.hosts if plan else [])],
+        service=backend.service._asdict(),
+    )
+    removing = new_text is None
+    changed = (live_text is not None) if removing else new_text != live_text
+    if changed and module._diff:
+        result["diff"] = dict(before=live_text or "", after=new_text or "",
+                              before_header=path, after_header=path)
+    if changed and removing:
+        if not module.check_mode:
+            if params["backup"]:
+                result["backup_file"] = module.backup_local(path)
+            os.unlink(path)
+    elif changed:
+        candidate = temp_file(directory, os.path.basename(path), new_text)
+        if params["validate"]:
+            result["validation"] = run_validation(module, backend, candidate, path)
+        if module.check_mode:
+            remove_quietly(candidate)
+        else:
+            if params["backup"] and live_text is not None:
+                result["backup_file"] = module.backup_local(path)
+            module.atomic_move(candidate, path, unsafe_writes=module.params["unsafe_writes"])
+    result["changed"] = changed
+    if not removing and not module.check_mode and os.path.exists(path):
+        file_args = module.load_file_common_arguments(params, path=path)
+        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
