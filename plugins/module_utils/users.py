@@ -425,7 +425,7 @@ class _Checker:
                 failed.add(name)
         self._check_mandatory(known, failed, who)
         self._check_gain(known, who)
-        user = {name: known[name][0] for name in sorted(known, key=FIELD_ORDER.get)}
+        user = {name: known[name][0] for name in _document_order(known)}
         record = {name: known[name][1] for name in user}
         for name, text in unknown.items():
             user[name] = record[name] = text
@@ -608,14 +608,13 @@ def _summary_value(field, value):
 def typed(records, family):
     """Records of XML/CSV text as inventory values: booleans, integers and the IPEI in normal form;
     a value the schema rejects stays text, for validation to report."""
-    users = []
-    for record in records:
-        user = {}
-        for name, text in record.items():
-            field = FIELD_BY_NAME.get(name)
-            user[name] = _typed_value(field, text, family)
-        users.append(user)
-    return users
+    return [{name: _typed_value(FIELD_BY_NAME.get(name), record[name], family) for name in _document_order(record)}
+            for record in records]
+
+
+def _document_order(record):
+    """Known fields in the order they are written, then the others as found."""
+    return sorted(record, key=lambda name: FIELD_ORDER.get(name, len(FIELD_ORDER)))
 
 
 def _typed_value(field, text, family):
