@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of dect.provisioning.firmware: move a controller's image only when it differs.
+
+The split of work:
+- here, on the controller: validate every option, hash ``src`` (sha256) and check it against
+  ``checksum``, read the ``version``/``version_src`` text; nothing leaves the controller before that;
+- the firmware module on the provisioning host compares with what is staged; only when the image
+  differs does it answer ``upload_required``, and the image then travels through
+  ``ansible.builtin.copy`` to a hidden upload file beside its final name (copy's own atomic write,
+  no second copy on the host);
+- the module again: verify the upload, withdraw the old ``.ver``, rename the image into place,
+  write the new ``.ver``.
+A no-op run therefore reads the image once on each side and transfers nothing.
+``remote_src`` and ``state=absent`` go straight to the module.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
+    ARGUMENT_SPEC,
+    MUTUALLY_EXCLUSIVE,
+    REQUIRED_IF,
+    FirmwareError,
+    check_name,
+    check_version,
+    checksum_mismatch,
+    parse_checksum,
+    sha256_file,
+    staging_name,
+)
+from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import COMMON_SPEC, FILE_OPTIONS
+
+MODULE = "dect.provisioning.firmware"
+FILE_SPEC = dict((option, COMMON_SPEC[option]) for option in FILE_OPTIONS)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = True
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        spec = dict(ARGUMENT_SPEC)
+        spec.update(FILE_SPEC)
+        spec.pop("_upload")  # not a user option
+        dummy, args = self.validate_argument_spec(
+            argument_spec=spec, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
+        try:
+            if args["remote_src"] or args["state"] == "absent":
+                result.update(self._run_module(dict(self._task.args), task_vars))
+            else:
+                result.update(self._stage_from_controller(args, task_vars))
+        except FirmwareError as exc:
+            result.update(failed=True, changed=False, msg=to_native(exc))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def _run_module(self, module_args, task_vars):
+        return self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
+
+    def _stage_from_controller(self, args, task_vars):
+        name = check_name(args["name"], "name")
+        expected = parse_checksum(args["checksum"], "checksum")
+        version = self._version_text(args)
+        local_src = self._local_file("src", args["src"])
+        actual = self._local_sha256(local_src)
+        if expected and actual != expected:
+            raise FirmwareError(checksum_mismatch("checksum", args["src"], expected, actual))
+
+        upload = os.path.join(args["dest"], staging_name(name))
+        module_args = dict(src=upload, remote_src=True, _upload=True, dest=args["dest"], name=name,
+                           version=version, checksum="sha256:%s" % actual, state="present")
+        for option in FILE_OPTIONS:
+            if args.get(option) is not None:
+                module_args[option] = args[option]
+
+        staged = self._run_module(module_args, task_vars)
+        if not staged.get("upload_required"):
+            return staged
+        copied = self._upload(local_src, upload, task_vars)
+        if copied.get("failed"):
+            copied.setdefault("msg", "transferring %s to %s failed" % (args["src"], upload))
+            return copied
+        return self._run_module(module_args, task_vars)
+
+    def _version_text(self, args):
+        if args["version"] is not None:
+            return check_version(args["version"], "version")
+        path = self._local_file("version_src", args["version_src"])
+        with open(path, "rb") as handle:
+            return check_version(handle.read(), "version_src")
+
+    def _local_file(self, option, path):
+        try:
+            return self._find_needle("files", path)
+        except AnsibleError as exc:
+            raise FirmwareError("%s: '%s' was not found on the controller: %s" % (option, path, to_native(exc)))
+
+    def _local_sha256(self, path):
+        # A vault-encrypted image is hashed as the devices will see it: decrypted.
+        real = self._loader.get_real_file(path, decrypt=True)
+        try:
+            return sha256_file(real)
+        finally:
+            self._loader.cleanup_tmp_file(real)
+
+    def _upload(self, local_src, upload, task_vars):
+        """Send the image with ansible.builtin.copy: its transfer, checksum and atomic write."""
+        copy_task = self._task.copy()
+        # Readable by root only until the module publishes it under its real name.
+        copy_task.args = dict(src=local_src, dest=upload, mode="0600", force=True)
+        copy_task.diff = False  # a byte diff of firmware is noise; the module reports sha256s
+        copy_action = self._shared_loader_obj.action_loader.get(
+            "ansible.legacy.copy", task=copy_task, connection=self._connection,
+            play_context=self._play_context, loader=self._loader, templar=self._templar,
+            shared_loader_obj=self._shared_loader_obj)
+        return copy_action.run(task_vars=task_vars)
