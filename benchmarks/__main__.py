@@ -18,7 +18,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
-import conftest  # noqa: E402,F401  (makes ansible_collections.dect.provisioning importable)
+# The repo's conftest makes ansible_collections.dect.provisioning importable, as under pytest.
+importlib.import_module("conftest")
 
 
 def _modules(selected):

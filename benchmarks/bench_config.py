@@ -101,7 +101,7 @@ def _bench_family(workdir, model, family):
         for _ in range(IN_PROCESS_ROUNDS):
             result = config_settings.validate(settings, family)
             config_settings.render(result.tree)
-    seconds, _ = timed(round_trip)
+    seconds = timed(round_trip)[0]
     per_doc = seconds / IN_PROCESS_ROUNDS
 
     out = workdir / ("out-%s" % model)
@@ -109,8 +109,8 @@ def _bench_family(workdir, model, family):
     tpl = workdir / ("config-%s.xml.j2" % model)
     tpl.write_text(jinja_template(checked.tree, "tree"))
     extra = {"settings": checked.settings, "tree": checked.tree, "out": str(out), "tpl": str(tpl)}
-    ours_s, _ = timed_playbook(OURS.format(model=model, n=DOCUMENTS), workdir, "ours-%s" % model, extra_vars=extra)
-    plain_s, _ = timed_playbook(PLAIN.format(n=DOCUMENTS), workdir, "plain-%s" % model, extra_vars=extra)
+    ours_s = timed_playbook(OURS.format(model=model, n=DOCUMENTS), workdir, "ours-%s" % model, extra_vars=extra)[0]
+    plain_s = timed_playbook(PLAIN.format(n=DOCUMENTS), workdir, "plain-%s" % model, extra_vars=extra)[0]
     same = (out / "ours-0-config.xml").read_bytes() == (out / "plain-0-config.xml").read_bytes()
     return [
         row("config_xml %s: validate+render in-process" % model, per_doc, None, None,

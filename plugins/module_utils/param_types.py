@@ -361,7 +361,7 @@ class List(ParamType):
         return text if inner == "text" else "%s of %s" % (text, inner)
 
     def sample(self):
-        return self.separator.join(self.item.render(self.item.normalize(self.item.sample())) for _ in range(self.length or 2))
+        return self.separator.join(self.item.render(self.item.normalize(self.item.sample())) for dummy in range(self.length or 2))
 
 
 class ProvisioningUrl(ParamType):

@@ -15,11 +15,11 @@ description:
     file a Spectralink IP-DECT Server 400/6500 or DECT Server 2500/8000 fetches from its
     provisioning server, and places it there.
   - Every value is checked against the parameter schema of Appendix A of the Spectralink
-    provisioning guide (see C(docs/parameters.md)): types, ranges, exact enum spellings and the
+    provisioning guide (see C(docs/parameters.md)), that is types, ranges, exact enum spellings and the
     model family that supports each parameter. All problems are reported in one failure, each
     naming its parameter path; nothing is written when validation fails.
   - Rendering and validation run on the controller (an action plugin, like M(ansible.builtin.template));
-    the target needs only Python 3. The file is written through M(ansible.builtin.copy): atomically,
+    the target needs only Python 3. The file is written through M(ansible.builtin.copy), atomically,
     with O(backup) and file attributes.
   - The device replaces its whole running configuration with this file, so parameters you do not
     set take the firmware's defaults.
@@ -47,11 +47,11 @@ options:
     choices: ["400", "6500", "2500", "8000"]
   settings:
     description:
-      - Nested dict of parameters mirroring the XML under C(<config>), for example
-        C({provisioning: {check: {interval: 60}}}).
+      - "Nested dict of parameters mirroring the XML under C(<config>), for example
+        C({provisioning: {check: {interval: 60}}}) for C(provisioning.check.interval)."
       - Booleans are written V(true)/V(false) (YAML V(yes)/V(True) included), numbers without decimals,
         lists of a comma separated parameter are joined with commas.
-      - Array elements are written with their number, for example C(bif08: {shelf1: {card2: {port3: {enable: true}}}}).
+      - "Array elements are written with their number, for example C(bif08: {shelf1: {card2: {port3: {enable: true}}}})."
       - Parameters the guide marks as passwords, and the password in a O(settings.provisioning.server.url)
         of the form C(proto://user:password@host), are masked in every output and diff.
     type: raw

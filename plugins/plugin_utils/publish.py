@@ -246,4 +246,3 @@ def _summary_text(summary):
     if not summary:
         return ""
     return "".join("%s = %s\n" % (key, summary[key]) for key in sorted(summary))
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -53,7 +54,6 @@ def run_playbook(playbook, workdir, inventory=None, extra_vars=None, args=(), en
             inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % PLAYBOOK_PYTHON)
     argv = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     for key, value in (extra_vars or {}).items():
-        import json
         argv += ["-e", json.dumps({key: value})]
     if check:
         argv.append("--check")
@@ -75,5 +75,6 @@ def run_playbook(playbook, workdir, inventory=None, extra_vars=None, args=(), en
         "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
     })
     full_env.update(env or {})
-    proc = subprocess.run(argv, cwd=str(workdir), env=full_env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(argv, cwd=str(workdir), env=full_env, capture_output=True, text=True, timeout=timeout,
+                          check=False)
     return PlaybookRun(proc)

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters deriving a DECT server's provisioning section and firmware names from inventory."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.dect.provisioning.plugins.module_utils import site
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
+
+
+def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",
+                         interval=None, time=None, default_kws=None):
+    try:
+        return site.provisioning_section(url, model, method=method, firmware=firmware, users=users,
+                                         check_sync=check_sync, interval=interval, time=time,
+                                         default_kws=default_kws)
+    except IdentifierError as exc:
+        raise AnsibleFilterError("dect.provisioning.provisioning_section: %s" % exc)
+
+
+def firmware_names(catalogue):
+    return site.firmware_names(catalogue)
+
+
+def check_sync_target(host_vars):
+    """One ``targets`` entry of dect.provisioning.check_sync from a DECT server's inventory vars."""
+    try:
+        return site.check_sync_target(host_vars)
+    except IdentifierError as exc:
+        raise AnsibleFilterError("dect.provisioning.check_sync_target: %s" % exc)
+
+
+class FilterModule:
+    def filters(self):
+        return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
+                "check_sync_target": check_sync_target}
