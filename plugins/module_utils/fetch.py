@@ -26,12 +26,14 @@ import time
 from collections import namedtuple
 from urllib.parse import quote
 
+from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     DEFAULT_PORTS,
     MASK,
     ProvisioningUrl,
     parse_provisioning_url,
 )
+from ansible_collections.dect.provisioning.plugins.module_utils.param_types import FileName
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_RETRIES = 3
@@ -89,6 +91,31 @@ class _Sink(object):
 def version_file_name(firmware_name):
     """``kws.bin`` -> ``kws.bin.ver``: the guide puts the version text next to the image."""
     return firmware_name + VERSION_SUFFIX
+
+
+FIRMWARE_PREFIX = "provisioning.firmware."
+
+
+def firmware_kinds(family):
+    """The firmware kinds (``kws``, ``rfp``, ``pp14225100``, ...) a server of ``family`` fetches,
+    in the guide's order: the file-name parameters under ``provisioning.firmware``."""
+    return [param.path[len(FIRMWARE_PREFIX):] for param in PARAMETERS
+            if param.path.startswith(FIRMWARE_PREFIX) and isinstance(param.type, FileName)
+            and family in param.families]
+
+
+def device_firmware(settings, family):
+    """``[(kind, file name)]`` a server of ``family`` fetches per its applied ``settings`` (nested
+    dict under ``<config>``): the non-empty names of its family's kinds; other kinds are ignored."""
+    section = ((settings or {}).get("provisioning") or {}).get("firmware") or {}
+    if not isinstance(section, dict):
+        return []
+    names = []
+    for kind in firmware_kinds(family):
+        name = section.get(kind)
+        if isinstance(name, str) and name.strip():
+            names.append((kind, name.strip()))
+    return names
 
 
 def _check_file_name(filename):
@@ -545,4 +572,4 @@ def _http_response(what, path, response, sink, size_only):
 
 
 __all__ = ["FetchResult", "FetchError", "fetch", "check", "location", "remote_path", "version_file_name",
-           "as_url", "tls_context", "DEFAULT_PORTS"]
+           "firmware_kinds", "device_firmware", "as_url", "tls_context", "DEFAULT_PORTS"]
