@@ -1,0 +1,57 @@
+"""playbooks/validate.yml: a whole inventory checked offline, every problem of every server listed."""
+
+from __future__ import annotations
+
+from tests.support.ansible_runner import REPO, run_playbook
+
+EXAMPLE = REPO / "inventories" / "example-hospital"
+VAULT_ARGS = ("--vault-password-file", str(EXAMPLE / "vault-password.example.txt"))
+
+BROKEN = """
+all:
+  vars:
+    dect_provisioning_url: "http://192.0.2.1/dect"
+  children:
+    dect_servers:
+      hosts:
+        ward-a:
+          dect_mac: "00:13:d1:80:00:32"
+          dect_model: "6500"
+          dect_settings_host:
+            network: {bootproto: maybe}
+            sip: {localport: 70000}
+          dect_users:
+            - {ipei: "00077 0000001", username: "9997"}
+            - {ipei: "00077 0000001", username: "9998"}
+        stores:
+          dect_mac: "00:13:d1:80:00:40"
+          dect_model: "8000"
+          dect_settings_host:
+            rfp: {auto: {start_time: "25:99"}}
+        fine:
+          dect_mac: "00:13:d1:80:00:41"
+          dect_model: "8000"
+"""
+
+
+def test_example_inventory_validates_offline(tmp_path):
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=EXAMPLE, args=VAULT_ARGS)
+    assert result.rc == 0, result.output
+    assert "3 DECT server(s) validated, no problems" in result.stdout
+    # Nothing was contacted: every task ran on the controller.
+    assert "prov1.hospital.example" not in result.stdout and "dhcp1.hospital.example" not in result.stdout
+    for secret in ("Default-SIP-2026", "Admin-DECT-2026", "WardB-SIP-2026"):
+        assert secret not in result.output
+
+
+def test_broken_inventory_fails_listing_every_problem(tmp_path):
+    inventory = tmp_path / "broken.yml"
+    inventory.write_text(BROKEN)
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert result.rc != 0
+    report = result.stdout[result.stdout.index("Fail listing every problem"):]
+    assert "config: network.bootproto: value 'maybe' allowed: dhcp, static" in report
+    assert "config: sip.localport: value '70000' is out of range: allowed integer 1..65535" in report
+    assert "users: " in report and "ipei" in report
+    assert "config: rfp.auto.start_time: value '25:99'" in report
+    assert "'fine'" not in report
