@@ -26,14 +26,13 @@ import time
 from collections import namedtuple
 from urllib.parse import quote
 
-from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
+from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, kinds_for_model
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     DEFAULT_PORTS,
     MASK,
     ProvisioningUrl,
     parse_provisioning_url,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils.param_types import FileName
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_RETRIES = 3
@@ -41,7 +40,6 @@ DEFAULT_RETRIES = 3
 # (RFC 2348's own example); servers that ignore the option get the RFC 1350 512.
 DEFAULT_BLKSIZE = 1428
 TFTP_BASE_BLKSIZE = 512
-VERSION_SUFFIX = ".ver"
 USER_AGENT = "dect.provisioning-fetch/1.0"
 _CHUNK = 65536
 
@@ -88,30 +86,21 @@ class _Sink(object):
 # ----------------------------------------------------------------------------- naming
 
 
-def version_file_name(firmware_name):
-    """``kws.bin`` -> ``kws.bin.ver``: the guide puts the version text next to the image."""
-    return firmware_name + VERSION_SUFFIX
+def firmware_kinds(model):
+    """The firmware kinds (``kws``, ``rfp``, ``pp14225100``, ...) a server ``model`` fetches files
+    for, in the guide's order (the firmware module_utils' kinds table, switches left out)."""
+    return [key for key in kinds_for_model(model) if FIRMWARE_KINDS[key].is_file]
 
 
-FIRMWARE_PREFIX = "provisioning.firmware."
-
-
-def firmware_kinds(family):
-    """The firmware kinds (``kws``, ``rfp``, ``pp14225100``, ...) a server of ``family`` fetches,
-    in the guide's order: the file-name parameters under ``provisioning.firmware``."""
-    return [param.path[len(FIRMWARE_PREFIX):] for param in PARAMETERS
-            if param.path.startswith(FIRMWARE_PREFIX) and isinstance(param.type, FileName)
-            and family in param.families]
-
-
-def device_firmware(settings, family):
-    """``[(kind, file name)]`` a server of ``family`` fetches per its applied ``settings`` (nested
-    dict under ``<config>``): the non-empty names of its family's kinds; other kinds are ignored."""
+def device_firmware(settings, model):
+    """``[(kind, file name)]`` a server ``model`` fetches per its applied ``settings`` (nested dict
+    under ``<config>``): the non-empty names under ``provisioning.firmware`` of the kinds its
+    family has; other keys are ignored, as the device ignores them."""
     section = ((settings or {}).get("provisioning") or {}).get("firmware") or {}
     if not isinstance(section, dict):
         return []
     names = []
-    for kind in firmware_kinds(family):
+    for kind in firmware_kinds(model):
         name = section.get(kind)
         if isinstance(name, str) and name.strip():
             names.append((kind, name.strip()))
@@ -571,5 +560,5 @@ def _http_response(what, path, response, sink, size_only):
     return code, sink.size
 
 
-__all__ = ["FetchResult", "FetchError", "fetch", "check", "location", "remote_path", "version_file_name",
-           "firmware_kinds", "device_firmware", "as_url", "tls_context", "DEFAULT_PORTS"]
+__all__ = ["FetchResult", "FetchError", "fetch", "check", "location", "remote_path", "firmware_kinds",
+           "device_firmware", "as_url", "tls_context", "DEFAULT_PORTS"]

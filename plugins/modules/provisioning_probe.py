@@ -242,6 +242,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
 from ansible_collections.dect.provisioning.plugins.module_utils import fetch as fetching
+from ansible_collections.dect.provisioning.plugins.module_utils import firmware as firmware_rules
 from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     MODELS,
@@ -252,7 +253,6 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
     normalize_mac,
     parse_provisioning_url,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils.param_types import FileName
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import HAS_LXML, XmlError
 
 
@@ -347,7 +347,7 @@ class Probe(object):
         if self.options["fetch_users"]:
             self._users()
         if firmware is None:
-            firmware = fetching.device_firmware(self.settings, self.family) if self.settings else []
+            firmware = fetching.device_firmware(self.settings, self.model) if self.settings else []
         for kind, name in firmware:
             self._firmware(kind, name)
         return self.reports
@@ -403,7 +403,7 @@ class Probe(object):
     # -- firmware
 
     def _firmware(self, kind, name):
-        version = self._get(FileReport(fetching.version_file_name(name), "version", kind))
+        version = self._get(FileReport(firmware_rules.ver_name(name), "version", kind))
         if version.status == "ok":
             version.version = version.data.decode("utf-8", "replace").strip()
             if not version.version:
@@ -419,29 +419,24 @@ class Probe(object):
             version.errors.append("%s is there but %s is not: the device never fetches the image" % (name, version.name))
 
 
-def _fail_parameter(module, path, value, allowed):
-    module.fail_json(msg="%s: value '%s' is not valid: %s" % (path, value, allowed))
-
-
-def requested_firmware(module, family):
+def requested_firmware(module):
     """The O(firmware) option as ``[(kind, name)]`` in the guide's order, or None to read the config."""
     firmware = module.params["firmware"]
     if firmware is None:
         return None
-    kinds = fetching.firmware_kinds(family)
+    kinds = fetching.firmware_kinds(module.params["model"])
     for kind in firmware:
         if kind not in kinds:
-            _fail_parameter(module, "firmware.%s" % kind, firmware[kind],
-                            "the firmware kinds of model %s are %s" % (module.params["model"], ", ".join(kinds)))
+            module.fail_json(msg="firmware.%s: '%s' is not a firmware kind of model %s: allowed %s"
+                             % (kind, firmware[kind], module.params["model"], ", ".join(kinds)))
     names = []
     for kind in kinds:
-        if kind not in firmware or firmware[kind] in (None, ""):
+        if firmware.get(kind) in (None, ""):
             continue
         try:
-            name = FileName().normalize(firmware[kind])
-        except ValueError as exc:
-            _fail_parameter(module, "firmware.%s" % kind, firmware[kind], str(exc))
-        names.append((kind, name))
+            names.append((kind, firmware_rules.check_name(firmware[kind], "firmware.%s" % kind)))
+        except firmware_rules.FirmwareError as exc:
+            module.fail_json(msg=str(exc))
     return names
 
 
@@ -489,8 +484,7 @@ def main():
     if params["validate"] and not HAS_LXML:
         module.fail_json(msg="validate: the lxml Python library is needed to validate the XML files where this "
                              "module runs; run it on the controller (delegate_to: localhost) or set validate: false")
-    family = model_family(params["model"])
-    firmware = requested_firmware(module, family)
+    firmware = requested_firmware(module)
     if firmware is None and not (params["fetch_config"] and params["validate"]):
         module.warn("firmware: not given, and the configuration is not read (fetch_config/validate is false): "
                     "no firmware is probed")

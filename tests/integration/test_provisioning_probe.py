@@ -262,5 +262,5 @@ def test_probe_fails_on_what_a_device_would_trip_on(served, tmp_path):
 
     rfp = results["rfp-on-6500"]
     assert rfp["failed"] is True
-    assert rfp["msg"] == ("firmware.rfp: value 'rfp.bin' is not valid: the firmware kinds of model 6500 are kws, "
+    assert rfp["msg"] == ("firmware.rfp: 'rfp.bin' is not a firmware kind of model 6500: allowed kws, "
                           "pp14208700, pp14225100, pp14225110, pp14225190")

@@ -49,8 +49,13 @@ def test_file_names_with_paths_are_refused(name):
         fetch.remote_path(parse_provisioning_url("192.0.2.5"), name)
 
 
-def test_version_file_sits_next_to_the_image():
-    assert fetch.version_file_name("kws.bin") == "kws.bin.ver"
+def test_device_reads_its_family_firmware_names_from_the_config():
+    settings = {"provisioning": {"firmware": {"kws": "kws.bin", "default_kws": True, "rfp": "rfp.bin",
+                                              "pp14225100": "pp.bin", "pp14208700": ""}}}
+    assert fetch.device_firmware(settings, "6500") == [("kws", "kws.bin"), ("pp14225100", "pp.bin")]
+    assert fetch.device_firmware(settings, 8000) == [("kws", "kws.bin"), ("rfp", "rfp.bin"), ("pp14225100", "pp.bin")]
+    assert fetch.device_firmware({}, "400") == []
+    assert fetch.device_firmware(None, "400") == []
 
 
 def test_basic_auth_header_from_url_user_and_password():
