@@ -1,0 +1,284 @@
+"""Option 66 proven by real DHCP exchanges: the dhcp role / dhcp_option66 module writes the config,
+the real daemon serves it in one network namespace, a real dhclient asks from another.
+
+Every daemon is started by the test itself (the role runs with dhcp_manage_service: false) and
+stopped by pid; NetnsPair kills whatever is left in its namespaces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import need_binary, need_root
+from tests.support.ansible_runner import SYSTEM_PYTHON
+from tests.support.netns import NetnsPair
+from tests.support.procs import Daemon, stop_pidfile, wait_for
+
+pytestmark = pytest.mark.daemons
+
+URL = "https://prov.example.com/dect"
+# A comma and a semicolon in the path: Kea needs the comma escaped, ISC and dnsmasq a quoted string.
+URL_B = "tftp://192.0.2.1/dect/ward-b,x;y"
+MAC_A, IP_A = "00:13:d1:80:00:32", "192.0.2.10"
+MAC_B, IP_B = "00:13:d1:80:00:33", "192.0.2.11"
+MAC_STRANGER = "02:00:00:00:00:99"  # not a DECT server of the inventory
+POOL = ("192.0.2.100", "192.0.2.150")
+BINARIES = {"isc": "dhcpd", "kea": "kea-dhcp4", "dnsmasq": "dnsmasq"}
+OWNED_FILE = {"isc": "dect-option66.conf", "kea": "kea-dhcp4.conf", "dnsmasq": "dect-option66.conf"}
+
+DHCLIENT_SCRIPT = """#!/bin/sh
+# Records what the server offered; configures nothing.
+case "$reason" in BOUND|RENEW|REBOOT)
+  printf '{"ip": "%s", "tftp": "%s"}\\n' "$new_ip_address" "$new_tftp_server_name" > "$(dirname "$0")/lease.json";;
+esac
+"""
+
+
+def base_config(backend, tmp_path, pair, owned):
+    """The daemon's main config as a site would have it, reading the file the role owns (isc, dnsmasq)."""
+    if backend == "isc":
+        return (
+            "# main dhcpd.conf of the test site\nauthoritative;\ndefault-lease-time 600;\n"
+            "subnet 192.0.2.0 netmask 255.255.255.0 {\n  range %s %s;\n}\ninclude \"%s\";\n" % (POOL + (owned,)))
+    if backend == "dnsmasq":
+        return (
+            "# main dnsmasq.conf of the test site\nport=0\nuser=root\ninterface=%s\nbind-interfaces\n"
+            "dhcp-range=%s,%s,255.255.255.0,10m\ndhcp-leasefile=%s\nconf-file=%s\n"
+            % ((pair.server_if,) + POOL + (tmp_path / "dnsmasq.leases", owned)))
+    return """// Kea config of the test site: comments must survive the role
+{
+  # the DHCPv4 server
+  "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "*" ] },  // "*": kea-dhcp4 -t runs outside the namespace
+    "lease-database": { "type": "memfile", "persist": false },
+    /* the DECT VLAN */
+    "subnet4": [
+      {
+        "id": 1,
+        "subnet": "192.0.2.0/24",
+        "pools": [ { "pool": "%s - %s" } ],
+        "reservations": [
+          { "hw-address": "02:00:00:00:00:01", "ip-address": "192.0.2.50" }  // the printer
+        ]
+      }
+    ]
+  }
+}
+""" % POOL
+
+
+class Site:
+    """One backend's files in tmp_path: the main config, the owned file, the inventory."""
+
+    def __init__(self, backend, tmp_path, pair):
+        need_root()
+        need_binary(BINARIES[backend])
+        need_binary("dhclient")
+        self.backend, self.tmp, self.pair = backend, tmp_path, pair
+        self.owned = tmp_path / OWNED_FILE[backend]
+        self.main = self.owned if backend == "kea" else tmp_path / ("%s-main.conf" % backend)
+        self.main.write_text(base_config(backend, tmp_path, pair, self.owned))
+        self.original_main = self.main.read_text()
+
+    def inventory(self, url_b=URL_B, extra=None):
+        host_vars = {
+            "ansible_connection": "local",
+            # Debian's interpreter: the module needs nothing beyond the standard library on the DHCP host.
+            "ansible_python_interpreter": SYSTEM_PYTHON,
+            "dect_dhcp_backend": self.backend,
+            "dect_dhcp_path": str(self.owned),
+            "dhcp_manage_service": False,
+        }
+        if self.backend != "kea":
+            host_vars["dect_dhcp_validate_config"] = str(self.main)
+        host_vars.update(extra or {})
+        inventory = {"all": {
+            "vars": {"dect_provisioning_url": URL},
+            "children": {
+                "dect_dhcp_servers": {"hosts": {"localhost": host_vars}},
+                "dect_servers": {"hosts": {
+                    "ward-a": {"dect_mac": MAC_A.upper(), "dect_ip": IP_A},
+                    "ward-b": {"dect_mac": MAC_B.replace(":", ""), "dect_ip": IP_B, "dect_provisioning_url": url_b},
+                }},
+            }}}
+        path = self.tmp / "inventory.json"
+        path.write_text(json.dumps(inventory))
+        return path
+
+    def start(self):
+        """Start the real daemon inside the server namespace with the config the role wrote."""
+        argv = {
+            "isc": ["dhcpd", "-f", "-4", "-cf", str(self.main), "-lf", str(self.tmp / "dhcpd.leases"),
+                    "-pf", str(self.tmp / "dhcpd.pid"), self.pair.server_if],
+            "kea": ["kea-dhcp4", "-c", str(self.main)],
+            "dnsmasq": ["dnsmasq", "-k", "-C", str(self.main), "--pid-file=%s" % (self.tmp / "dnsmasq.pid")],
+        }[self.backend]
+        (self.tmp / "dhcpd.leases").touch()
+        env = dict(os.environ, KEA_PIDFILE_DIR=str(self.tmp), KEA_LOCKFILE_DIR=str(self.tmp))
+        os.makedirs("/run/kea", exist_ok=True)
+        daemon = Daemon(self.pair.exec_argv("server", argv), self.tmp / ("%s.log" % self.backend), env=env)
+        self.pid_file = self.tmp / "test-daemon.pid"
+        self.pid_file.write_text("%d\n" % daemon.pid)
+        wait_for(lambda: self._listening(daemon), timeout=10, what="%s listening on udp/67" % self.backend)
+        return daemon
+
+    def _listening(self, daemon):
+        if not daemon.alive():
+            raise AssertionError("%s exited:\n%s" % (self.backend, daemon.log()))
+        out = subprocess.run(self.pair.exec_argv("server", ["ss", "-Hlun", "sport", "= :67"]),
+                             capture_output=True, text=True).stdout
+        return ":67" in out
+
+    def exchange(self, mac):
+        """One DHCP exchange from the client namespace with ``mac``; returns {"ip", "tftp"}."""
+        return dhcp_exchange(self.pair, self.tmp / ("client-%s" % mac.replace(":", "")), mac)
+
+
+def dhcp_exchange(pair, workdir, mac):
+    workdir.mkdir()
+    (workdir / "dhclient.conf").write_text("timeout 15;\nrequest subnet-mask, tftp-server-name;\n")
+    script = workdir / "script.sh"
+    script.write_text(DHCLIENT_SCRIPT)
+    script.chmod(0o755)
+    iface = pair.client_if
+    for args in (["down"], ["address", mac], ["up"]):
+        subprocess.run(["ip", "-n", pair.client, "link", "set", "dev", iface] + args, check=True)
+    argv = pair.exec_argv("client", [
+        "dhclient", "-1", "-cf", str(workdir / "dhclient.conf"), "-sf", str(script),
+        "-lf", str(workdir / "leases"), "-pf", str(workdir / "dhclient.pid"), iface])
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    finally:
+        stop_pidfile(str(workdir / "dhclient.pid"))  # dhclient stays in the background once bound
+    result = workdir / "lease.json"
+    assert proc.returncode == 0 and result.exists(), "no lease for %s: %s%s" % (mac, proc.stdout, proc.stderr)
+    return json.loads(result.read_text())
+
+
+@pytest.fixture
+def pair():
+    with NetnsPair("192.0.2.1/24") as netns:
+        yield netns
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_role_gives_option66_and_reserved_ip_to_dect_servers_only(backend, pair, tmp_path, play):
+    site = Site(backend, tmp_path, pair)
+    daemon = None
+    try:
+        if backend == "kea":
+            # Kea runs before the role: the role's handler reloads it through its pid file (SIGHUP).
+            daemon = site.start()
+        extra = {"dhcp_reload_pid_file": str(site.tmp / "test-daemon.pid")} if backend == "kea" else {}
+        inventory = site.inventory(extra=extra)
+        first = play("dhcp_role.yml", inventory=inventory)
+        assert first.rc == 0, first.output
+        assert first.recap()["changed"] == (2 if backend == "kea" else 1), first.output
+        second = play("dhcp_role.yml", inventory=inventory)
+        assert second.rc == 0 and second.recap()["changed"] == 0, second.output
+
+        if backend == "kea":
+            # Everything that was in the file before survives byte for byte, comments included.
+            text = site.owned.read_text()
+            assert "// the printer" in text and "/* the DECT VLAN */" in text and "# the DHCPv4 server" in text
+            # The handler sent SIGHUP once; a second run changed nothing and sent nothing.
+            wait_for(lambda: "DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS" in daemon.log(),
+                     timeout=10, what="kea reloading its config after SIGHUP")
+            assert daemon.log().count("DHCP4_DYNAMIC_RECONFIGURATION initiate") == 1
+        else:
+            daemon = site.start()
+
+        assert site.exchange(MAC_A) == {"ip": IP_A, "tftp": URL}
+        assert site.exchange(MAC_B) == {"ip": IP_B, "tftp": URL_B}
+        stranger = site.exchange(MAC_STRANGER)
+        assert stranger["tftp"] == ""  # host scope: option 66 for the DECT servers' MACs only
+        assert POOL[0] <= stranger["ip"] <= POOL[1] and len(stranger["ip"]) == len(POOL[0])
+    finally:
+        if daemon is not None:
+            daemon.stop()
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_subnet_scope_reaches_every_client(backend, pair, tmp_path, play):
+    site = Site(backend, tmp_path, pair)
+    run = play("dhcp_role.yml", inventory=site.inventory(extra={"dhcp_scope": "subnet"}))
+    assert run.rc == 0 and run.recap()["changed"] == 1, run.output
+    daemon = site.start()
+    try:
+        assert site.exchange(MAC_STRANGER)["tftp"] == URL
+        assert site.exchange(MAC_B) == {"ip": IP_B, "tftp": URL_B}  # its own URL wins over the scope's
+    finally:
+        daemon.stop()
+
+
+REJECTED_BY_DAEMON = {
+    # Input the module accepts, in a main config the daemon then rejects: a name, MAC or IP used twice.
+    "isc": ("host ward-a { hardware ethernet 02:00:00:00:00:07; }\n", "host ward-a: already exists"),
+    "dnsmasq": ("dhcp-host=02:00:00:00:00:07,%s\n" % IP_A, "duplicate dhcp-host IP address %s" % IP_A),
+    "kea": ('"hw-address": "02:00:00:00:00:01"', "failed to add new host using the HW address '00:13:d1:80:00:32'"),
+}
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_config_the_daemon_rejects_is_not_installed(backend, pair, tmp_path, play):
+    site = Site(backend, tmp_path, pair)
+    inventory = site.inventory()
+    assert play("dhcp_role.yml", inventory=inventory).rc == 0
+    installed = site.owned.read_bytes()
+    clash, message = REJECTED_BY_DAEMON[backend]
+    if backend == "kea":
+        site.main.write_text(site.main.read_text().replace(clash, '"hw-address": "%s"' % MAC_A))
+        installed = site.main.read_bytes()
+    else:
+        site.main.write_text(site.main.read_text() + clash)
+    run = play("dhcp_role.yml", inventory=site.inventory(url_b="tftp://192.0.2.1/changed"))
+    assert run.rc != 0 and run.recap()["failed"] == 1, run.output
+    assert message in run.output and "live file left untouched" in run.output, run.output
+    assert site.owned.read_bytes() == installed
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+BROKEN_URLS = [
+    'https://prov.example.com/x"; option routers 192.0.2.66; "',
+    "https://prov.example.com/x\ndhcp-option=3,192.0.2.66",
+]
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+@pytest.mark.parametrize("url", BROKEN_URLS, ids=["quote", "newline"])
+def test_broken_url_is_refused_before_the_daemon_sees_it(backend, url, pair, tmp_path, play):
+    site = Site(backend, tmp_path, pair)
+    before = site.main.read_bytes()
+    run = play("dhcp_role.yml", inventory=site.inventory(url_b=url))
+    assert run.rc != 0, run.output
+    assert "hosts[1] (ward-b).url: provisioning URL" in run.output, run.output
+    assert "contains a quote, backslash or control character" in run.output, run.output
+    assert "validation" not in run.output  # refused by the module's checks, not by the daemon
+    assert site.main.read_bytes() == before
+    if backend != "kea":
+        assert not site.owned.exists()
+
+
+def test_check_mode_and_diff_write_nothing(pair, tmp_path, play):
+    site = Site("kea", tmp_path, pair)
+    before = site.main.read_bytes()
+    run = play("dhcp_role.yml", inventory=site.inventory(), check=True, diff=True)
+    assert run.rc == 0 and run.recap()["changed"] == 1, run.output
+    assert '+          {"hw-address": "00:13:d1:80:00:32", "ip-address": "192.0.2.10"' in run.output, run.output
+    assert site.main.read_bytes() == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".kea")]
+
+
+def test_absent_restores_the_kea_config_byte_for_byte(pair, tmp_path, play):
+    site = Site("kea", tmp_path, pair)
+    before = site.main.read_text()
+    assert play("dhcp_role.yml", inventory=site.inventory()).rc == 0
+    assert site.main.read_text() != before
+    run = play("dhcp_role.yml", inventory=site.inventory(extra={"dhcp_state": "absent"}))
+    assert run.rc == 0 and run.recap()["changed"] == 1, run.output
+    assert site.main.read_text() == before
