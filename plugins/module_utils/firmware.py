@@ -55,8 +55,8 @@ LICENSED_KINDS = ("rfp", "rfp6", "pp14208700", "pp14225100", "pp14225110", "pp14
 
 VER_SUFFIX = ".ver"
 VERSION_MAX_LENGTH = 128
-_VERSION_TEXT = re.compile(r"^[\x20-\x7e]+$")
-_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+_VERSION_TEXT = re.compile(r"[\x20-\x7e]+")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1024 * 1024
 
 
@@ -165,7 +165,7 @@ def check_version(text, option="version"):
         raise FirmwareError("%s: is empty: allowed one line of printable ASCII, for example 'PCS17Ea 58478'" % option)
     if len(value) > VERSION_MAX_LENGTH:
         raise FirmwareError("%s: is %d characters long: at most %d allowed" % (option, len(value), VERSION_MAX_LENGTH))
-    if not _VERSION_TEXT.match(value):
+    if not _VERSION_TEXT.fullmatch(value):
         raise FirmwareError("%s: '%s' is refused: allowed one line of printable ASCII (no line breaks,"
                             " tabs or control characters)" % (option, shown))
     if "/" in value or "\\" in value:
@@ -190,7 +190,7 @@ def parse_checksum(value, option="checksum"):
     if not sep or algorithm.lower() != "sha256":
         raise FirmwareError("%s: '%s' is refused: allowed 'sha256:' followed by 64 hex digits" % (option, text))
     digest = digest.strip().lower()
-    if not _SHA256_HEX.match(digest):
+    if not _SHA256_HEX.fullmatch(digest):
         raise FirmwareError("%s: '%s' is refused: a sha256 digest is 64 hex digits" % (option, text))
     return digest
 

@@ -1,0 +1,366 @@
+"""Firmware staging: the kinds table, input validation, and the module run in-process on real files."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.dect.provisioning.plugins.module_utils import firmware as fw
+from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
+from ansible_collections.dect.provisioning.plugins.modules import firmware as firmware_module
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+# ----------------------------------------------------------------------------- kinds table
+
+
+def test_kinds_table_matches_the_config_schema():
+    schema = {p.path.split(".")[-1]: set(p.families) for p in PARAMETERS if p.path.startswith("provisioning.firmware.")}
+    table = {key: set(kind.families) for key, kind in fw.FIRMWARE_KINDS.items()}
+    assert table == schema
+
+
+def test_file_kinds_exclude_the_default_kws_switch():
+    assert fw.file_kinds() == ("kws", "rfp", "rfp6", "pp14208700", "pp14225100", "pp14225110", "pp14225190")
+
+
+@pytest.mark.parametrize("model, expected", [
+    ("400", ("kws", "default_kws", "pp14208700", "pp14225100", "pp14225110", "pp14225190")),
+    (6500, ("kws", "default_kws", "pp14208700", "pp14225100", "pp14225110", "pp14225190")),
+    ("2500", ("kws", "rfp", "rfp6", "pp14208700", "pp14225100", "pp14225110", "pp14225190")),
+    ("8000", ("kws", "rfp", "rfp6", "pp14208700", "pp14225100", "pp14225110", "pp14225190")),
+])
+def test_kinds_for_model(model, expected):
+    assert fw.kinds_for_model(model) == expected
+
+
+def test_firmware_section_keeps_what_the_model_understands_in_guide_order():
+    names = {"rfp6": "rfp6.bin", "pp14225100": "pp7x.bin", "kws": "kws.bin", "rfp": "rfp.bin"}
+    section, skipped = fw.firmware_section(names, "6500")
+    assert list(section.items()) == [("kws", "kws.bin"), ("pp14225100", "pp7x.bin")]
+    assert sorted(skipped) == ["rfp", "rfp6"]
+    section, skipped = fw.firmware_section(names, "8000")
+    assert list(section) == ["kws", "rfp", "rfp6", "pp14225100"] and skipped == []
+
+
+def test_describe_kinds_names_families():
+    lines = fw.describe_kinds()
+    assert lines[0].startswith("kws (400/6500, 2500/8000): Server firmware")
+    assert lines[2].startswith("rfp (2500/8000): ")
+
+
+def test_check_kind_refuses_unknown_and_default_kws():
+    assert fw.check_kind("rfp6") == "rfp6"
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.check_kind("default_kws", "firmware_catalogue")
+    assert str(err.value) == ("firmware_catalogue: 'default_kws' is not a firmware kind: allowed kws, rfp, rfp6,"
+                              " pp14208700, pp14225100, pp14225110, pp14225190")
+
+
+def test_role_argument_spec_lists_exactly_the_file_kinds():
+    specs = yaml.safe_load((REPO / "roles/firmware/meta/argument_specs.yml").read_text())
+    catalogue = specs["argument_specs"]["main"]["options"]["firmware_catalogue"]["options"]
+    assert tuple(catalogue) == fw.file_kinds()
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize("name", ["kws.bin", "pp14225100_Over-the-Air.bin", "KWS+8000.bin"])
+def test_check_name_accepts_plain_file_names(name):
+    assert fw.check_name(name) == name
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("../kws.bin", "allowed: a file name of letters, digits and ._+- (no path separators or '..')"),
+    ("fw/kws.bin", "allowed: a file name of letters, digits and ._+- (no path separators or '..')"),
+    ("kws..bin", "allowed: a file name of letters, digits and ._+- (no path separators or '..')"),
+    ("..", "allowed: a file name of letters, digits and ._+- (no path separators or '..')"),
+    ("k ws.bin", "allowed: a file name of letters, digits and ._+- (no path separators or '..')"),
+])
+def test_check_name_refuses_paths(name, reason):
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.check_name(name)
+    assert str(err.value) == "name: '%s' is refused: %s" % (name, reason)
+
+
+def test_check_name_requires_a_name():
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.check_name("  ", "firmware_catalogue.kws.name")
+    assert str(err.value) == "firmware_catalogue.kws.name: a file name is required, for example 'kws.bin'"
+
+
+@pytest.mark.parametrize("raw, text", [
+    ("PCS17Ea 58478", "PCS17Ea 58478"),
+    ("PCS17Ea 58478\n", "PCS17Ea 58478"),
+    (b"PCS24B 71234\r\n", "PCS24B 71234"),
+])
+def test_check_version_accepts_one_line(raw, text):
+    assert fw.check_version(raw) == text
+    assert fw.ver_content(fw.check_version(raw)) == text.encode()
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("", "version: is empty: allowed one line of printable ASCII, for example 'PCS17Ea 58478'"),
+    ("\n", "version: is empty: allowed one line of printable ASCII, for example 'PCS17Ea 58478'"),
+    ("PCS17Ea\n58478", "version: 'PCS17Ea\\n58478' is refused: allowed one line of printable ASCII"
+                       " (no line breaks, tabs or control characters)"),
+    ("PCS17Ea\t58478", "version: 'PCS17Ea\\t58478' is refused: allowed one line of printable ASCII"
+                       " (no line breaks, tabs or control characters)"),
+    ("a\n\n", "version: 'a\\n' is refused: allowed one line of printable ASCII (no line breaks, tabs or control"
+              " characters)"),
+    ("files/kws.bin.ver", "version: 'files/kws.bin.ver' is refused: no '/' or '\\' allowed in version text"
+                          " (to read the version from a shipped .ver file, use version_src)"),
+    (" PCS17Ea", "version: ' PCS17Ea' is refused: leading or trailing blanks"),
+    ("x" * 129, "version: is 129 characters long: at most 128 allowed"),
+    ("PCS17É", "version: 'PCS17\\xc9' is refused: allowed one line of printable ASCII (no line breaks, tabs or"
+               " control characters)"),
+])
+def test_check_version_refuses(raw, message):
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.check_version(raw)
+    assert str(err.value) == message
+
+
+def test_check_version_refuses_non_ascii_bytes():
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.check_version(b"\xff\xfe", "version_src")
+    assert str(err.value) == ("version_src: is not ASCII text: allowed one line of printable ASCII, for example"
+                              " 'PCS17Ea 58478'")
+
+
+def test_parse_checksum():
+    digest = hashlib.sha256(b"x").hexdigest()
+    assert fw.parse_checksum("sha256:" + digest.upper()) == digest
+    assert fw.parse_checksum(None) is None
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.parse_checksum("md5:abc")
+    assert str(err.value) == "checksum: 'md5:abc' is refused: allowed 'sha256:' followed by 64 hex digits"
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.parse_checksum("sha256:abc")
+    assert str(err.value) == "checksum: 'sha256:abc' is refused: a sha256 digest is 64 hex digits"
+    with pytest.raises(fw.FirmwareError) as err:
+        fw.parse_checksum(digest)
+    assert "allowed 'sha256:' followed by 64 hex digits" in str(err.value)
+
+
+def test_sha256_file(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(os.urandom(3 * 1024 * 1024 + 7))
+    assert fw.sha256_file(str(path)) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- the module, in-process
+
+
+def run_module(args, check_mode=False, diff=False):
+    """Run the firmware module's main() on real files; return its JSON result."""
+    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    out = io.StringIO()
+    with patch_module_args(args), redirect_stdout(out), pytest.raises(SystemExit):
+        firmware_module.main()
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def release(tmp_path):
+    """A downloaded release on the 'host' (an image and its .ver) and an empty provisioning root."""
+    image = tmp_path / "download" / "kws8000.bin"
+    image.parent.mkdir()
+    image.write_bytes(os.urandom(256 * 1024))
+    (tmp_path / "download" / "kws8000.bin.ver").write_bytes(b"PCS24B 71234\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    return image, root
+
+
+def remote_args(image, root, **extra):
+    args = dict(src=str(image), remote_src=True, dest=str(root), name="kws.bin",
+                version_src=str(image) + ".ver", mode="0644")
+    args.update(extra)
+    return args
+
+
+def test_remote_src_stages_then_reruns_unchanged(release):
+    image, root = release
+    digest = hashlib.sha256(image.read_bytes()).hexdigest()
+    first = run_module(remote_args(image, root, checksum="sha256:" + digest))
+    assert first["changed"] and first["bin_changed"] and first["ver_changed"]
+    assert first["sha256"] == digest and first["version"] == "PCS24B 71234" and first["size"] == 256 * 1024
+    assert (root / "kws.bin").read_bytes() == image.read_bytes()
+    assert (root / "kws.bin.ver").read_bytes() == b"PCS24B 71234"
+    assert oct((root / "kws.bin").stat().st_mode & 0o777) == "0o644"
+    assert sorted(os.listdir(root)) == ["kws.bin", "kws.bin.ver"]  # no temp file left
+    second = run_module(remote_args(image, root, checksum="sha256:" + digest))
+    assert not second["changed"] and not second["bin_changed"] and not second["ver_changed"]
+
+
+def test_version_and_equivalent_version_src_are_the_same_bytes(release):
+    image, root = release
+    run_module(remote_args(image, root))
+    args = remote_args(image, root, version="PCS24B 71234")
+    del args["version_src"]
+    assert run_module(args)["changed"] is False
+
+
+def test_checksum_mismatch_writes_nothing(release):
+    image, root = release
+    wrong = "0" * 64
+    result = run_module(remote_args(image, root, checksum="sha256:" + wrong))
+    actual = hashlib.sha256(image.read_bytes()).hexdigest()
+    assert result["failed"] and not result["changed"]
+    assert result["msg"] == ("checksum: sha256 of %s is %s, expected %s: the file is corrupt or not the release you"
+                             " meant; nothing was staged" % (image, actual, wrong))
+    assert os.listdir(root) == []
+
+
+@pytest.mark.parametrize("name", ["../kws.bin", "sub/kws.bin"])
+def test_name_with_path_is_refused(release, name):
+    image, root = release
+    result = run_module(remote_args(image, root, name=name))
+    assert result["failed"]
+    assert result["msg"] == ("name: '%s' is refused: allowed: a file name of letters, digits and ._+- (no path"
+                             " separators or '..')" % name)
+    assert os.listdir(root) == [] and not (root.parent / "kws.bin").exists()
+
+
+def test_bad_version_src_writes_nothing(release):
+    image, root = release
+    (image.parent / "kws8000.bin.ver").write_bytes(b"PCS24B\n71234\n")
+    result = run_module(remote_args(image, root))
+    assert result["failed"]
+    assert result["msg"] == ("version_src: 'PCS24B\\n71234' is refused: allowed one line of printable ASCII (no line"
+                             " breaks, tabs or control characters)")
+    assert os.listdir(root) == []
+
+
+def test_missing_dest_is_an_error(release):
+    image, root = release
+    result = run_module(remote_args(image, root / "nope"))
+    assert result["msg"] == ("dest: '%s' is not a directory on the provisioning host: create the provisioning root"
+                             " first (the provisioning_server role does)" % (root / "nope"))
+
+
+def test_check_mode_reports_and_writes_nothing(release):
+    image, root = release
+    result = run_module(remote_args(image, root), check_mode=True, diff=True)
+    assert result["changed"] and result["bin_changed"] and result["ver_changed"]
+    assert os.listdir(root) == []
+    assert result["diff"][0]["after"] == "PCS24B 71234\n"
+    assert result["diff"][1]["after"] == "sha256: %s\n" % hashlib.sha256(image.read_bytes()).hexdigest()
+
+
+def test_check_mode_sees_a_mode_change(release):
+    image, root = release
+    run_module(remote_args(image, root))
+    result = run_module(remote_args(image, root, mode="0640"), check_mode=True)
+    assert result["changed"] and not result["bin_changed"] and not result["ver_changed"]
+    assert oct((root / "kws.bin").stat().st_mode & 0o777) == "0o644"
+
+
+def test_version_only_change_keeps_the_image(release):
+    image, root = release
+    run_module(remote_args(image, root))
+    inode = (root / "kws.bin").stat().st_ino
+    args = remote_args(image, root, version="PCS24C 71300")
+    del args["version_src"]
+    result = run_module(args, diff=True)
+    assert result["changed"] and result["ver_changed"] and not result["bin_changed"]
+    assert (root / "kws.bin").stat().st_ino == inode
+    assert (root / "kws.bin.ver").read_bytes() == b"PCS24C 71300"
+    assert result["diff"][0]["before"] == "PCS24B 71234\n" and result["diff"][0]["after"] == "PCS24C 71300\n"
+
+
+class Recorder:
+    """Wraps os.unlink and AnsibleModule.atomic_move to log what touches the root, in order."""
+
+    def __init__(self, monkeypatch, root):
+        self.events = []
+        real_unlink, real_move = os.unlink, firmware_module.AnsibleModule.atomic_move
+        recorder = self
+
+        def unlink(path, *a, **kw):
+            real_unlink(path, *a, **kw)
+            if os.path.dirname(str(path)) == str(root):
+                recorder.events.append(("unlink", os.path.basename(str(path))))
+
+        def atomic_move(module, src, dest, *a, **kw):
+            data_ver = Path(dest).name.endswith(".ver")
+            recorder.events.append(("rename", os.path.basename(dest),
+                                    Path(src).read_bytes() if data_ver else hashlib.sha256(Path(src).read_bytes()).hexdigest()))
+            return real_move(module, src, dest, *a, **kw)
+
+        monkeypatch.setattr(firmware_module.os, "unlink", unlink)
+        monkeypatch.setattr(firmware_module.AnsibleModule, "atomic_move", atomic_move)
+
+
+def test_image_change_withdraws_ver_then_renames_image_then_writes_ver(release, monkeypatch):
+    image, root = release
+    run_module(remote_args(image, root))
+    image.write_bytes(os.urandom(1024))
+    new_sha = hashlib.sha256(image.read_bytes()).hexdigest()
+    (image.parent / "kws8000.bin.ver").write_bytes(b"PCS25A 80000\n")
+    recorder = Recorder(monkeypatch, root)
+    result = run_module(remote_args(image, root))
+    assert result["bin_changed"] and result["ver_changed"]
+    assert recorder.events == [("unlink", "kws.bin.ver"), ("rename", "kws.bin", new_sha),
+                               ("rename", "kws.bin.ver", b"PCS25A 80000")]
+
+
+def test_absent_removes_ver_first(release, monkeypatch):
+    image, root = release
+    run_module(remote_args(image, root))
+    recorder = Recorder(monkeypatch, root)
+    result = run_module(dict(dest=str(root), name="kws.bin", state="absent"), diff=True)
+    assert result["changed"] and result["bin_changed"] and result["ver_changed"]
+    assert result["version"] == "PCS24B 71234"
+    assert recorder.events == [("unlink", "kws.bin.ver"), ("unlink", "kws.bin")]
+    assert os.listdir(root) == []
+    again = run_module(dict(dest=str(root), name="kws.bin", state="absent"))
+    assert not again["changed"] and not again["bin_changed"]
+
+
+def test_src_equal_to_the_staged_image_is_refused(release):
+    image, root = release
+    run_module(remote_args(image, root))
+    result = run_module(remote_args(root / "kws.bin", root))
+    assert result["msg"] == ("src: '%s' is the staged image itself: give the downloaded file instead"
+                             % (root / "kws.bin"))
+
+
+def test_upload_mode_moves_the_upload_and_asks_for_it_when_missing(release):
+    """The protocol the action plugin relies on: upload_required, then a rename of the upload."""
+    image, root = release
+    digest = hashlib.sha256(image.read_bytes()).hexdigest()
+    upload = root / fw.staging_name("kws.bin")
+    args = dict(src=str(upload), remote_src=True, _upload=True, dest=str(root), name="kws.bin",
+                version="PCS24B 71234", checksum="sha256:" + digest)
+    asked = run_module(args)
+    assert asked["upload_required"] and not asked["changed"] and os.listdir(root) == []
+    upload.write_bytes(image.read_bytes())
+    done = run_module(args)
+    assert done["changed"] and done["bin_changed"]
+    assert sorted(os.listdir(root)) == ["kws.bin", "kws.bin.ver"]
+    assert not run_module(args)["changed"]
+
+
+def test_upload_mode_refuses_a_corrupt_upload(release):
+    image, root = release
+    digest = hashlib.sha256(image.read_bytes()).hexdigest()
+    upload = root / fw.staging_name("kws.bin")
+    upload.write_bytes(b"truncated")
+    result = run_module(dict(src=str(upload), remote_src=True, _upload=True, dest=str(root), name="kws.bin",
+                             version="PCS24B 71234", checksum="sha256:" + digest))
+    assert result["failed"]
+    assert result["msg"] == ("src: sha256 of the uploaded copy is %s, expected %s: the file is corrupt or not the"
+                             " release you meant; nothing was staged" % (hashlib.sha256(b"truncated").hexdigest(), digest))
+    assert os.listdir(root) == []
