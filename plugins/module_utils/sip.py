@@ -574,12 +574,13 @@ def normalize_target(values, path=""):
     merged["host"] = host.strip("[]")
     user = str(merged["user"])
     if not _SIP_USER.match(user):
-        fail("user", "%s is not a SIP user part: allowed letters, digits, -_.!~*'()&=+$,;?/ and %%XX escapes" % user)
+        fail("user", "%s is not a SIP user part: allowed letters, digits, -_.!~*'()&=+$,;?/ and %%XX escapes"
+             % _describe(user))
     merged["user"] = user
     from_user = str(merged["from_user"])
     if not _SIP_USER.match(from_user):
         fail("from_user", "%s is not a SIP user part: allowed letters, digits, -_.!~*'()&=+$,;?/ and %%XX escapes"
-             % from_user)
+             % _describe(from_user))
     merged["from_user"] = from_user
     transport = str(merged["transport"]).lower()
     if transport not in TRANSPORTS:
@@ -697,7 +698,8 @@ class NonInviteClientTransaction(object):
             return "timeout"
         if self.next_retransmit is not None and now >= self.next_retransmit:
             self.interval = self.t2 if self.proceeding else min(self.interval * 2, self.t2)
-            self.next_retransmit = now + self.interval
+            # Re-arm from when the timer was due, not when the loop noticed: no drift.
+            self.next_retransmit += self.interval
             return "retransmit"
         return None
 
