@@ -76,7 +76,7 @@ def _note(param, schema):
 def _row(param, schema):
     path = _code(param.path) + (" \\*" if param.hidden else "")
     cells = [path]
-    cells.extend("yes" if family in param.families else "" for family, _ in FAMILY_COLUMNS)
+    cells.extend("yes" if family in param.families else "" for family, dummy in FAMILY_COLUMNS)
     cells.append(_cell(param.type.describe()))
     cells.append(_code(param.default) if param.default not in (None, "") else "")
     cells.append("yes" if param.secret else "")

@@ -475,10 +475,10 @@ class Fields(List):
         return self.separator.join(rendered)
 
     def _names(self):
-        return self.separator.join("<%s>" % name for name, _ in self.fields)
+        return self.separator.join("<%s>" % name for name, dummy in self.fields)
 
     def describe(self):
         return "%s; %s" % (self._names(), "; ".join("%s: %s" % (name, t.describe()) for name, t in self.fields))
 
     def sample(self):
-        return self.separator.join(t.render(t.normalize(t.sample())) for _, t in self.fields)
+        return self.separator.join(t.render(t.normalize(t.sample())) for dummy, t in self.fields)

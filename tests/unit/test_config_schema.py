@@ -214,7 +214,7 @@ def test_documented_defaults_are_valid_values():
 def test_guide_examples_are_in_the_schema(name, family):
     index = by_path()
     leaves = _leaf_paths(GUIDE_EXAMPLES / name)
-    missing = {path for path, _ in leaves if path not in index}
+    missing = {path for path, dummy in leaves if path not in index}
     expected_missing = APPENDIX_B_NOT_IN_APPENDIX_A if name == "config-appendix-b.xml" else set()
     assert missing == expected_missing
     for path, text in leaves:
