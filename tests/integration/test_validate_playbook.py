@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.support.ansible_runner import REPO, run_playbook
 
 EXAMPLE = REPO / "inventories" / "example-hospital"
+EXAMPLE_HOSTS = EXAMPLE / "hosts.yml"
 VAULT_ARGS = ("--vault-password-file", str(EXAMPLE / "vault-password.example.txt"))
 
 BROKEN = """
@@ -35,7 +36,7 @@ all:
 
 
 def test_example_inventory_validates_offline(tmp_path):
-    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=EXAMPLE, args=VAULT_ARGS)
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=EXAMPLE_HOSTS, args=VAULT_ARGS)
     assert result.rc == 0, result.output
     assert "3 DECT server(s) validated, no problems" in result.stdout
     # Nothing was contacted: every task ran on the controller.
