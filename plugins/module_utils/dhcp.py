@@ -23,9 +23,9 @@ import re
 from collections import namedtuple
 
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
+    MASK,
     IdentifierError,
     format_mac,
-    mask_url,
     normalize_mac,
     parse_provisioning_url,
     url_secret,
@@ -63,7 +63,8 @@ def check_url(value, where):
     try:
         parse_provisioning_url(value)
     except IdentifierError as exc:
-        raise DhcpError("%s: %s" % (where, mask_url(str(exc))))
+        message, secret = str(exc), url_secret(value)
+        raise DhcpError("%s: %s" % (where, message.replace(secret, MASK) if secret else message))
     return value
 
 
@@ -179,7 +180,7 @@ class IscBackend:
         return 'include "%s";' % path
 
     def validate_argv(self, binary, config_path):
-        return [binary, "-t", "-q", "-cf", config_path]
+        return [binary, "-t", "-cf", config_path]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,18 +268,24 @@ def validation_config(backend, candidate_path, live_path, main_config_text=None)
 _NOISE = re.compile(
     r"^(Internet Systems Consortium|Copyright|All rights reserved|For info, please visit|If you think you"
     r"|than a configuration issue|bugs on either our web|before submitting a bug|process and the information"
-    r"|exiting\.$|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (INFO|DEBUG|WARN))")
+    r"|exiting\.$|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ +(INFO|DEBUG|WARN))")
+_KEA_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ +\w+ +\[[^\]]*\] ")
 
 
-def daemon_message(output, temp_paths, live_path):
-    """The daemon's test-mode output without banners, with temp file names shown as the live path."""
+def daemon_message(output, shown_as):
+    """The daemon's test-mode output without banners and log prefixes.
+
+    ``shown_as`` maps each temporary file name to what the user knows it as (the live path, the main
+    config), so the message points at real files.
+    """
     lines = []
     for line in output.splitlines():
         if not line.strip() or _NOISE.match(line.strip()):
             continue
-        for temp in temp_paths:
+        line = _KEA_LOG_PREFIX.sub("", line)
+        for temp, name in shown_as.items():
             if temp:
-                line = line.replace(temp, "%s (candidate)" % live_path)
+                line = line.replace(temp, name)
         lines.append(line.rstrip())
     return "\n".join(lines)
 

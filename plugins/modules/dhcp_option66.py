@@ -195,7 +195,7 @@ validation:
   description: The test command run on the candidate (temporary file names), and the daemon's output.
   returned: when validation ran
   type: dict
-  sample: {"command": ["dhcpd", "-t", "-q", "-cf", "/etc/dhcp/.dect-option66.conf.x1y2.tmp"], "output": ""}
+  sample: {"command": ["dhcpd", "-t", "-cf", "/etc/dhcp/.dect-option66.conf.x1y2.tmp"], "output": ""}
 service:
   description:
     - What makes the running daemon use the changed file, per backend. C(name) is the Debian service name,
@@ -274,7 +274,8 @@ def run_validation(module, backend, candidate_path, live_path):
         module.fail_json(msg=str(exc), path=live_path)
     finally:
         remove_quietly(wrapper)
-    message = daemon_message(out + "\n" + err, [candidate_path, wrapper], live_path)
+    message = daemon_message(out + "\n" + err, {candidate_path: "%s (candidate)" % live_path,
+                                                 wrapper: "%s (with the candidate)" % main_config})
     if rc != 0:
         remove_quietly(candidate_path)
         module.fail_json(msg="%s rejected the new configuration (live file left untouched): %s"

@@ -282,3 +282,48 @@ def test_absent_restores_the_kea_config_byte_for_byte(pair, tmp_path, play):
     run = play("dhcp_role.yml", inventory=site.inventory(extra={"dhcp_state": "absent"}))
     assert run.rc == 0 and run.recap()["changed"] == 1, run.output
     assert site.main.read_text() == before
+
+
+MODULE_PLAY = """
+- name: dhcp_option66 directly
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Write the include file
+      dect.provisioning.dhcp_option66:
+        backend: isc
+        path: "{{ path }}"
+        validate_config: "{{ main | default(omit) }}"
+        url: "{{ url }}"
+        hosts: [{name: ward-a, mac: "%s", ip: "%s"}]
+        backup: true
+        mode: "0640"
+      register: result
+    - name: Show the result
+      ansible.builtin.debug:
+        var: result
+""" % (MAC_A, IP_A)
+
+
+def test_module_backup_mode_masking_and_main_config_check(tmp_path, play):
+    need_binary("dhcpd")
+    path = tmp_path / "dect.conf"
+    secret_url = "ftp://dect:Secr3tPw@prov.example.com/dect"
+    first = play(MODULE_PLAY, extra_vars={"path": str(path), "url": URL})
+    assert first.rc == 0 and first.recap()["changed"] == 1, first.output
+    assert oct(path.stat().st_mode & 0o777) == "0o640"
+    second = play(MODULE_PLAY, extra_vars={"path": str(path), "url": secret_url}, diff=True)
+    assert second.rc == 0 and second.recap()["changed"] == 1, second.output
+    assert 'option tftp-server-name "%s";' % secret_url in path.read_text()
+    assert "Secr3tPw" not in second.output and "ftp://dect:********@prov.example.com/dect" in second.output
+    backups = [p for p in tmp_path.iterdir() if p.name.startswith("dect.conf.") and p.name.endswith("~")]
+    assert len(backups) == 1 and URL in backups[0].read_text()
+
+    main = tmp_path / "dhcpd.conf"
+    main.write_text("authoritative;\n")  # does not include the owned file
+    third = play(MODULE_PLAY, extra_vars={"path": str(path), "url": URL, "main": str(main)})
+    assert third.rc != 0, third.output
+    assert ('validate_config: the file does not include path %s: add `include \\"%s\\";`' % (path, path)
+            in third.output), third.output
+    assert secret_url in path.read_text()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
