@@ -398,12 +398,7 @@ class _Checker:
         self.mandatory = [f for f in FIELDS if family in f.mandatory]
 
     def who(self, entry, origin):
-        """``users[3] (username '1003')``: where a record is and what it is called."""
-        for name in (self.identity, "username", "localno"):
-            value = _identity_text(entry.get(name)) if isinstance(entry, dict) else None
-            if value is not None:
-                return "%s (%s '%s')" % (origin, name, value)
-        return origin
+        return _Who(entry, origin, self.identity)
 
     def check_record(self, entry, origin):
         if not isinstance(entry, dict):
@@ -491,9 +486,9 @@ class _Checker:
                 if value in first_seen:
                     self.record_errors.append(
                         "%s: %s: value '%s' is also used by %s: ipei, username and localno must be unique in a file"
-                        % (self.who(user, origin), name, value, first_seen[value]))
+                        % (self.who(user, origin), name, value, self.who(*first_seen[value])))
                 else:
-                    first_seen[value] = self.who(user, origin)
+                    first_seen[value] = (user, origin)
 
     def field_errors(self):
         errors = []
@@ -517,8 +512,25 @@ class _Checker:
                 for name, whos in self.unknown.items() if is_element_name(name)]
 
 
+class _Who:
+    """``users[3] (username '1003')``: where a record is and what it is called, spelled out only
+    when a message needs it (most records have no problem)."""
+
+    __slots__ = ("entry", "origin", "identity")
+
+    def __init__(self, entry, origin, identity):
+        self.entry, self.origin, self.identity = entry, origin, identity
+
+    def __str__(self):
+        for name in (self.identity, "username", "localno"):
+            value = _identity_text(self.entry.get(name)) if isinstance(self.entry, dict) else None
+            if value is not None:
+                return "%s (%s '%s')" % (self.origin, name, value)
+        return self.origin
+
+
 def _list_whos(whos, limit=5):
-    shown = ", ".join(whos[:limit])
+    shown = ", ".join(str(who) for who in whos[:limit])
     if len(whos) > limit:
         shown += " and %d more" % (len(whos) - limit)
     return shown
