@@ -82,6 +82,10 @@ def lookup(path_segments):
     return node
 
 
+def _is_leaf_param(node):
+    return node is not None and bool(node.params) and not (node.children or node.arrays)
+
+
 def _param_for(node, family):
     """The entry of ``node`` for ``family``, else any entry (to report a family mismatch)."""
     if node is None or not node.params:
@@ -141,6 +145,9 @@ def _walk(mapping, prefix, family, strict, errors, warnings, secrets):
             errors.append("%s: '%s' is not a valid XML element name" % (dotted, name))
             continue
         node = lookup(path)
+        if isinstance(value, dict) and _is_leaf_param(node):
+            errors.append("%s: is a parameter, expected a single value, not a dict" % dotted)
+            continue
         if isinstance(value, dict):
             if node is None and strict:
                 errors.append("%s: unknown section (strict mode); see docs/parameters.md" % dotted)

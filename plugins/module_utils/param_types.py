@@ -349,16 +349,17 @@ class List(ParamType):
     def normalize(self, value):
         if isinstance(value, (list, tuple)):
             items = [self.item.normalize(v) for v in value]
-        else:
-            text = ParamType.normalize(self, value)
-            items = [self.item.normalize(part.strip()) for part in text.split(self.separator)] if text else []
+            self._check_length(items)
+            return self.separator.join(self.item.render(v) for v in items)
+        # A string keeps its own spacing ("a, b" stays "a, b") so parsed files render back unchanged.
+        text = ParamType.normalize(self, value).strip()
+        items = [self.item.normalize(part.strip()) for part in text.split(self.separator)] if text else []
+        self._check_length(items)
+        return text
+
+    def _check_length(self, items):
         if self.length is not None and len(items) != self.length:
             raise ValueError("has %d items: exactly %d allowed" % (len(items), self.length))
-        return self.separator.join(self.item.render(v) for v in items)
-
-    def parse(self, text):
-        # Keep the document's own spacing so a parsed file renders back to the same text.
-        return ParamType.normalize(self, text)
 
     def describe(self):
         text = "comma separated list"
