@@ -463,3 +463,17 @@ def test_4096_users_validate_and_render_well_under_a_second():
     assert U.render(U.validate(entries, "ipdect").records) == text, "rendering must be deterministic"
     parsed, _ = U.parse(text.encode(), "ipdect")
     assert U.render(U.validate(parsed, "ipdect").records) == text
+
+
+# ------------------------------------------------------------------------------ docs
+def test_docs_field_table_matches_the_schema():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "users_xml.md").read_text()
+    labels = {"ipdect": "400/6500", "dect": "2500/8000"}
+    for field in U.FIELDS:
+        notes = ["mandatory on " + "/".join(labels[m] for m in field.mandatory)] if field.mandatory else []
+        notes += ["secret"] if field.secret else []
+        notes += [field.note] if field.note else []
+        row = "| `%s` | %s | %s | %s | %s | %s |" % (
+            field.name, "yes" if "ipdect" in field.families else "-", "yes" if "dect" in field.families else "-",
+            field.type.describe(), field.description, "; ".join(notes))
+        assert row in doc, "docs/users_xml.md is stale for %s: expected row\n%s" % (field.name, row)
