@@ -1,0 +1,135 @@
+"""Start tftpd-hpa, nginx and vsftpd from the configurations the provisioning_server role rendered.
+
+Run the role with ``provisioning_server_config_dir: <dir>`` and ``provisioning_server_manage_services:
+false``; it writes everything self-contained into ``<dir>``. These helpers start each daemon in the
+foreground from those files, wait until it answers, and return ``procs.Daemon`` objects (stop them by
+pid in a fixture teardown, ``stop_all`` does all of them)::
+
+    daemons = start_rendered(config_dir, ["tftp", "https", "ftp"], workdir)
+    try:
+        ...  # daemons["tftp"].port, daemons["nginx"].ports, daemons["ftp"].port
+    finally:
+        stop_all(daemons)
+
+``start_tftp(root, port, workdir)`` also serves a directory without any rendered file. The test CA
+helpers live in ``tests.support.probe_daemons`` (``make_ca``, ``issue_server_cert``).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import socket
+from pathlib import Path
+
+from tests.support.probe_daemons import _wait_for_udp_tftp
+from tests.support.procs import Daemon, free_port, wait_for_tcp
+
+RENDERED = {
+    "tftp": "tftpd-hpa",
+    "nginx": "nginx.conf",
+    "ftp": "vsftpd.conf",
+}
+
+
+def _started(daemon, wait, what):
+    """Wait for a fresh daemon; on timeout stop it and raise with its log."""
+    try:
+        wait()
+    except TimeoutError:
+        daemon.stop()
+        raise RuntimeError("%s did not start:\n%s" % (what, daemon.log()))
+    return daemon
+
+
+def start_tftp(root, port=None, workdir=".", address="127.0.0.1", user="root", options=("--secure",)):
+    """in.tftpd in the foreground serving ``root`` read-only on ``address:port`` (UDP)."""
+    port = port or free_port(socket.SOCK_DGRAM, address)
+    argv = ["in.tftpd", "--foreground", "--user", user, "--address", "%s:%d" % (address, port)]
+    argv += list(options) + [str(root)]
+    daemon = Daemon(argv, Path(workdir) / ("tftpd-%d.log" % port))
+    daemon.host, daemon.port = address, port
+    return _started(daemon, lambda: _wait_for_udp_tftp(port, address), "in.tftpd")
+
+
+def read_tftp_defaults(path):
+    """The KEY="value" pairs of a tftpd-hpa defaults file (what Debian's init script reads)."""
+    values = {}
+    for line in Path(path).read_text().splitlines():
+        match = re.match(r'^\s*(TFTP_[A-Z]+)=(.*)$', line)
+        if match:
+            values[match.group(1)] = " ".join(shlex.split(match.group(2)))
+    return values
+
+
+def start_tftp_from_config(path, workdir, default_address="127.0.0.1"):
+    """Start in.tftpd exactly as the rendered defaults file says (user, address, options, root)."""
+    conf = read_tftp_defaults(path)
+    host, _sep, port = conf["TFTP_ADDRESS"].rpartition(":")
+    return start_tftp(conf["TFTP_DIRECTORY"], int(port), workdir, address=host or default_address,
+                      user=conf["TFTP_USERNAME"], options=shlex.split(conf.get("TFTP_OPTIONS", "")))
+
+
+def nginx_ports(conf_dir):
+    """The ports of the ``listen`` lines in the rendered server file(s), in order."""
+    ports = []
+    for path in sorted(Path(conf_dir).glob("*.conf")):
+        ports += [int(p) for p in re.findall(r"^\s*listen\s+(?:[\d.]+:)?(\d+)", path.read_text(), re.M)]
+    return ports
+
+
+def start_nginx(conf_dir, workdir=None):
+    """nginx in the foreground from ``<conf_dir>/nginx.conf``; ``daemon.ports`` lists where it listens."""
+    conf_dir = Path(conf_dir)
+    log = Path(workdir or conf_dir) / "nginx.out"
+    argv = ["nginx", "-p", str(conf_dir), "-e", str(conf_dir / "nginx-error.log"), "-c", str(conf_dir / "nginx.conf"),
+            "-g", "daemon off;"]
+    daemon = Daemon(argv, log)
+    daemon.host, daemon.ports = "127.0.0.1", nginx_ports(conf_dir)
+
+    def wait():
+        for port in daemon.ports:
+            wait_for_tcp(port, daemon.host)
+
+    try:
+        return _started(daemon, wait, "nginx")
+    except RuntimeError as exc:
+        error_log = conf_dir / "nginx-error.log"
+        raise RuntimeError("%s\n%s" % (exc, error_log.read_text() if error_log.exists() else ""))
+
+
+def vsftpd_setting(conf_path, key, default=None):
+    match = re.search(r"^%s=(.*)$" % re.escape(key), Path(conf_path).read_text(), re.M)
+    return match.group(1).strip() if match else default
+
+
+def start_vsftpd(conf_path, workdir=None):
+    """vsftpd in the foreground from a rendered ``vsftpd.conf`` (listen=YES, background=NO)."""
+    conf_path = Path(conf_path)
+    daemon = Daemon(["vsftpd", str(conf_path)], Path(workdir or conf_path.parent) / "vsftpd.out")
+    daemon.host = vsftpd_setting(conf_path, "listen_address", "127.0.0.1")
+    daemon.port = int(vsftpd_setting(conf_path, "listen_port", "21"))
+    return _started(daemon, lambda: wait_for_tcp(daemon.port, daemon.host), "vsftpd")
+
+
+def start_rendered(conf_dir, protocols, workdir):
+    """Start the daemons of ``protocols`` from the role's rendered ``conf_dir``: {'tftp'|'nginx'|'ftp': Daemon}."""
+    conf_dir = Path(conf_dir)
+    daemons = {}
+    try:
+        if "tftp" in protocols:
+            daemons["tftp"] = start_tftp_from_config(conf_dir / RENDERED["tftp"], workdir)
+        if set(protocols) & {"http", "https"}:
+            daemons["nginx"] = start_nginx(conf_dir, workdir)
+        if "ftp" in protocols:
+            daemons["ftp"] = start_vsftpd(conf_dir / RENDERED["ftp"], workdir)
+    except BaseException:
+        stop_all(daemons)
+        raise
+    return daemons
+
+
+def stop_all(daemons):
+    """Stop every daemon by pid, the last started first."""
+    for daemon in reversed(list(daemons.values())):
+        daemon.stop()
