@@ -83,29 +83,74 @@ NGINX_SERVER = """\
 
 
 def start_nginx(root, workdir, host="127.0.0.1", http_port=None, https_port=None, cert=None, key=None,
-                htpasswd=None):
-    """nginx serving ``root`` over HTTP and, given ``cert``/``key``, HTTPS; basic auth with ``htpasswd``."""
+                htpasswd=None, prefix=()):
+    """nginx serving ``root`` over HTTP and, given ``cert``/``key``, HTTPS; basic auth with ``htpasswd``.
+
+    ``prefix`` wraps the command (``["ip", "netns", "exec", NS]``); nginx then listens inside that
+    namespace, so readiness is read from its log instead of by connecting from here.
+    """
     work = Path(workdir) / "nginx"
     work.mkdir(parents=True, exist_ok=True)
     auth = ('        auth_basic "dect";\n        auth_basic_user_file %s;\n' % htpasswd) if htpasswd else ""
-    http_port = http_port or free_port(host=host)
+    http_port = http_port or free_port()
     servers = [NGINX_SERVER.format(host=host, port=http_port, ssl="", root=root, extra=auth)]
     if cert:
-        https_port = https_port or free_port(host=host)
+        https_port = https_port or free_port()
         tls = "        ssl_certificate %s;\n        ssl_certificate_key %s;\n%s" % (cert, key, auth)
         servers.append(NGINX_SERVER.format(host=host, port=https_port, ssl=" ssl", root=root, extra=tls))
     conf = work / "nginx.conf"
+    error_log = work / "nginx-error.log"
     conf.write_text(NGINX_CONF.format(work=work, servers="".join(servers)))
-    daemon = Daemon(["nginx", "-e", str(work / "nginx-error.log"), "-p", str(work), "-c", str(conf),
-                     "-g", "daemon off;"], work / "nginx.out")
+    daemon = Daemon(list(prefix) + ["nginx", "-e", str(error_log), "-p", str(work), "-c", str(conf),
+                                    "-g", "daemon off;"], work / "nginx.out")
     daemon.host, daemon.http_port, daemon.https_port = host, http_port, https_port if cert else None
     try:
-        wait_for_tcp(http_port, host)
-        if cert:
-            wait_for_tcp(https_port, host)
+        if prefix:
+            wait_for(lambda: error_log.exists() and "start worker process" in error_log.read_text(),
+                     what="nginx worker in %s" % " ".join(prefix))
+        else:
+            wait_for_tcp(http_port, host)
+            if cert:
+                wait_for_tcp(https_port, host)
     except TimeoutError:
         daemon.stop()
-        raise RuntimeError("nginx did not start:\n%s" % (work / "nginx-error.log").read_text())
+        raise RuntimeError("nginx did not start:\n%s%s" % (error_log.read_text() if error_log.exists() else "",
+                                                            daemon.log()))
+    return daemon
+
+
+DNSMASQ_CONF = """\
+port=0
+user=root
+interface={interface}
+bind-interfaces
+dhcp-authoritative
+dhcp-range={first},{last},255.255.255.0,10m
+dhcp-option=66,"{option66}"
+dhcp-leasefile={work}/dnsmasq.leases
+log-dhcp
+log-facility=-
+"""
+
+
+def start_dnsmasq(workdir, interface, option66, first="192.0.2.50", last="192.0.2.99", prefix=()):
+    """dnsmasq as a DHCP server only (no DNS) handing out ``option66`` on ``interface``.
+
+    Run it in the server namespace of a NetnsPair (``prefix``); ready once it logs its DHCP range.
+    """
+    work = Path(workdir) / "dnsmasq"
+    work.mkdir(parents=True, exist_ok=True)
+    conf = work / "dnsmasq.conf"
+    conf.write_text(DNSMASQ_CONF.format(interface=interface, first=first, last=last, option66=option66, work=work))
+    daemon = Daemon(list(prefix) + ["dnsmasq", "--keep-in-foreground", "--conf-file=%s" % conf,
+                                    "--pid-file=%s" % (work / "dnsmasq.pid")], work / "dnsmasq.log")
+    try:
+        wait_for(lambda: "DHCP, IP range" in daemon.log() or not daemon.alive(), what="dnsmasq DHCP range")
+    except TimeoutError:
+        pass
+    if not daemon.alive() or "DHCP, IP range" not in daemon.log():
+        daemon.stop()
+        raise RuntimeError("dnsmasq did not start:\n%s" % daemon.log())
     return daemon
 
 

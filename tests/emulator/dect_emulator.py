@@ -1,0 +1,185 @@
+"""A Spectralink DECT server, as far as provisioning goes, for tests and demos.
+
+    python -m tests.emulator.dect_emulator --mac MAC --model MODEL (--url URL | --dhcp IFACE)
+        --state-dir DIR [--sip-port PORT] [--sip-host ADDR] [--ca PEM] [--once]
+        [--minute-seconds S] [--running KIND=VERSION ...] [--check-sip-user] [--max-runtime S]
+
+It gets its provisioning URL statically (``--url``) or from DHCP option 66 (``--dhcp``: dhclient on
+that interface, in the namespace it runs in), checks at boot, then per the applied configuration's
+``provisioning.check.interval`` (minutes; ``--minute-seconds`` scales a minute for tests) and
+``provisioning.check.time`` (wall clock), and at once when a SIP NOTIFY ``Event: check-sync``
+arrives (answered 200 OK on UDP or TCP). What it fetched and its state go to the state directory:
+see docs/emulator.md. Run it from the repository root with the venv's Python (lxml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+import conftest  # noqa: E402,F401  (makes ansible_collections.dect.provisioning importable, as for pytest)
+
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import MODELS  # noqa: E402
+from tests.emulator.device import Device, Recorder, seconds_until_daily  # noqa: E402
+from tests.emulator.dhcp import DhcpClient, DhcpError  # noqa: E402
+from tests.emulator.sip_listener import Responder, SipListener  # noqa: E402
+
+EXIT_DHCP_FAILED = 3
+POLL_SECONDS = 0.25  # how often the scheduler looks at its stop flag while idle
+
+
+class Scheduler(object):
+    """Runs the device's checks: at boot, on interval and time of day, and on check-sync triggers."""
+
+    def __init__(self, device, recorder, minute_seconds):
+        self.device, self.recorder = device, recorder
+        self.minute_seconds = minute_seconds
+        self.triggers = queue.Queue()
+        self.stopping = threading.Event()
+        self.last_end = time.monotonic()
+        self.daily_due = None
+
+    def trigger(self, what):
+        """Called by SIP listener threads; the check itself runs on the scheduler thread."""
+        self.triggers.put(what)
+
+    def _after_check(self):
+        self.last_end = time.monotonic()
+        hhmm = self.device.provisioning["time"]
+        self.daily_due = self.last_end + seconds_until_daily(hhmm) if hhmm else None
+
+    def next_due(self):
+        """(monotonic time, reason) of the next scheduled check, or (None, None) when polling is off."""
+        prov = self.device.provisioning
+        candidates = []
+        if prov["interval"] > 0:
+            candidates.append((self.last_end + prov["interval"] * self.minute_seconds, "interval"))
+        if self.daily_due is not None:
+            candidates.append((self.daily_due, "time"))
+        return min(candidates) if candidates else (None, None)
+
+    def run(self, deadline):
+        self.device.boot()
+        self._after_check()
+        while not self.stopping.is_set() and time.monotonic() < deadline:
+            due, reason = self.next_due()
+            wait = POLL_SECONDS if due is None else min(max(due - time.monotonic(), 0.0), POLL_SECONDS)
+            try:
+                self.triggers.get(timeout=wait)
+            except queue.Empty:
+                if due is not None and time.monotonic() >= due:
+                    self.device.check(reason)
+                    self._after_check()
+                continue
+            self._check_sync()
+
+    def _check_sync(self):
+        action = self.device.check_sync_action()
+        self.recorder.event({"event": "check-sync", "action": action or "ignored: provisioning.check.check_sync is disabled"})
+        if action == "update":
+            self.device.check("check-sync")
+        elif action == "reboot":
+            self.device.reboot("check-sync")
+            self.device.check("boot")
+        self._after_check()
+
+
+def parse_running(values):
+    running = {"kws": "factory"}
+    for value in values:
+        kind, sep, version = value.partition("=")
+        if not sep or not kind:
+            raise SystemExit("--running: '%s' is not KIND=VERSION" % value)
+        running[kind] = version
+    return running
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator.dect_emulator",
+                                     description="Emulate a Spectralink DECT server's provisioning behaviour.")
+    parser.add_argument("--mac", required=True, help="the server's MAC address (names its files)")
+    parser.add_argument("--model", required=True, choices=MODELS)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--url", help="static provisioning URL (provisioning.server.method static)")
+    source.add_argument("--dhcp", metavar="IFACE", help="get the URL from DHCP option 66 on IFACE")
+    parser.add_argument("--state-dir", required=True, help="where fetches.jsonl, sip.jsonl, events.jsonl, state.json go")
+    parser.add_argument("--sip-port", type=int, default=0, help="SIP port for UDP and TCP (0: any free port)")
+    parser.add_argument("--sip-host", default="127.0.0.1", help="address the SIP listener binds")
+    parser.add_argument("--ca", help="PEM CA bundle for HTTPS (the device's imported CA bundle)")
+    parser.add_argument("--once", action="store_true", help="boot, check (and reboot-check) once, exit; no SIP")
+    parser.add_argument("--minute-seconds", type=float, default=60.0, help="length of a check.interval minute")
+    parser.add_argument("--timeout", type=float, default=3.0, help="seconds per network wait")
+    parser.add_argument("--retries", type=int, default=3, help="TFTP retransmissions per packet")
+    parser.add_argument("--running", action="append", default=[], metavar="KIND=VERSION",
+                        help="firmware version running at start (default kws=factory)")
+    parser.add_argument("--check-sip-user", action="store_true",
+                        help="answer 404 to a check-sync for a user not in the applied users file")
+    parser.add_argument("--dhcp-timeout", type=int, default=20)
+    parser.add_argument("--max-runtime", type=float, default=3600.0, help="exit after this many seconds")
+    args = parser.parse_args(argv)
+    if args.minute_seconds <= 0 or args.timeout <= 0 or args.retries < 0:
+        parser.error("--minute-seconds and --timeout must be > 0, --retries >= 0")
+    return args
+
+
+def _obtain_lease(args, device, recorder):
+    client = DhcpClient(args.dhcp, args.state_dir, args.dhcp_timeout)
+    try:
+        lease = client.obtain()
+    except DhcpError as exc:
+        recorder.event({"event": "dhcp-failed", "interface": args.dhcp, "error": str(exc)})
+        device.extra_state["dhcp"] = {"interface": args.dhcp, "error": str(exc)}
+        return None
+    recorder.event(dict(lease, event="dhcp-lease", interface=args.dhcp))
+    device.dhcp_lookup = lambda: client.refresh().get("tftp_server_name") or None
+    device.extra_state["dhcp"] = dict(lease, interface=args.dhcp)
+    return client
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    deadline = time.monotonic() + args.max_runtime
+    recorder = Recorder(args.state_dir)
+    device = Device(args.mac, args.model, recorder, static_url=args.url, ca_path=args.ca, timeout=args.timeout,
+                    retries=args.retries, running=parse_running(args.running))
+    scheduler = Scheduler(device, recorder, args.minute_seconds)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: scheduler.stopping.set())
+    device.extra_state.update(pid=os.getpid(), stopped=False, mode="dhcp" if args.dhcp else "static")
+    dhcp_client = listener = None
+    try:
+        if args.dhcp:
+            dhcp_client = _obtain_lease(args, device, recorder)
+            if dhcp_client is None:
+                device.save_state()
+                return EXIT_DHCP_FAILED
+        if args.once:
+            device.boot()
+            return 0
+        usernames = (lambda: device.usernames) if args.check_sip_user else None
+        listener = SipListener(args.sip_host, args.sip_port, Responder(recorder, scheduler.trigger, usernames))
+        listener.start()
+        device.extra_state["sip"] = {"host": args.sip_host, "port": listener.port, "transports": ["udp", "tcp"]}
+        scheduler.run(deadline)
+        return 0
+    finally:
+        if listener is not None:
+            listener.stop()
+        if dhcp_client is not None:
+            dhcp_client.stop()
+        device.extra_state["stopped"] = True
+        device.save_state()
+        recorder.event({"event": "stopped"})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
