@@ -730,6 +730,7 @@ def _tls_context(validate_certs, ca_path):
         context = ssl.create_default_context(capath=ca_path)
     else:
         context = ssl.create_default_context(cafile=ca_path or None)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2  # Python < 3.10 would still allow TLS 1.0
     if not validate_certs:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

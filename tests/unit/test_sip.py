@@ -549,3 +549,21 @@ def test_preview_sends_nothing_and_shows_the_request(peer):
     assert request.request_uri == "sip:1000@127.0.0.1:%d" % running.port
     assert request.header("Event") == "check-sync" and "s3cret" not in result["request"]
     assert request.top_via_params()["branch"].startswith("z9hG4bK")
+
+
+def test_stale_nonce_is_answered_once_more_then_credentials_count_as_rejected(peer):
+    challenge = 'Digest realm="r", nonce="n%d", qop="auth", stale=%s'
+
+    def script(request, send, count):
+        headers = [("WWW-Authenticate", challenge % (count, "TRUE" if count == 2 else "FALSE"))]
+        send(sip.build_response(request, 401, "Unauthorized", extra_headers=headers))
+
+    running = peer(script)
+    (result,) = sip.send_check_sync([_target(running.port, auth_password="pw")])
+    assert (result["status"], result["attempts"], result["responses"]) == (401, 3, [401])
+    assert result["error"] == "127.0.0.1:%d rejected the credentials of '1000' (realm 'r')" % running.port
+    nonces = [sip.parse_auth_params(r.header("Authorization")[7:])["nonce"] for r in running.requests[1:]]
+    assert nonces == ["n1", "n2"]  # each answer uses the nonce of the challenge it answers
+    assert [r.cseq()[0] for r in running.requests] == [1, 2, 3]
+    assert len({r.header("Call-ID") for r in running.requests}) == 1
+    assert len({r.top_via_params()["branch"] for r in running.requests}) == 3
