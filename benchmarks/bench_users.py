@@ -86,7 +86,7 @@ def _in_process(users):
 
 
 def _best(func, rounds, *args):
-    return min(timed(func, *args)[0] for _ in range(rounds))
+    return min(timed(func, *args)[0] for _round in range(rounds))
 
 
 def run(workdir):
@@ -96,13 +96,13 @@ def run(workdir):
     plain_in = _best(plain_fn, IN_PROCESS_ROUNDS, workdir / "inproc-plain.xml")
 
     records = U.validate(users, "ipdect").records
-    (workdir / "site.json").write_text(json.dumps({"site_users": users, "site_records": records,
-                                                    "fields": [f.name for f in U.FIELDS]}))
+    site_vars = {"site_users": users, "site_records": records, "fields": [f.name for f in U.FIELDS]}
+    (workdir / "site.json").write_text(json.dumps(site_vars))
     (workdir / "users.xml.j2").write_text(TEMPLATE)
     out = workdir / "out"
     out.mkdir()
     ours_times, plain_times = [], []
-    for _ in range(PLAYBOOK_ROUNDS):   # interleaved, so load from elsewhere hits both alike
+    for _round in range(PLAYBOOK_ROUNDS):   # interleaved, so load from elsewhere hits both alike
         for path in out.iterdir():
             path.unlink()
         ours_times.append(timed_playbook(OURS, workdir, "ours")[0])
@@ -118,4 +118,3 @@ def run(workdir):
             "best of %d playbook runs each, interleaved; %d bytes; same bytes as the template: %s"
             % (PLAYBOOK_ROUNDS, size, same)),
     ]
-

@@ -15,18 +15,18 @@ description:
     its provisioning server, from a O(users) list, from an exported users XML or a CSV file (O(src),
     O(content)), or from both merged, and places it there.
   - Every record is checked against the users field reference of Appendix C of the Spectralink
-    provisioning guide (see C(docs/users_xml.md)): the fields each model family supports, mandatory
+    provisioning guide (see C(docs/users_xml.md)), that is the fields each model family supports, mandatory
     fields, lengths, character sets, ranges, the IPEI form and check digit, and duplicates. All problems
     are reported in one failure, each naming the record (its index or source line and its
     username/localno), the field, the value (masked when secret) and the rule; nothing is written
     when validation fails.
   - Rendering and validation run on the controller (an action plugin, like M(ansible.builtin.template));
-    the target needs only Python 3. The file is written through M(ansible.builtin.copy): atomically,
+    the target needs only Python 3. The file is written through M(ansible.builtin.copy), atomically,
     with O(backup) and file attributes.
-  - Output is deterministic: users in input order (or sorted with O(sort=true)), fields in the
+  - Output is deterministic, with users in input order (or sorted with O(sort=true)), fields in the
     guide's order, only fields that are set.
 author:
-  - dect.provisioning contributors
+  - dect.provisioning contributors (!UNKNOWN)
 options:
   path:
     description:
@@ -114,19 +114,32 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - action_common_attributes
+  - action_common_attributes.flow
+  - action_common_attributes.files
   - ansible.builtin.files
 attributes:
   action:
     support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
     support: full
-    details: The diff shows one line per user, keyed by username (400/6500) or localno (2500/8000), so users
+    details: >-
+      The diff shows one line per user, keyed by username (400/6500) or localno (2500/8000), so users
       added, removed and changed are named; secrets appear as the mask with a fingerprint that changes
       when the secret does and cannot be turned back into it.
   platform:
     platforms: posix
+  safe_file_operations:
+    support: full
+  vault:
+    support: none
+    details: O(src) is read as it is on the controller; keep secrets in vaulted variables given in O(users).
 notes:
   - Requires C(lxml) on the controller only, to read XML; CSV import and rendering need nothing extra.
   - The device's element order is kept; C(localno) follows C(username), as in both users examples of the

@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def root(tmp_path):
 @pytest.fixture
 def no_lxml_inventory(tmp_path):
     """localhost whose interpreter is Debian's python3, which has no lxml."""
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import lxml"], capture_output=True, text=True)
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import lxml"], capture_output=True, text=True, check=False)
     assert "No module named" in probe.stderr, "the system python must lack lxml for this test to mean anything"
     inventory = tmp_path / "no-lxml.ini"
     inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % SYSTEM_PYTHON)
@@ -101,7 +102,7 @@ def test_writes_expected_bytes_on_a_target_without_lxml(play, root, no_lxml_inve
     assert run.result["users"][2]["disabled"] is True
     assert "<authpassword>********</authpassword>" in run.result["xml"]
     assert PASSWORD not in run.output and ACCESS_CODE not in run.output
-    assert subprocess.run(["xmllint", "--noout", str(root / TARGET_NAME)]).returncode == 0
+    assert subprocess.run(["xmllint", "--noout", str(root / TARGET_NAME)], check=False).returncode == 0
 
 
 def test_second_run_changes_nothing(play, root):
@@ -304,7 +305,7 @@ def test_4096_users_from_csv_merged_with_inventory(play, root, tmp_path):
     assert ("    <ipei>00077 0000007</ipei>\n    <localno>3007</localno>\n    <linetype>S</linetype>\n"
             "    <name>Charge nurse</name>\n    <tx_gain>0</tx_gain>\n    <rx_gain>0</rx_gain>\n  </user>") in text
     assert text.endswith("  <user>\n    <localno>9000</localno>\n    <linetype>D</linetype>\n  </user>\n</users>\n")
-    assert subprocess.run(["xmllint", "--noout", str(root / TARGET_NAME)]).returncode == 0
+    assert subprocess.run(["xmllint", "--noout", str(root / TARGET_NAME)], check=False).returncode == 0
 
 
 @pytest.mark.parametrize("name, model, secrets", [
@@ -370,8 +371,8 @@ def test_module_run_directly_fails_clearly(tmp_path):
     args = tmp_path / "args.json"
     args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"model": "6500", "users": []}}))
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
-    proc = subprocess.run([os.sys.executable, str(module), str(args)], capture_output=True, text=True, env=env,
-                          timeout=60)
+    proc = subprocess.run([sys.executable, str(module), str(args)], capture_output=True, text=True, env=env,
+                          timeout=60, check=False)
     result = json.loads(proc.stdout)
     assert result["failed"] is True
     assert result["msg"] == ("dect.provisioning.users_xml runs through its action plugin on the controller;"
