@@ -499,7 +499,7 @@ def _kea_targets(doc, plan):
                 if prefix is not None and str(prefix) == plan.subnet:
                     return subnet
             raise DhcpError("subnet: %s is not a subnet4 entry of the Kea config (has: %s)"
-                            % (plan.subnet, ", ".join(str(p) for p, _ in by_prefix) or "none"))
+                            % (plan.subnet, ", ".join(str(prefix) for prefix, _subnet in by_prefix) or "none"))
         if len(by_prefix) == 1:
             return by_prefix[0][1]
         raise DhcpError("%s: the Kea config has %d subnets: set subnet to choose one"
@@ -580,6 +580,8 @@ def _array_edits(doc, array, new_entries, indent):
     if "\n" not in clean[array.start:array.end]:
         payload += "\n" + _line_indent(doc.text, array.start)
     return edits + [[array.start + 1, array.start + 1, payload]]
+
+
 def kea_merge(live_text, plan):
     """Return ``live_text`` with the module's reservations / option-data replaced by ``plan``'s."""
     doc = _KeaDoc(live_text)

@@ -30,7 +30,7 @@ description:
   - The module does not restart or reload the daemon; it returns in RV(service) what makes the daemon
     use the new file. The M(dect.provisioning.dhcp) role does that in a handler.
 author:
-  - dect.provisioning contributors
+  - dect.provisioning contributors (!UNKNOWN)
 options:
   backend:
     description:
@@ -111,7 +111,7 @@ options:
     description:
       - V(isc) and V(dnsmasq) only. The daemon's main config (C(/etc/dhcp/dhcpd.conf), C(/etc/dnsmasq.conf)),
         which must reference O(path) with C(include "PATH";) (isc) or C(conf-file=PATH) (dnsmasq). The test
-        then runs on a temporary copy of it in which that reference points to the candidate: the proof that
+        then runs on a temporary copy of it in which that reference points to the candidate, which proves that
         the real config works with the new file.
       - Without it the candidate is tested alone, which proves its syntax but not how it combines with the
         rest of the config (for example a host name used twice).
@@ -130,11 +130,16 @@ options:
     default: false
 extends_documentation_fragment:
   - ansible.builtin.files
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
+    details: Checks and validation run as in a real run; only temporary files are written, and removed.
   diff_mode:
     support: full
+  platform:
+    support: full
+    platforms: posix
 notes:
   - Runs on the DHCP server; needs only Python 3. The daemon's binary (C(dhcpd), C(kea-dhcp4), C(dnsmasq))
     must be installed for O(validate).
@@ -274,8 +279,8 @@ def run_validation(module, backend, candidate_path, live_path):
         module.fail_json(msg=str(exc), path=live_path)
     finally:
         remove_quietly(wrapper)
-    message = daemon_message(out + "\n" + err, {candidate_path: "%s (candidate)" % live_path,
-                                                 wrapper: "%s (with the candidate)" % main_config})
+    shown_as = {candidate_path: "%s (candidate)" % live_path, wrapper: "%s (with the candidate)" % main_config}
+    message = daemon_message(out + "\n" + err, shown_as)
     if rc != 0:
         remove_quietly(candidate_path)
         module.fail_json(msg="%s rejected the new configuration (live file left untouched): %s"
@@ -293,10 +298,9 @@ def plan_from_params(module, params):
             raise DhcpError("validate_config: not used by backend kea: path is the whole config and is tested as is")
         plan = make_plan(params["hosts"], params["url"], params["scope"], params["subnet"])
     except DhcpError as exc:
-        # The message may quote a URL: mask its password before it is shown.
-        for secret in filter(None, [url_secret(params["url"])] + [url_secret(h.get("url")) for h in params["hosts"]
-                                                                 if isinstance(h, dict)]):
-            module.no_log_values.add(secret)
+        # The invocation shown with the failure quotes the URLs: hide their passwords there too.
+        urls = [params["url"]] + [host.get("url") for host in params["hosts"] if isinstance(host, dict)]
+        module.no_log_values.update(secret for secret in map(url_secret, urls) if secret)
         module.fail_json(msg=str(exc))
     for secret in secrets_of(plan):
         module.no_log_values.add(secret)

@@ -253,7 +253,7 @@ def test_kea_new_list_created_where_missing_and_comma_escaped():
             '"00:13:d1:80:00:33", "ip-address": "198.51.100.7", "option-data": [{"name": "tftp-server-name", '
             '"data": "tftp://192.0.2.5/b\\\\,1"}]') in out
     owned = dhcp.kea_owned_entries(out)
-    assert [entry["option-data"][0]["data"] for _, entry in owned] == ["tftp://192.0.2.5/b\\,1"]
+    assert [entry["option-data"][0]["data"] for _key, entry in owned] == ["tftp://192.0.2.5/b\\,1"]
 
 
 def test_kea_changed_plan_replaces_only_owned_entries():
@@ -275,8 +275,8 @@ def test_kea_subnet_scope_global_and_per_subnet():
     per_subnet = kea(KEA, plan(hosts, scope="subnet", subnet="203.0.113.0/24"))
     assert ('"subnet": "203.0.113.0/24",\n                                                         '
             '"reservations": [],\n') in per_subnet
-    assert [key for key, _ in dhcp.kea_owned_entries(per_subnet)] == ["option-data"]
-    assert dhcp.kea_merge(per_subnet, None).startswith(KEA.split('"shared-networks"')[0])
+    assert [key for key, _entry in dhcp.kea_owned_entries(per_subnet)] == ["option-data"]
+    assert dhcp.kea_merge(per_subnet, None).startswith(KEA.split('"shared-networks"', maxsplit=1)[0])
 
 
 def test_kea_entries_moved_by_a_user_are_found_and_removed():
