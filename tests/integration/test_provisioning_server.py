@@ -1,0 +1,359 @@
+"""The provisioning_server role against real tftpd-hpa, nginx and vsftpd on 127.0.0.1.
+
+The role renders every configuration into a directory (no service manager here); the daemons are
+started from exactly those files (tests/support/provisioning_daemons.py) over a root staged by the
+firmware role, and each file is fetched with plain clients: tftp-hpa's ``tftp``, urllib over HTTP and
+HTTPS (a test CA made here), ftplib.
+"""
+
+from __future__ import annotations
+
+import base64
+import ftplib
+import hashlib
+import os
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import tempfile
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import need_binary, need_root
+from tests.support.ansible_runner import run_playbook
+from tests.support.probe_daemons import issue_server_cert, make_ca
+from tests.support.procs import free_port
+from tests.support.provisioning_daemons import start_rendered, stop_all
+
+PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "provisioning_server_serve.yml"
+CONFIG_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<config>\n</config>\n'
+FILES = ("kws.bin", "kws.bin.ver", "pp7x.bin", "pp7x.bin.ver", "0013d1800032-config.xml")
+ALL = ["tftp", "http", "https", "ftp"]
+
+
+def _world_traversable_workdir():
+    # nginx workers run as www-data: the root's parents must be traversable, which pytest's tmp is not.
+    path = Path(tempfile.mkdtemp(prefix="dect-ps-", dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
+def _ports():
+    pasv = free_port()
+    return dict(provisioning_server_tftp_port=free_port(socket.SOCK_DGRAM), provisioning_server_http_port=free_port(),
+                provisioning_server_https_port=free_port(), provisioning_server_ftp_port=free_port(),
+                provisioning_server_ftp_pasv_min_port=pasv, provisioning_server_ftp_pasv_max_port=min(pasv + 10, 65535))
+
+
+def _release(directory):
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "kws6500.bin").write_bytes(os.urandom(300 * 1024 + 17))
+    (directory / "pp7x.bin").write_bytes(os.urandom(64 * 1024))
+    (directory / "pp7x.bin.ver").write_bytes(b"PP7X 4.5.6\n")
+    return {"kws": {"src": str(directory / "kws6500.bin"), "version": "PCS24B 71234"},
+            "pp14225100": {"src": str(directory / "pp7x.bin"), "version_src": str(directory / "pp7x.bin.ver"),
+                           "name": "pp7x.bin"}}
+
+
+class Site:
+    """A served root: where things are, the extra vars of the role run, the running daemons."""
+
+    def __init__(self, workdir, extra_vars):
+        self.workdir = workdir
+        self.root = Path(extra_vars["dect_provisioning_root"])
+        self.conf = Path(extra_vars["provisioning_server_config_dir"])
+        self.extra_vars = extra_vars
+        self.daemons = {}
+
+    def play(self, **overrides):
+        return run_playbook(PLAYBOOK, self.workdir / "ansible", extra_vars=dict(self.extra_vars, **overrides))
+
+    def port(self, protocol):
+        return self.extra_vars["provisioning_server_%s_port" % protocol]
+
+    def url(self, protocol, name=""):
+        return "%s://127.0.0.1:%d/%s" % (protocol, self.port(protocol), name)
+
+
+def _serve(workdir, protocols, **extra):
+    (workdir / "ansible").mkdir()
+    extra_vars = dict(dect_provisioning_root=str(workdir / "srv-dect"), dect_provisioning_protocols=protocols,
+                      provisioning_server_config_dir=str(workdir / "etc"), dect_firmware=_release(workdir / "files"),
+                      ps_config_xml=CONFIG_XML, **_ports())
+    extra_vars.update(extra)
+    site = Site(workdir, extra_vars)
+    run = site.play()
+    assert run.rc == 0, run.output
+    site.first_run = run
+    site.daemons = start_rendered(site.conf, protocols, workdir)
+    return site
+
+
+@pytest.fixture(scope="module")
+def site():
+    """All four protocols, anonymous, HTTPS with a certificate from a test CA."""
+    need_root()
+    for binary in ("in.tftpd", "nginx", "vsftpd", "tftp", "openssl", "runuser"):
+        need_binary(binary)
+    workdir = _world_traversable_workdir()
+    site = None
+    try:
+        ca_cert, ca_key = make_ca(workdir / "pki")
+        cert, key = issue_server_cert(workdir / "pki", ca_cert, ca_key)
+        site = _serve(workdir, ALL, provisioning_server_tls_cert=str(cert), provisioning_server_tls_key=str(key))
+        site.ca = ca_cert
+        yield site
+    finally:
+        if site is not None:
+            stop_all(site.daemons)
+        shutil.rmtree(str(workdir), ignore_errors=True)
+
+
+def expected_bytes(site, name):
+    return (site.root / name).read_bytes()
+
+
+# ----------------------------------------------------------------------------- fetching
+
+
+def fetch_tftp(site, name, dest):
+    proc = subprocess.run(["tftp", "127.0.0.1", str(site.port("tftp")), "-m", "binary", "-c", "get", name, str(dest)],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0 and not proc.stdout.strip(), proc
+    return Path(dest).read_bytes()
+
+
+def fetch_http(url, cafile=None, auth=None):
+    request = urllib.request.Request(url)
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
+    context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
+    with urllib.request.urlopen(request, timeout=10, context=context) as response:
+        return response.read()
+
+
+def fetch_ftp(site, name, user="anonymous", password=""):
+    with ftplib.FTP() as ftp:
+        ftp.connect("127.0.0.1", site.port("ftp"), timeout=10)
+        ftp.login(user, password)
+        chunks = []
+        ftp.retrbinary("RETR " + name, chunks.append)
+        return b"".join(chunks)
+
+
+def test_the_role_staged_the_root_read_only(site):
+    assert sorted(os.listdir(site.root)) == sorted(FILES)
+    assert (site.root / "kws.bin.ver").read_bytes() == b"PCS24B 71234"
+    assert (site.root / "pp7x.bin.ver").read_bytes() == b"PP7X 4.5.6"
+    for path in [site.root] + [site.root / name for name in FILES]:
+        st = path.stat()
+        assert (st.st_uid, st.st_gid) == (0, 0), path
+        assert st.st_mode & 0o777 == (0o755 if path.is_dir() else 0o644), path
+
+
+@pytest.mark.parametrize("protocol", ALL)
+def test_every_file_is_fetched_over_every_protocol(site, protocol, tmp_path):
+    for name in FILES:
+        if protocol == "tftp":
+            got = fetch_tftp(site, name, tmp_path / name)
+        elif protocol == "ftp":
+            got = fetch_ftp(site, name)
+        else:
+            got = fetch_http(site.url(protocol, name), cafile=site.ca if protocol == "https" else None)
+        assert hashlib.sha256(got).hexdigest() == hashlib.sha256(expected_bytes(site, name)).hexdigest(), name
+
+
+def test_tftp_negotiates_blksize(site):
+    """RFC 2348: the server acknowledges blksize 1428 and sends 1428-byte blocks."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(5)
+        sock.sendto(b"\x00\x01kws.bin\x00octet\x00blksize\x001428\x00tsize\x000\x00", ("127.0.0.1", site.port("tftp")))
+        packet, server = sock.recvfrom(2048)
+        assert packet[:2] == b"\x00\x06", packet  # OACK
+        fields = packet[2:].split(b"\x00")
+        options = dict(zip(fields[0::2], fields[1::2]))
+        assert options[b"blksize"] == b"1428"
+        assert int(options[b"tsize"]) == len(expected_bytes(site, "kws.bin"))
+        sock.sendto(b"\x00\x04\x00\x00", server)  # ACK 0
+        data, _ = sock.recvfrom(2048)
+        assert struct.unpack("!HH", data[:4]) == (3, 1)
+        assert data[4:] == expected_bytes(site, "kws.bin")[:1428]
+        sock.sendto(b"\x00\x05\x00\x00done\x00", server)  # ERROR: end the transfer
+
+
+def test_tftp_refuses_writes(site, tmp_path):
+    upload = tmp_path / "evil.bin"
+    upload.write_bytes(b"evil")
+    before = expected_bytes(site, "kws.bin")
+    proc = subprocess.run(["tftp", "127.0.0.1", str(site.port("tftp")), "-m", "binary", "-c", "put", str(upload),
+                           "kws.bin"], capture_output=True, text=True, timeout=30)
+    assert "Error code" in proc.stdout + proc.stderr, proc
+    new = subprocess.run(["tftp", "127.0.0.1", str(site.port("tftp")), "-m", "binary", "-c", "put", str(upload),
+                          "new.bin"], capture_output=True, text=True, timeout=30)
+    assert "Error code" in new.stdout + new.stderr, new
+    assert expected_bytes(site, "kws.bin") == before and not (site.root / "new.bin").exists()
+
+
+def test_https_with_another_ca_fails(site, tmp_path):
+    other_ca, _key = make_ca(tmp_path, "another-ca")
+    with pytest.raises(urllib.error.URLError) as err:
+        fetch_http(site.url("https", "kws.bin.ver"), cafile=other_ca)
+    assert isinstance(err.value.reason, ssl.SSLCertVerificationError)
+    assert "certificate verify failed" in str(err.value.reason)
+
+
+@pytest.mark.parametrize("protocol", ["http", "https"])
+def test_http_is_read_only_and_lists_nothing(site, protocol):
+    context = ssl.create_default_context(cafile=str(site.ca)) if protocol == "https" else None
+
+    def status(method, name):
+        request = urllib.request.Request(site.url(protocol, name), method=method, data=b"x" if method in ("PUT", "POST") else None)
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, b""
+
+    code, headers, body = status("HEAD", "kws.bin")
+    assert code == 200 and int(headers["Content-Length"]) == len(expected_bytes(site, "kws.bin")) and body == b""
+    for method in ("PUT", "POST", "DELETE"):
+        assert status(method, "kws.bin")[0] == 403, method
+    assert status("GET", "")[0] == 404  # the root itself: no listing
+    assert status("GET", "missing.bin")[0] == 404
+    (site.root / ".kws.bin.upload").write_bytes(b"half an upload")
+    try:
+        assert status("GET", ".kws.bin.upload")[0] == 404
+    finally:
+        (site.root / ".kws.bin.upload").unlink()
+    assert expected_bytes(site, "kws.bin") == fetch_http(site.url(protocol, "kws.bin"), cafile=site.ca)
+    assert status("GET", "kws.bin.ver")[1]["Content-Type"] == "text/plain"
+    assert status("GET", "0013d1800032-config.xml")[1]["Content-Type"] == "application/xml"
+
+
+def test_ftp_is_anonymous_read_only_and_lists_nothing(site):
+    with ftplib.FTP() as ftp:
+        ftp.connect("127.0.0.1", site.port("ftp"), timeout=10)
+        ftp.login()
+        with pytest.raises(ftplib.error_perm, match="^550"):
+            ftp.nlst()
+        with pytest.raises(ftplib.error_perm, match="^550"):
+            ftp.retrlines("LIST")
+        with pytest.raises(ftplib.error_perm, match="^550"):
+            ftp.storbinary("STOR evil.bin", __import__("io").BytesIO(b"evil"))
+        with pytest.raises(ftplib.error_perm, match="^550"):
+            ftp.delete("kws.bin")
+        with pytest.raises(ftplib.error_perm, match="^550"):
+            ftp.mkd("sub")
+    assert sorted(os.listdir(site.root)) == sorted(FILES)
+
+
+@pytest.mark.parametrize("user", ["tftp", "www-data", "ftp"])
+def test_the_daemons_users_cannot_write_the_root(site, user):
+    for path in (site.root, site.root / "kws.bin", site.root / "kws.bin.ver"):
+        readable = subprocess.run(["runuser", "-u", user, "--", "test", "-r", str(path)], timeout=10)
+        writable = subprocess.run(["runuser", "-u", user, "--", "test", "-w", str(path)], timeout=10)
+        assert readable.returncode == 0 and writable.returncode == 1, (user, path)
+
+
+def test_a_second_run_changes_nothing(site):
+    again = site.play()
+    assert again.rc == 0 and again.recap()["changed"] == 0, again.output
+
+
+def test_the_rendered_configurations_say_read_only(site):
+    tftp = (site.conf / "tftpd-hpa").read_text().splitlines()
+    assert 'TFTP_OPTIONS="--secure"' in tftp  # no --create: nothing can be written over TFTP
+    nginx = (site.conf / "dect-provisioning.conf").read_text()
+    assert nginx.count("autoindex off;") == 2 and nginx.count("limit_except GET {") == 2
+    vsftpd = (site.conf / "vsftpd.conf").read_text().splitlines()
+    for line in ("write_enable=NO", "dirlist_enable=NO", "anonymous_enable=YES", "local_enable=NO",
+                 "anon_upload_enable=NO", "listen=YES", "background=NO"):
+        assert line in vsftpd
+
+
+# ----------------------------------------------------------------------------- accounts and self-signed TLS
+
+
+@pytest.fixture
+def ftp_account():
+    """A throw-away FTP account name; the account and the role's PAM file are removed afterwards."""
+    name = "dectftp" + uuid.uuid4().hex[:6]
+    pam = Path("/etc/pam.d/dect-provisioning-ftp")
+    pam_existed = pam.exists()
+    yield name
+    subprocess.run(["userdel", name], capture_output=True, timeout=30)
+    if not pam_existed and pam.exists():
+        pam.unlink()
+
+
+def test_basic_auth_self_signed_https_and_an_ftp_account(ftp_account):
+    need_root()
+    workdir = _world_traversable_workdir()
+    site = None
+    try:
+        site = _serve(workdir, ["http", "https", "ftp"], provisioning_server_tls_selfsigned=True,
+                      provisioning_server_tls_selfsigned_san=["IP:127.0.0.1", "DNS:localhost"],
+                      provisioning_server_http_user="dect", provisioning_server_http_password="s3cret-Pw",
+                      provisioning_server_ftp_user=ftp_account, provisioning_server_ftp_password="ftp-Pw.42")
+        assert "s3cret-Pw" not in site.first_run.output and "ftp-Pw.42" not in site.first_run.output
+        cert = site.conf / "tls" / "dect-provisioning.pem"
+        key = site.conf / "tls" / "dect-provisioning.key"
+        assert key.stat().st_mode & 0o777 == 0o600
+        htpasswd = (site.conf / "htpasswd").read_text()
+        assert htpasswd.startswith("dect:$6$") and "s3cret-Pw" not in htpasswd
+        assert (site.conf / "htpasswd").stat().st_mode & 0o777 == 0o640
+
+        for protocol in ("http", "https"):
+            cafile = cert if protocol == "https" else None
+            assert fetch_http(site.url(protocol, "kws.bin"), cafile, ("dect", "s3cret-Pw")) == expected_bytes(site, "kws.bin")
+            for auth in (None, ("dect", "wrong"), ("other", "s3cret-Pw")):
+                with pytest.raises(urllib.error.HTTPError) as err:
+                    fetch_http(site.url(protocol, "kws.bin.ver"), cafile, auth)
+                assert err.value.code == 401, (protocol, auth)
+
+        assert fetch_ftp(site, "kws.bin", ftp_account, "ftp-Pw.42") == expected_bytes(site, "kws.bin")
+        for user, password in (("anonymous", ""), (ftp_account, "wrong"), ("root", "ftp-Pw.42")):
+            with pytest.raises(ftplib.error_perm, match="^530"):
+                fetch_ftp(site, "kws.bin", user, password)
+        with ftplib.FTP() as ftp:  # chrooted to the root, read-only
+            ftp.connect("127.0.0.1", site.port("ftp"), timeout=10)
+            ftp.login(ftp_account, "ftp-Pw.42")
+            assert ftp.pwd() == "/"
+            with pytest.raises(ftplib.error_perm, match="^550"):
+                ftp.storbinary("STOR evil.bin", __import__("io").BytesIO(b"evil"))
+
+        again = site.play()
+        assert again.rc == 0 and again.recap()["changed"] == 0, again.output
+        assert (site.conf / "htpasswd").read_text() == htpasswd
+    finally:
+        if site is not None:
+            stop_all(site.daemons)
+        shutil.rmtree(str(workdir), ignore_errors=True)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(dect_provisioning_protocols=["tftp", "gopher"]),
+     'provisioning_server_protocols: ["tftp", "gopher"] is refused: allowed a non-empty subset of tftp, http,'
+     ' https, ftp'),
+    (dict(dect_provisioning_protocols=["https"]),
+     "provisioning_server_tls_cert / provisioning_server_tls_key: HTTPS needs a certificate and its key on the"
+     " host (both paths), or provisioning_server_tls_selfsigned: true for a lab"),
+    (dict(dect_provisioning_protocols=["http"], provisioning_server_http_user="a:b", provisioning_server_http_password="x"),
+     "provisioning_server_http_user / provisioning_server_http_password: user 'a:b' is refused"),
+    (dict(dect_provisioning_protocols=["tftp"], provisioning_server_manage_services=True),
+     "set provisioning_server_manage_services: false with it"),
+])
+def test_bad_settings_are_refused_before_anything_is_written(play, tmp_path, overrides, message):
+    extra = dict(dect_provisioning_root=str(tmp_path / "srv"), provisioning_server_config_dir=str(tmp_path / "etc"),
+                 provisioning_server_manage_packages=False, provisioning_server_manage_services=False)
+    extra.update(overrides)
+    run = play("provisioning_server_serve.yml", extra_vars=extra)
+    assert run.rc == 2
+    assert message in run.stdout, run.stdout
+    assert not (tmp_path / "srv").exists() and not (tmp_path / "etc").exists()
