@@ -584,13 +584,15 @@ def masked_fields(users):
     return paths
 
 
-# A key for fingerprinting secrets in diffs, new in every process and never stored: two
-# fingerprints in one run are equal exactly when the secrets are, and say nothing else.
+# A key for fingerprinting secrets in diffs, new in every process and never stored. A fingerprint
+# covers the user and the field too, so within one run it tells whether this user's secret changed
+# and nothing else (not even that two users share a password).
 _RUN_KEY = os.urandom(16)
 
 
-def _fingerprint(text):
-    return hmac.new(_RUN_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+def _fingerprint(label, field, text):
+    message = "\0".join((label, field, text)).encode("utf-8")
+    return hmac.new(_RUN_KEY, message, hashlib.sha256).hexdigest()[:8]
 
 
 def summary(records, family):
@@ -606,14 +608,14 @@ def summary(records, family):
         label = "%s %s" % (key, name) if name else "user %d (no %s)" % (index + 1, key)
         while label in lines:
             label += " (again)"
-        lines[label] = ", ".join("%s=%s" % (field, _summary_value(field, value))
+        lines[label] = ", ".join("%s=%s" % (field, _summary_value(label, field, value))
                                  for field, value in record.items() if field != key)
     return lines
 
 
-def _summary_value(field, value):
+def _summary_value(label, field, value):
     if field in SECRET_FIELDS and value != "":
-        return "%s(%s)" % (MASK, _fingerprint(value))
+        return "%s(%s)" % (MASK, _fingerprint(label, field, value))
     return value
 
 

@@ -332,6 +332,13 @@ def test_masking_and_summary():
     assert U.summary(records, "ipdect") == U.summary([dict(r) for r in records], "ipdect")
 
 
+def test_fingerprints_do_not_tell_that_users_share_a_secret():
+    records = U.validate([{"username": "1", "authpassword": "same"}, {"username": "2", "authpassword": "same"}],
+                         "ipdect").records
+    lines = U.summary(records, "ipdect")
+    assert lines["username 1"] != lines["username 2"]
+
+
 def test_masked_fields():
     assert U.masked_fields([{"username": "1"}, {"username": "2", "accesscode": "1", "authpassword": ""}]) == [
         "users[1].accesscode"]
