@@ -239,6 +239,7 @@ def read_source(data, label):
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise SourceError(["%s: not UTF-8 text (byte %d): save the CSV or XML as UTF-8" % (label, exc.start)])
+    data = data.lstrip("\ufeff")
     if data.lstrip().startswith("<"):
         return read_xml(data, label)
     return read_csv(data, label)
@@ -299,7 +300,7 @@ def read_csv(text, label):
             if len(row) > len(header):
                 errors.append("%s: %d cells, but the header has %d columns" % (where, len(row), len(header)))
                 continue
-            records.append({name: cell.strip() for name, cell in zip(header, row) if cell.strip()})
+            records.append(_csv_record(header, row, where, errors))
             origins.append(where)
     except csv.Error as exc:
         errors.append("%s line %d: not valid CSV: %s" % (label, reader.line_num, exc))
@@ -316,13 +317,23 @@ def _delimiter(header_line):
 
 
 def _header(row, where, errors):
+    # A column without a name is fine while it stays empty: spreadsheets add such columns.
     names = [cell.strip().lower() for cell in row]
     for position, name in enumerate(names, start=1):
-        if not name:
-            errors.append("%s: column %d of the header has no field name" % (where, position))
-        elif names.index(name) != position - 1:
+        if name and names.index(name) != position - 1:
             errors.append("%s: column '%s' appears twice in the header" % (where, name))
     return names
+
+
+def _csv_record(header, row, where, errors):
+    record = {}
+    for position, (name, cell) in enumerate(zip(header, row), start=1):
+        value = cell.strip()
+        if value and not name:
+            errors.append("%s: column %d holds '%s' but has no field name in the header" % (where, position, value))
+        elif value:
+            record[name] = value
+    return record
 
 
 def merge(source, users, family):

@@ -372,18 +372,22 @@ def test_csv_dialects_bom_and_empty_cells():
     assert source.records == [{"username": "1001", "ipei": "000770000001"},
                               {"username": "1002", "displayname": "Smith; John"}]
     assert source.origins == ["ward.csv line 2", "ward.csv line 4"]
+    assert U.read_source("\ufeffusername\n1\n", "content").records == [{"username": "1"}]
     tabbed = U.read_source(b"localno\tname\n2001\tWard A\n", "x.tsv")
     assert tabbed.records == [{"localno": "2001", "name": "Ward A"}]
 
 
 def test_csv_structure_errors():
     with pytest.raises(U.SourceError) as info:
-        U.read_csv("username,,username\n1,2,3,4\n", "bad.csv")
+        U.read_csv("username,,username\n1,2,3,4\n1,2,3\n", "bad.csv")
     assert info.value.errors == [
-        "bad.csv line 1: column 2 of the header has no field name",
         "bad.csv line 1: column 'username' appears twice in the header",
         "bad.csv line 2: 4 cells, but the header has 3 columns",
+        "bad.csv line 3: column 2 holds '2' but has no field name in the header",
     ]
+    # Spreadsheets export trailing columns without a name: fine while they are empty.
+    assert U.read_csv("username,ipei,,\n1,00077 0000001,,\n", "ok.csv").records == [
+        {"username": "1", "ipei": "00077 0000001"}]
     with pytest.raises(U.SourceError) as info:
         U.read_source(b"username\n\xff\xfe\n", "latin.csv")
     assert info.value.errors == ["latin.csv: not UTF-8 text (byte 9): save the CSV or XML as UTF-8"]
