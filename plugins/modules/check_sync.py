@@ -11,7 +11,7 @@ module: check_sync
 short_description: Tell Spectralink DECT servers to re-read their provisioning files (SIP NOTIFY check-sync)
 version_added: 1.0.0
 description:
-  - Sends an out-of-dialog SIP C(NOTIFY) with C(Event: check-sync) (RFC 3261, RFC 6665) to one extension
+  - Sends an out-of-dialog SIP C(NOTIFY) with the event C(check-sync) (RFC 3261, RFC 6665) to one extension
     handled by a Spectralink IP-DECT Server 400/6500 or DECT Server 2500/8000. A server whose
     C(provisioning.check.check_sync) is C(update) or C(reboot) then checks its provisioning server for new
     firmware, configuration and users.
@@ -21,13 +21,13 @@ description:
     after a provisional response) until a final response arrives, 64*T1 (32 s) pass or O(timeout) expires.
     Over TCP and TLS the request is sent once.
   - A V(401) or V(407) digest challenge (MD5, MD5-sess, SHA-256, SHA-512-256, with or without qop)
-    is answered once with O(auth_username)/O(auth_password): same Call-ID, next CSeq, new branch.
+    is answered once with O(auth_username)/O(auth_password), in the same Call-ID with the next CSeq and a new branch.
   - The task fails when any target did not answer with a 2xx final response, and the message names each of
     them with its status or error, unless O(fail_on_error=false).
   - The module runs wherever the task runs and needs only the Python standard library; delegate it to the
     host that can reach the servers' SIP port, usually C(localhost).
 author:
-  - dect.provisioning contributors
+  - dect.provisioning contributors (!UNKNOWN)
 options:
   host:
     description:
@@ -165,6 +165,8 @@ options:
       - How many targets are in flight at once (each holds one socket); the others wait for a free slot.
     type: int
     default: 256
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -172,9 +174,10 @@ attributes:
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: posix
 notes:
-  - The module reports C(changed=true) whenever a NOTIFY was sent (or would be, in check mode): it triggers
+  - The module reports C(changed=true) whenever a NOTIFY was sent (or would be, in check mode), because it triggers
     an action on the server, like a handler. Call it from a handler so only servers whose files changed are
     notified; see C(docs/check_sync.md) for a per-host handler and a one-task fan-out handler.
   - The server reacts only when its C(provisioning.check.check_sync) setting is C(update) or C(reboot); with
