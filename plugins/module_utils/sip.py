@@ -554,6 +554,68 @@ def _option_path(path, name):
     return "%s.%s" % (path, name) if path else name
 
 
+_USER_PART_RULE = "allowed letters, digits, -_.!~*'()&=+$,;?/ and %XX escapes"
+
+
+def _host(value):
+    host = str(value).strip()
+    if not _HOST.match(host):
+        raise ValueError("%s is not a host name or IP address" % _describe(value))
+    return host.strip("[]")
+
+
+def _user_part(value):
+    user = str(value)
+    if not _SIP_USER.match(user):
+        raise ValueError("%s is not a SIP user part: %s" % (_describe(user), _USER_PART_RULE))
+    return user
+
+
+def _transport(value):
+    transport = str(value).lower()
+    if transport not in TRANSPORTS:
+        raise ValueError("%s is not supported: allowed %s" % (_describe(value), ", ".join(TRANSPORTS)))
+    return transport
+
+
+def _port(value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ValueError("%s is not a port: allowed 1-65535" % _describe(value))
+    return value
+
+
+def _timeout(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+        raise ValueError("%s is not a timeout: allowed more than 0 and at most 3600 seconds" % _describe(value))
+    return float(value)
+
+
+def _hostport(value):
+    if not re.match(r"^[^\s<>\"@;]+$", str(value)):
+        raise ValueError("%s is not a SIP host[:port]" % _describe(value))
+    return str(value)
+
+
+def _existing_path(value):
+    if not os.path.exists(value):
+        raise ValueError("'%s' does not exist: give a PEM CA bundle file or a hashed CA directory" % value)
+    return value
+
+
+# Checked in this order; each returns the normalised value or raises ValueError saying what is allowed.
+_OPTION_CHECKS = (
+    ("host", _host),
+    ("user", _user_part),
+    ("from_user", _user_part),
+    ("transport", _transport),
+    ("port", _port),
+    ("timeout", _timeout),
+    ("domain", _hostport),
+    ("from_domain", _hostport),
+    ("ca_path", _existing_path),
+)
+
+
 def normalize_target(values, path=""):
     """Check one target's options (a dict, None meaning "not set") and return a Target.
 
@@ -566,39 +628,16 @@ def normalize_target(values, path=""):
         raise SipConfigError("%s: %s" % (_option_path(path, name), message))
 
     for name in ("host", "user"):
-        if not merged.get(name):
+        if merged.get(name) in (None, ""):
             fail(name, "is required (set it in the target or at the top level)")
-    host = str(merged["host"]).strip()
-    if not _HOST.match(host):
-        fail("host", "%s is not a host name or IP address" % _describe(merged["host"]))
-    merged["host"] = host.strip("[]")
-    user = str(merged["user"])
-    if not _SIP_USER.match(user):
-        fail("user", "%s is not a SIP user part: allowed letters, digits, -_.!~*'()&=+$,;?/ and %%XX escapes"
-             % _describe(user))
-    merged["user"] = user
-    from_user = str(merged["from_user"])
-    if not _SIP_USER.match(from_user):
-        fail("from_user", "%s is not a SIP user part: allowed letters, digits, -_.!~*'()&=+$,;?/ and %%XX escapes"
-             % _describe(from_user))
-    merged["from_user"] = from_user
-    transport = str(merged["transport"]).lower()
-    if transport not in TRANSPORTS:
-        fail("transport", "%s is not supported: allowed %s" % (_describe(merged["transport"]), ", ".join(TRANSPORTS)))
-    merged["transport"] = transport
-    port = merged.get("port") or DEFAULT_PORTS[transport]
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        fail("port", "%s is not a port: allowed 1-65535" % _describe(port))
-    merged["port"] = port
-    timeout = merged["timeout"]
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
-        fail("timeout", "%s is not a timeout: allowed more than 0 and at most 3600 seconds" % _describe(timeout))
-    merged["timeout"] = float(timeout)
-    for name in ("domain", "from_domain"):
-        if merged.get(name) is not None and not re.match(r"^[^\s<>\"@;]+$", str(merged[name])):
-            fail(name, "%s is not a SIP host[:port]" % _describe(merged[name]))
-    if merged.get("ca_path") is not None and not os.path.exists(merged["ca_path"]):
-        fail("ca_path", "'%s' does not exist: give a PEM CA bundle file or a hashed CA directory" % merged["ca_path"])
+    for name, check in _OPTION_CHECKS:
+        if merged.get(name) is not None:
+            try:
+                merged[name] = check(merged[name])
+            except ValueError as exc:
+                fail(name, str(exc))
+    if merged.get("port") is None:
+        merged["port"] = DEFAULT_PORTS[merged["transport"]]
     if merged.get("auth_username") is not None and merged.get("auth_password") is None:
         fail("auth_password", "is required when auth_username is set")
     return Target(path=path, **merged)
@@ -779,6 +818,7 @@ class _Probe(object):
         self.t1, self.t2 = t1, t2
         self.selector = None
         self.sock = None
+        self.address = None
         self.events = 0
         self.state = "new"
         self.local = None
@@ -911,7 +951,12 @@ class _Probe(object):
             return
         # Wrapping detaches the plain socket object: register the wrapped one instead.
         self._want(0)
-        context = self.tls_contexts.get(self.target.validate_certs, self.target.ca_path)
+        try:
+            context = self.tls_contexts.get(self.target.validate_certs, self.target.ca_path)
+        except (ssl.SSLError, OSError) as exc:
+            self._fail(now, "TLS error", "cannot load the CA certificates of ca_path '%s': %s"
+                       % (self.target.ca_path, _os_error_text(exc)))
+            return
         try:
             self.sock = context.wrap_socket(self.sock, server_hostname=self.target.host,
                                             do_handshake_on_connect=False)
@@ -1124,6 +1169,12 @@ def _os_error_text(exc):
     return exc.strerror or str(exc)
 
 
+def check_max_concurrent(value):
+    """Raise SipConfigError unless ``value`` is a usable number of targets in flight."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SipConfigError("max_concurrent: %r is not allowed: at least 1" % (value,))
+
+
 def send_check_sync(targets, max_concurrent=DEFAULT_MAX_CONCURRENT, t1=T1, t2=T2, clock=time.monotonic):
     """Send check-sync to every Target concurrently; return one result dict per target, in order.
 
@@ -1131,8 +1182,7 @@ def send_check_sync(targets, max_concurrent=DEFAULT_MAX_CONCURRENT, t1=T1, t2=T2
     socket), the rest queue. Every target ends by its own ``timeout`` at the latest, so the
     whole call is bounded by ``ceil(len(targets) / max_concurrent) * max(timeout)``.
     """
-    if max_concurrent < 1:
-        raise SipConfigError("max_concurrent: %r is not allowed: at least 1" % (max_concurrent,))
+    check_max_concurrent(max_concurrent)
     tls_contexts = _TlsContexts()
     probes = [_Probe(target, tls_contexts, t1, t2) for target in targets]
     waiting = deque(probes)

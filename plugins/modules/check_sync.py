@@ -317,6 +317,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.sip import (
     DEFAULT_MAX_CONCURRENT,
     DEFAULT_TIMEOUT,
     SipConfigError,
+    check_max_concurrent,
     preview_check_sync,
     send_check_sync,
     summarize_failures,
@@ -363,9 +364,8 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    if params["max_concurrent"] < 1:
-        module.fail_json(msg="max_concurrent: %d is not allowed: at least 1" % params["max_concurrent"])
     try:
+        check_max_concurrent(params["max_concurrent"])
         targets = targets_from_params(params)
     except SipConfigError as exc:
         module.fail_json(msg=str(exc))

@@ -272,6 +272,7 @@ def test_request_uri(values, uri):
     ({"from_user": "a@b"}, "targets[2].from_user: 'a@b' is not a SIP user part"),
     ({"transport": "sctp"}, "targets[2].transport: 'sctp' is not supported: allowed udp, tcp, tls"),
     ({"port": 70000}, "targets[2].port: 70000 is not a port: allowed 1-65535"),
+    ({"port": 0}, "targets[2].port: 0 is not a port: allowed 1-65535"),
     ({"timeout": 0}, "targets[2].timeout: 0 is not a timeout: allowed more than 0 and at most 3600 seconds"),
     ({"domain": "pbx example"}, "targets[2].domain: 'pbx example' is not a SIP host[:port]"),
     ({"ca_path": "/nonexistent/ca.pem"}, "targets[2].ca_path: '/nonexistent/ca.pem' does not exist"),
@@ -438,17 +439,18 @@ class ScriptedPeer(object):
             try:
                 if self.kind == socket.SOCK_DGRAM:
                     data, address = self.sock.recvfrom(65535)
-                    self._handle(data, lambda payload, address=address: self.sock.sendto(payload, address), None)
+                    self._handle(data, lambda payload, address=address: self.sock.sendto(payload, address))
                 else:
                     connection, _address = self.sock.accept()
                     connection.settimeout(2)
                     data = connection.recv(65535)
-                    self._handle(data, connection.sendall, connection)
+                    if data:  # empty: the client gave up before sending (TLS setup failed)
+                        self._handle(data, connection.sendall)
                     connection.close()
             except socket.timeout:
                 continue
 
-    def _handle(self, data, send, connection):
+    def _handle(self, data, send):
         request = sip.parse_message(data)
         self.requests.append(request)
         self.script(request, send, len(self.requests))
@@ -567,3 +569,12 @@ def test_stale_nonce_is_answered_once_more_then_credentials_count_as_rejected(pe
     assert [r.cseq()[0] for r in running.requests] == [1, 2, 3]
     assert len({r.header("Call-ID") for r in running.requests}) == 1
     assert len({r.top_via_params()["branch"] for r in running.requests}) == 3
+
+
+def test_unreadable_ca_file_is_reported_per_target(peer, tmp_path):
+    bogus = tmp_path / "not-a-ca.pem"
+    bogus.write_text("this is no certificate\n")
+    running = peer(lambda request, send, count: None, socket.SOCK_STREAM)
+    (result,) = sip.send_check_sync([_target(running.port, transport="tls", ca_path=str(bogus))])
+    assert result["reason"] == "TLS error"
+    assert result["error"].startswith("cannot load the CA certificates of ca_path '%s': " % bogus)
