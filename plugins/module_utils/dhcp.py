@@ -153,10 +153,19 @@ def _header(comment, plan):
     ]
 
 
-class IscBackend:
+class _IncludeFileBackend:
+    """ISC dhcpd and dnsmasq: the module owns the whole include file."""
+
+    edits_in_place = False
+
+    def shown(self, text):
+        """The file as diff mode may show it: the owned include holds nothing but option 66 data."""
+        return text
+
+
+class IscBackend(_IncludeFileBackend):
     name = "isc"
     binary = "dhcpd"
-    edits_in_place = False
     service = Service("isc-dhcp-server", "restarted", None)  # dhcpd has no reload: restart
 
     def candidate(self, live_text, plan):
@@ -187,10 +196,9 @@ class IscBackend:
 # dnsmasq: an include file of dhcp-host / dhcp-option lines
 # ---------------------------------------------------------------------------------------------
 
-class DnsmasqBackend:
+class DnsmasqBackend(_IncludeFileBackend):
     name = "dnsmasq"
     binary = "dnsmasq"
-    edits_in_place = False
     # SIGHUP re-reads hosts files only, not dhcp-host lines of a conf-file: restart.
     service = Service("dnsmasq", "restarted", None)
 
@@ -226,6 +234,10 @@ class DnsmasqBackend:
 # Kea: in-place edit of the JSON config, comments preserved
 # ---------------------------------------------------------------------------------------------
 
+# "password" (lease/hosts database), "secret" (TSIG keys), ... : values diff mode must not show.
+_KEA_PASSWORD = re.compile(r'("(?:password|secret|key-password)"\s*:\s*")((?:[^"\\]|\\.)*)(")')
+
+
 class KeaBackend:
     name = "kea"
     binary = "kea-dhcp4"
@@ -234,6 +246,10 @@ class KeaBackend:
 
     def candidate(self, live_text, plan):
         return kea_merge(live_text, plan)
+
+    def shown(self, text):
+        """The whole config as diff mode may show it: database and other passwords masked."""
+        return _KEA_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(3), text) if text else text
 
     def validate_argv(self, binary, config_path):
         return [binary, "-t", config_path]

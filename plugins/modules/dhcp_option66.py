@@ -144,6 +144,8 @@ notes:
   - Runs on the DHCP server; needs only Python 3. The daemon's binary (C(dhcpd), C(kea-dhcp4), C(dnsmasq))
     must be installed for O(validate).
   - DHCP sends option 66 in clear text; a password in the URL is visible to every host on the network.
+  - The diff of a Kea config shows the whole file with the values of C(password), C(secret) and
+    C(key-password) keys masked.
   - "Kea reads a comma inside a string option as a separator: the module writes a literal comma of a URL as
     C(\\,), which Kea sends as C(,)."
   - With O(state=absent) on V(kea), a C(reservations) or C(option-data) list the module had to create stays,
@@ -360,7 +362,7 @@ def main():
     removing = new_text is None
     changed = (live_text is not None) if removing else new_text != live_text
     if changed and module._diff:
-        result["diff"] = dict(before=live_text or "", after=new_text or "",
+        result["diff"] = dict(before=backend.shown(live_text or ""), after=backend.shown(new_text or ""),
                               before_header=path, after_header=path)
     if changed and removing:
         if not module.check_mode:
@@ -378,7 +380,7 @@ def main():
                 result["backup_file"] = module.backup_local(path)
             module.atomic_move(candidate, path, unsafe_writes=module.params["unsafe_writes"])
     result["changed"] = changed
-    if not removing and not module.check_mode and os.path.exists(path):
+    if not removing and os.path.exists(path):
         file_args = module.load_file_common_arguments(params, path=path)
         result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
     module.exit_json(**result)

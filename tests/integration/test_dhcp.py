@@ -42,11 +42,11 @@ def base_config(backend, tmp_path, pair, owned):
     """The daemon's main config as a site would have it, reading the file the role owns (isc, dnsmasq)."""
     if backend == "isc":
         return (
-            "# main dhcpd.conf of the test site\nauthoritative;\ndefault-lease-time 600;\n"
+            "# main dhcpd.conf of the test site\nauthoritative;\nping-check false;\ndefault-lease-time 600;\n"
             "subnet 192.0.2.0 netmask 255.255.255.0 {\n  range %s %s;\n}\ninclude \"%s\";\n" % (POOL + (owned,)))
     if backend == "dnsmasq":
         return (
-            "# main dnsmasq.conf of the test site\nport=0\nuser=root\ninterface=%s\nbind-interfaces\n"
+            "# main dnsmasq.conf of the test site\nport=0\nuser=root\nno-ping\ninterface=%s\nbind-interfaces\n"
             "dhcp-range=%s,%s,255.255.255.0,10m\ndhcp-leasefile=%s\nconf-file=%s\n"
             % ((pair.server_if,) + POOL + (tmp_path / "dnsmasq.leases", owned)))
     return """// Kea config of the test site: comments must survive the role
@@ -205,8 +205,11 @@ def test_role_gives_option66_and_reserved_ip_to_dect_servers_only(backend, pair,
 @pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
 def test_subnet_scope_reaches_every_client(backend, pair, tmp_path, play):
     site = Site(backend, tmp_path, pair)
-    run = play("dhcp_role.yml", inventory=site.inventory(extra={"dhcp_scope": "subnet"}))
-    assert run.rc == 0 and run.recap()["changed"] == 1, run.output
+    marker = tmp_path / "reload-command-ran"
+    extra = {"dhcp_scope": "subnet", "dhcp_reload_command": ["touch", str(marker)]}
+    run = play("dhcp_role.yml", inventory=site.inventory(extra=extra))
+    assert run.rc == 0 and run.recap()["changed"] == 2, run.output  # the file, and the handler's command
+    assert marker.exists()
     daemon = site.start()
     try:
         assert site.exchange(MAC_STRANGER)["tftp"] == URL
@@ -248,8 +251,8 @@ BROKEN_URLS = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
-@pytest.mark.parametrize("url", BROKEN_URLS, ids=["quote", "newline"])
+@pytest.mark.parametrize("backend,url", [("isc", BROKEN_URLS[0]), ("kea", BROKEN_URLS[1]), ("dnsmasq", BROKEN_URLS[1])],
+                         ids=["isc-quote", "kea-newline", "dnsmasq-newline"])
 def test_broken_url_is_refused_before_the_daemon_sees_it(backend, url, pair, tmp_path, play):
     site = Site(backend, tmp_path, pair)
     before = site.main.read_bytes()

@@ -333,3 +333,10 @@ def test_kea_empty_arrays_and_one_line_configs():
     assert json.loads(out)["Dhcp4"]["subnet4"][0]["reservations"][0]["ip-address"] == "192.0.2.10"
     assert kea(out, plan([HOSTS[0]])) == out
     assert json.loads(dhcp.kea_merge(out, None)) == json.loads(text)
+
+
+def test_kea_diff_masks_passwords_and_include_files_show_as_is():
+    text = '{"Dhcp4": {"lease-database": {"type": "mysql", "password": "db\\"pw", "user": "kea"}}}'
+    assert dhcp.get_backend("kea").shown(text) == (
+        '{"Dhcp4": {"lease-database": {"type": "mysql", "password": "********", "user": "kea"}}}')
+    assert dhcp.get_backend("isc").shown('option x "password";') == 'option x "password";'
