@@ -611,6 +611,8 @@ def kea_merge(live_text, plan):
             new_entries = wanted.get(key, [])
             if member is not None and member[1].kind == "array":
                 array = member[1]
+                if key == "option-data" and new_entries:
+                    _refuse_foreign_option66(doc, container, array)
                 indent = _line_indent(live_text, member[0]) + unit
                 if array.value:
                     indent = _line_indent(live_text, array.value[0].start) or indent
@@ -618,6 +620,19 @@ def kea_merge(live_text, plan):
             elif new_entries:
                 edits += _new_member(doc, container, key, new_entries, unit)
     return _apply(live_text, edits)
+
+
+def _refuse_foreign_option66(doc, container, array):
+    """Kea silently accepts option 66 twice in one list; which one it sends is then anyone's guess."""
+    for item in array.value:
+        if doc.owned(item) or item.kind != "object":
+            continue
+        entry = json.loads(doc.clean[item.start:item.end])
+        if entry.get("name") == OPTION_NAME or entry.get("code") == 66:
+            where = "Dhcp4" if container is doc.dhcp4 else "subnet4 %s" % doc.subnet_prefix(container)
+            raise DhcpError("path: the option-data of %s already sets option 66 (%s) outside the module's"
+                            " entries, at line %d: remove it, or use scope=host" % (
+                                where, OPTION_NAME, doc.clean.count("\n", 0, item.start) + 1))
 
 
 def _new_member(doc, container, key, entries, unit):

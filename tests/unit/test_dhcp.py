@@ -340,3 +340,12 @@ def test_kea_diff_masks_passwords_and_include_files_show_as_is():
     assert dhcp.get_backend("kea").shown(text) == (
         '{"Dhcp4": {"lease-database": {"type": "mysql", "password": "********", "user": "kea"}}}')
     assert dhcp.get_backend("isc").shown('option x "password";') == 'option x "password";'
+
+
+def test_kea_refuses_a_second_option66_it_does_not_own():
+    text = KEA.replace('"name": "domain-name-servers", "data": "192.0.2.53"', '"code": 66, "data": "tftp://192.0.2.9"')
+    with pytest.raises(DhcpError) as err:
+        kea(text, plan([], scope="subnet"))
+    assert str(err.value) == ("path: the option-data of Dhcp4 already sets option 66 (tftp-server-name) outside"
+                              " the module's entries, at line 10: remove it, or use scope=host")
+    assert "tftp://192.0.2.9" in kea(text, plan([HOSTS[0]]))  # host scope does not touch that list
