@@ -18,6 +18,7 @@ from tests.integration.conftest import HERE, need_binary, need_root
 from tests.support import probe_daemons
 from tests.support.ansible_runner import run_playbook
 from tests.support.netns import NetnsPair
+from tests.support.provisioning_daemons import start_tftp
 
 pytestmark = pytest.mark.daemons
 
@@ -67,7 +68,7 @@ def web(tmp_path_factory):
     probe_daemons.make_world_readable(top)
     nginx = probe_daemons.start_nginx(top, work)
     try:
-        tftpd = probe_daemons.start_tftpd(top, work)
+        tftpd = start_tftp(top, workdir=work)
     except Exception:
         nginx.stop()
         raise

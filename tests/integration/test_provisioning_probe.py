@@ -1,19 +1,26 @@
 """provisioning_probe and fetch.py against real tftpd-hpa, nginx (HTTP, HTTPS with a test CA, basic
-auth) and vsftpd, over a provisioning root staged by the config_xml, users_xml and firmware modules."""
+auth) and vsftpd, started from the configurations the provisioning_server role rendered, over a root
+it set up and the config_xml, users_xml and firmware modules staged."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
+import socket
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import fetch
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url
 from tests.integration.conftest import HERE, need_binary, need_root
 from tests.support import probe_daemons
 from tests.support.ansible_runner import run_playbook
+from tests.support.procs import free_port
+from tests.support.provisioning_daemons import start_rendered, start_tftp, stop_all
 
 pytestmark = pytest.mark.daemons
 
@@ -24,69 +31,82 @@ MAC_ORPHAN = "0013d1800035"      # config names orphan.bin: .ver there, image no
 MAC_SCHEMA = "0013d1800036"      # well-formed config with a value Appendix A refuses
 SECRET = "s3cr3t-Pw"
 BAD_XML = b'<?xml version="1.0"?>\n<config>\n  <network>\n    <bootproto>dhcp</bootproto>\n  </network>\n'
+PROTOCOLS = ["tftp", "http", "https", "ftp"]
 
 
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def role_vars(work, root, conf, protocols, **extra):
+    """Extra vars of one provisioning_server render on free ports into ``conf``."""
+    pasv = free_port()
+    values = dict(dect_provisioning_root=str(root), dect_provisioning_protocols=protocols,
+                  provisioning_server_config_dir=str(conf),
+                  provisioning_server_tftp_port=free_port(socket.SOCK_DGRAM), provisioning_server_http_port=free_port(),
+                  provisioning_server_https_port=free_port(), provisioning_server_ftp_port=free_port(),
+                  provisioning_server_ftp_pasv_min_port=pasv, provisioning_server_ftp_pasv_max_port=min(pasv + 10, 65535))
+    values.update(extra)
+    return values
+
+
+def stage(work, name, extra_vars):
+    (work / name).mkdir()
+    run = run_playbook(HERE / "playbooks" / "probe_stage.yml", work / name, extra_vars=extra_vars)
+    assert run.rc == 0, run.output
+    return extra_vars
+
+
 class Served:
-    """Where the staged root is served; ``url(kind)`` gives the provisioning URL per protocol."""
+    """The staged root, the running daemons and the provisioning URL of each protocol."""
 
-    def __init__(self, work, top, root, firmware):
-        self.work, self.top, self.root, self.firmware = work, top, root, firmware
-        self.daemons = []
-
-    def add(self, daemon):
-        self.daemons.append(daemon)
-        return daemon
+    def __init__(self, work):
+        self.work = work
+        self.daemons = {}
+        self.urls = {}
 
     def stop(self):
-        for daemon in reversed(self.daemons):
-            daemon.stop()
+        stop_all(self.daemons)
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served():
     need_root()
     for binary in ("in.tftpd", "nginx", "vsftpd", "openssl"):
         need_binary(binary)
-    work = tmp_path_factory.mktemp("probe")
-    top = work / "srv"
-    root = top / "dect"
-    root.mkdir(parents=True)
-    firmware = work / "kws6500-PCS24B.bin"
-    firmware.write_bytes(os.urandom(300 * 1024 + 17))
-    (work / "stage").mkdir()
-    staged = run_playbook(HERE / "playbooks" / "probe_stage.yml", work / "stage",
-                          extra_vars={"probe_root": str(root), "probe_firmware_src": str(firmware)})
-    assert staged.rc == 0, staged.output
-    probe_daemons.make_world_readable(top)
-
-    pki = work / "pki"
-    ca, ca_key = probe_daemons.make_ca(pki)
-    cert, key = probe_daemons.issue_server_cert(pki, ca, ca_key)
-    wrong_ca, _key = probe_daemons.make_ca(pki, "some-other-ca")
-    htpasswd = probe_daemons.htpasswd_file(pki / "htpasswd", "prov", SECRET)
-
-    state = Served(work, top, root, firmware)
-    state.ca, state.wrong_ca = str(ca), str(wrong_ca)
+    # nginx workers and vsftpd drop to unprivileged users: the root's parents must be traversable.
+    work = Path(tempfile.mkdtemp(prefix="dect-probe-", dir="/tmp"))
+    work.chmod(0o755)
+    state = Served(work)
     try:
-        state.tftpd = state.add(probe_daemons.start_tftpd(top, work))
-        state.nginx = state.add(probe_daemons.start_nginx(top, work / "web", cert=cert, key=key))
-        state.nginx_auth = state.add(probe_daemons.start_nginx(top, work / "web-auth", htpasswd=htpasswd))
-        state.vsftpd = state.add(probe_daemons.start_vsftpd(top, work))
+        state.root = work / "srv-dect"
+        state.firmware = work / "kws6500-PCS24B.bin"
+        state.firmware.write_bytes(os.urandom(300 * 1024 + 17))
+        pki = work / "pki"
+        ca, ca_key = probe_daemons.make_ca(pki)
+        cert, key = probe_daemons.issue_server_cert(pki, ca, ca_key)
+        wrong_ca, _key = probe_daemons.make_ca(pki, "some-other-ca")
+        state.ca, state.wrong_ca = str(ca), str(wrong_ca)
+
+        main = stage(work, "stage", role_vars(work, state.root, work / "etc", PROTOCOLS, probe_firmware_src=str(state.firmware),
+                                              provisioning_server_tls_cert=str(cert), provisioning_server_tls_key=str(key),
+                                              provisioning_server_http_user="prov",
+                                              provisioning_server_http_password=SECRET))
+        state.daemons.update(start_rendered(work / "etc", PROTOCOLS, work))
+        state.ports = dict((p, main["provisioning_server_%s_port" % p]) for p in PROTOCOLS)
+        # HTTP and HTTPS ask for basic auth (the role's http_user): the URL carries it, as a device's would.
         state.urls = {
-            "tftp": "127.0.0.1:%d/dect" % state.tftpd.port,  # a bare host: TFTP, as the guide says
-            "http": "http://127.0.0.1:%d/dect" % state.nginx.http_port,
-            "https": "https://127.0.0.1:%d/dect" % state.nginx.https_port,
-            "ftp": "ftp://127.0.0.1:%d/dect" % state.vsftpd.port,
-            "http_auth": "http://prov:%s@127.0.0.1:%d/dect" % (SECRET, state.nginx_auth.http_port),
-            "http_bad_auth": "http://prov:wrong@127.0.0.1:%d/dect" % state.nginx_auth.http_port,
+            "tftp": "127.0.0.1:%d" % state.ports["tftp"],  # a bare host: TFTP, as the guide says
+            "http": "http://prov:%s@127.0.0.1:%d" % (SECRET, state.ports["http"]),
+            "https": "https://prov:%s@127.0.0.1:%d/" % (SECRET, state.ports["https"]),
+            "ftp": "ftp://127.0.0.1:%d" % state.ports["ftp"],
+            "http_no_auth": "http://127.0.0.1:%d" % state.ports["http"],
+            "http_bad_auth": "http://prov:wrong@127.0.0.1:%d" % state.ports["http"],
         }
         yield state
     finally:
         state.stop()
+        shutil.rmtree(str(work), ignore_errors=True)
 
 
 def run_cases(served, tmp_path, cases):
@@ -119,18 +139,18 @@ def test_missing_answers_name_the_protocol_code(served):
     http = fetch.fetch(served.urls["http"], "nothing-here.bin", timeout=2)
     ftp = fetch.fetch(served.urls["ftp"], "nothing-here.bin", timeout=2)
     assert (tftp.code, http.code, ftp.code) == (1, 404, 550)
-    port = served.tftpd.port
-    assert tftp.error == ("tftp://127.0.0.1:%d/dect/nothing-here.bin: TFTP server 127.0.0.1 port %d answered "
+    port = served.ports["tftp"]
+    assert tftp.error == ("tftp://127.0.0.1:%d/nothing-here.bin: TFTP server 127.0.0.1 port %d answered "
                           "error 1: File not found" % (port, port))
-    assert http.error.endswith("answered 404 Not Found for /dect/nothing-here.bin")
-    assert ftp.error.endswith("answered 550 Failed to open file. for dect/nothing-here.bin")
+    assert http.error.endswith("answered 404 Not Found for /nothing-here.bin")
+    assert ftp.error.endswith("answered 550 Failed to open file. for nothing-here.bin")
 
 
 def test_tftp_server_ignoring_options_still_serves_in_512_byte_blocks(served, tmp_path):
-    plain = probe_daemons.start_tftpd(served.top, tmp_path, refuse_options=("blksize", "tsize"))
+    plain = start_tftp(served.root, workdir=tmp_path, options=("--secure", "--refuse", "blksize", "--refuse", "tsize"))
     try:
-        result = fetch.fetch("tftp://127.0.0.1:%d/dect" % plain.port, "kws.bin", timeout=2)
-        size = fetch.check("tftp://127.0.0.1:%d/dect" % plain.port, "kws.bin", timeout=2)
+        result = fetch.fetch("127.0.0.1:%d" % plain.port, "kws.bin", timeout=2)
+        size = fetch.check("127.0.0.1:%d" % plain.port, "kws.bin", timeout=2)
     finally:
         plain.stop()
     assert result.sha256 == sha256(served.firmware)
@@ -140,17 +160,19 @@ def test_tftp_server_ignoring_options_still_serves_in_512_byte_blocks(served, tm
 def test_https_with_another_ca_is_a_tls_error(served):
     result = fetch.fetch(served.urls["https"], "kws.bin.ver", ca_path=served.wrong_ca, timeout=2)
     assert result.status == "error"
-    port = served.nginx.https_port
-    assert result.error == ("https://127.0.0.1:%d/dect/kws.bin.ver: TLS certificate verification failed for HTTPS "
+    port = served.ports["https"]
+    assert result.error == ("https://prov:********@127.0.0.1:%d/kws.bin.ver: TLS certificate verification failed for HTTPS "
                             "server 127.0.0.1 port %d: unable to get local issuer certificate" % (port, port))
 
 
 def test_basic_auth_from_the_url(served):
-    good = fetch.fetch(served.urls["http_auth"], "kws.bin.ver", timeout=2)
+    good = fetch.fetch(served.urls["http"], "kws.bin.ver", timeout=2)
     bad = fetch.fetch(served.urls["http_bad_auth"], "kws.bin.ver", timeout=2)
+    none = fetch.fetch(served.urls["http_no_auth"], "kws.bin.ver", timeout=2)
     assert (good.status, good.data) == ("ok", b"PCS24B 71234")
-    assert (bad.status, bad.code) == ("error", 401)
+    assert (bad.status, bad.code, none.status, none.code) == ("error", 401, "error", 401)
     assert "wrong" not in bad.error and bad.location.startswith("http://prov:********@127.0.0.1:")
+    assert SECRET not in good.location
 
 
 # ----------------------------------------------------------------------------- the module
@@ -167,7 +189,7 @@ def test_probe_fetches_and_validates_over_every_protocol(served, tmp_path):
         dict(name="https", url=served.urls["https"], mac=MAC_OK, ca_path=served.ca),
         dict(name="ftp", url=served.urls["ftp"], mac=MAC_OK, fetch_bin=True),
         dict(name="https-check-mode", url=served.urls["https"], mac=MAC_OK, ca_path=served.ca, check_mode=True),
-        dict(name="basic-auth", url=served.urls["http_auth"], mac=MAC_OK, firmware={"kws": "kws.bin"},
+        dict(name="firmware-given", url=served.urls["http"], mac=MAC_OK, firmware={"kws": "kws.bin"},
              fetch_users=False),
     ]
     run, results = run_cases(served, tmp_path, cases)
@@ -193,12 +215,12 @@ def test_probe_fetches_and_validates_over_every_protocol(served, tmp_path):
     assert results["http"]["files"][3]["sha256"] == sha256(served.firmware)
     assert results["ftp"]["files"][3]["transferred"] is True
     assert results["https"]["files"][3]["transferred"] is False  # fetch_bin false: presence and size only
-    assert results["https"]["files"][0]["location"] == "%s/%s-config.xml" % (
-        "https://127.0.0.1:%d/dect" % served.nginx.https_port, MAC_OK)
-    auth = results["basic-auth"]
-    assert not auth.get("failed"), auth.get("msg")
-    assert [f["name"] for f in auth["files"]] == ["%s-config.xml" % MAC_OK, "kws.bin.ver", "kws.bin"]
-    assert auth["url"] == "http://prov:********@127.0.0.1:%d/dect" % served.nginx_auth.http_port
+    assert results["https"]["files"][0]["location"] == "https://prov:********@127.0.0.1:%d/%s-config.xml" % (
+        served.ports["https"], MAC_OK)
+    given = results["firmware-given"]
+    assert not given.get("failed"), given.get("msg")
+    assert [f["name"] for f in given["files"]] == ["%s-config.xml" % MAC_OK, "kws.bin.ver", "kws.bin"]
+    assert given["url"] == "http://prov:********@127.0.0.1:%d" % served.ports["http"]
     assert SECRET not in run.output
 
 
@@ -213,13 +235,13 @@ def test_probe_fails_on_what_a_device_would_trip_on(served, tmp_path):
         dict(name="rfp-on-6500", url=served.urls["http"], mac=MAC_OK, firmware={"rfp": "rfp.bin"}),
     ]
     run, results = run_cases(served, tmp_path, cases)
-    https, http = served.urls["https"], served.urls["http"]
-    https_port, http_port = served.nginx.https_port, served.nginx.http_port
+    https, http = mask_url(served.urls["https"]), mask_url(served.urls["http"])
+    https_port, http_port = served.ports["https"], served.ports["http"]
 
     wrong_ca = results["wrong-ca"]
     assert wrong_ca["failed"] is True
     assert wrong_ca["msg"].splitlines()[1] == (
-        "%s-config.xml: error: https://127.0.0.1:%d/dect/%s-config.xml: TLS certificate verification failed for "
+        "%s-config.xml: error: https://prov:********@127.0.0.1:%d/%s-config.xml: TLS certificate verification failed for "
         "HTTPS server 127.0.0.1 port %d: unable to get local issuer certificate" % (MAC_OK, https_port, MAC_OK, https_port))
     assert {f["status"] for f in wrong_ca["files"]} == {"error"}
     assert wrong_ca["msg"].startswith("2 problem(s) a DECT server at %s would trip on:\n" % https)
@@ -228,8 +250,8 @@ def test_probe_fails_on_what_a_device_would_trip_on(served, tmp_path):
     assert no_users["failed"] is True
     assert no_users["msg"] == (
         "1 problem(s) a DECT server at %s would trip on:\n"
-        "%s-users.xml: missing: http://127.0.0.1:%d/dect/%s-users.xml: HTTP server 127.0.0.1 port %d answered "
-        "404 Not Found for /dect/%s-users.xml" % (http, MAC_NO_USERS, http_port, MAC_NO_USERS, http_port, MAC_NO_USERS))
+        "%s-users.xml: missing: http://prov:********@127.0.0.1:%d/%s-users.xml: HTTP server 127.0.0.1 port %d answered "
+        "404 Not Found for /%s-users.xml" % (http, MAC_NO_USERS, http_port, MAC_NO_USERS, http_port, MAC_NO_USERS))
     assert [f["status"] for f in no_users["files"]] == ["ok", "missing", "ok", "ok"]
 
     from lxml import etree
@@ -259,6 +281,12 @@ def test_probe_fails_on_what_a_device_would_trip_on(served, tmp_path):
     assert results["bad-password"]["failed"] is True
     assert "answered 401 Unauthorized" in results["bad-password"]["msg"]
     assert "wrong" not in results["bad-password"]["msg"]
+    # What the module returned - invocation included - never shows a password. (Ansible itself
+    # echoes the loop item, the test's own data, for a failed iteration.)
+    for result in results.values():
+        returned = json.dumps(dict((k, v) for k, v in result.items() if k != "item"))
+        assert SECRET not in returned and "prov:wrong@" not in returned
+    assert results["no-users"]["invocation"]["module_args"]["url"] == http
 
     rfp = results["rfp-on-6500"]
     assert rfp["failed"] is True

@@ -1,8 +1,13 @@
-"""Minimal real provisioning peers for the fetch/probe/emulator tests: tftpd-hpa, nginx, vsftpd,
-and a throw-away test CA made with openssl.
+"""Peers for the probe and emulator tests that the role-based helpers do not cover, and a test CA.
 
-Each starter returns a running ``procs.Daemon`` (foreground process, stopped by pid) whose
-``port`` attributes say where it listens. Callers stop them in a ``finally``/fixture teardown.
+- ``start_nginx``: a minimal static nginx over a directory, on 127.0.0.1 or inside a network
+  namespace (``prefix``). Daemons configured by the provisioning_server role are started with
+  ``tests.support.provisioning_daemons`` instead; that needs a role run and listens in this namespace.
+- ``start_dnsmasq``: DHCP only, handing out option 66, in a namespace.
+- ``make_ca`` / ``issue_server_cert``: a throw-away PKI made with openssl.
+
+Each starter returns a running ``procs.Daemon`` (foreground process, stopped by pid); callers stop
+it in a ``finally`` or fixture teardown.
 """
 
 from __future__ import annotations
@@ -13,8 +18,6 @@ import subprocess
 from pathlib import Path
 
 from tests.support.procs import Daemon, free_port, wait_for, wait_for_tcp
-
-SECURE_CHROOT_DIR = "/var/run/vsftpd/empty"
 
 
 def make_world_readable(root):
@@ -42,18 +45,6 @@ def _wait_for_udp_tftp(port, host, timeout=10.0):
     wait_for(answered, timeout=timeout, interval=0.05, what="tftpd on %s:%s" % (host, port))
 
 
-def start_tftpd(root, workdir, host="127.0.0.1", port=None, refuse_options=()):
-    """tftpd-hpa in the foreground serving ``root`` read-only; ``refuse_options`` e.g. ('blksize',)."""
-    port = port or free_port(socket.SOCK_DGRAM, host)
-    argv = ["in.tftpd", "-L", "-a", "%s:%d" % (host, port), "-s", str(root), "-u", "root"]
-    for option in refuse_options:
-        argv += ["-r", option]
-    daemon = Daemon(argv, Path(workdir) / ("tftpd-%d.log" % port))
-    daemon.port, daemon.host = port, host
-    _wait_for_udp_tftp(port, host)
-    return daemon
-
-
 NGINX_CONF = """\
 worker_processes 1;
 user root;
@@ -68,50 +59,36 @@ http {{
     uwsgi_temp_path {work}/uwsgi;
     scgi_temp_path {work}/scgi;
     default_type application/octet-stream;
-{servers}
+    server {{
+        listen {host}:{port};
+        root {root};
+        location / {{ try_files $uri =404; }}
+    }}
 }}
 """
 
-NGINX_SERVER = """\
-    server {{
-        listen {host}:{port}{ssl};
-        root {root};
-{extra}
-        location / {{ try_files $uri =404; }}
-    }}
-"""
 
-
-def start_nginx(root, workdir, host="127.0.0.1", http_port=None, https_port=None, cert=None, key=None,
-                htpasswd=None, prefix=()):
-    """nginx serving ``root`` over HTTP and, given ``cert``/``key``, HTTPS; basic auth with ``htpasswd``.
+def start_nginx(root, workdir, host="127.0.0.1", port=None, prefix=()):
+    """nginx serving ``root`` read-only over HTTP on ``host:port``; ``daemon.http_port`` says where.
 
     ``prefix`` wraps the command (``["ip", "netns", "exec", NS]``); nginx then listens inside that
     namespace, so readiness is read from its log instead of by connecting from here.
     """
     work = Path(workdir) / "nginx"
     work.mkdir(parents=True, exist_ok=True)
-    auth = ('        auth_basic "dect";\n        auth_basic_user_file %s;\n' % htpasswd) if htpasswd else ""
-    http_port = http_port or free_port()
-    servers = [NGINX_SERVER.format(host=host, port=http_port, ssl="", root=root, extra=auth)]
-    if cert:
-        https_port = https_port or free_port()
-        tls = "        ssl_certificate %s;\n        ssl_certificate_key %s;\n%s" % (cert, key, auth)
-        servers.append(NGINX_SERVER.format(host=host, port=https_port, ssl=" ssl", root=root, extra=tls))
+    port = port or free_port()
     conf = work / "nginx.conf"
     error_log = work / "nginx-error.log"
-    conf.write_text(NGINX_CONF.format(work=work, servers="".join(servers)))
+    conf.write_text(NGINX_CONF.format(work=work, host=host, port=port, root=root))
     daemon = Daemon(list(prefix) + ["nginx", "-e", str(error_log), "-p", str(work), "-c", str(conf),
                                     "-g", "daemon off;"], work / "nginx.out")
-    daemon.host, daemon.http_port, daemon.https_port = host, http_port, https_port if cert else None
+    daemon.host, daemon.http_port = host, port
     try:
         if prefix:
             wait_for(lambda: error_log.exists() and "start worker process" in error_log.read_text(),
                      what="nginx worker in %s" % " ".join(prefix))
         else:
-            wait_for_tcp(http_port, host)
-            if cert:
-                wait_for_tcp(https_port, host)
+            wait_for_tcp(port, host)
     except TimeoutError:
         daemon.stop()
         raise RuntimeError("nginx did not start:\n%s%s" % (error_log.read_text() if error_log.exists() else "",
@@ -154,52 +131,6 @@ def start_dnsmasq(workdir, interface, option66, first="192.0.2.50", last="192.0.
     return daemon
 
 
-VSFTPD_CONF = """\
-listen=YES
-listen_ipv6=NO
-listen_address={host}
-listen_port={port}
-background=NO
-anonymous_enable=YES
-anon_root={root}
-no_anon_password=YES
-local_enable=NO
-write_enable=NO
-pasv_enable=YES
-pasv_address={host}
-pasv_min_port={pasv_min}
-pasv_max_port={pasv_max}
-seccomp_sandbox=NO
-isolate=NO
-isolate_network=NO
-secure_chroot_dir={chroot}
-xferlog_enable=YES
-vsftpd_log_file={work}/vsftpd.log
-log_ftp_protocol=YES
-"""
-
-
-def start_vsftpd(root, workdir, host="127.0.0.1", port=None):
-    """vsftpd in the foreground: anonymous, read-only, passive mode, rooted at ``root``."""
-    os.makedirs(SECURE_CHROOT_DIR, exist_ok=True)
-    work = Path(workdir) / "vsftpd"
-    work.mkdir(parents=True, exist_ok=True)
-    port = port or free_port(host=host)
-    pasv_min = free_port(host=host)
-    conf = work / "vsftpd.conf"
-    conf.write_text(VSFTPD_CONF.format(host=host, port=port, root=root, pasv_min=pasv_min,
-                                       pasv_max=min(pasv_min + 20, 65535), chroot=SECURE_CHROOT_DIR, work=work))
-    os.chmod(str(conf), 0o600)  # vsftpd refuses a config file others can write
-    daemon = Daemon(["vsftpd", str(conf)], work / "vsftpd.out")
-    daemon.host, daemon.port = host, port
-    try:
-        wait_for_tcp(port, host)
-    except TimeoutError:
-        daemon.stop()
-        raise RuntimeError("vsftpd did not start:\n%s" % daemon.log())
-    return daemon
-
-
 # ----------------------------------------------------------------------------- test PKI
 
 
@@ -229,11 +160,3 @@ def issue_server_cert(directory, ca_cert, ca_key, name="provisioning", ips=("127
     _openssl("x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial",
              "-out", str(cert), "-days", "2", "-extfile", str(ext))
     return cert, key
-
-
-def htpasswd_file(path, user, password):
-    """An nginx basic-auth file with one user (apr1 hash from openssl)."""
-    hashed = subprocess.run(["openssl", "passwd", "-apr1", password], check=True, capture_output=True,
-                            text=True).stdout.strip()
-    Path(path).write_text("%s:%s\n" % (user, hashed))
-    return Path(path)
