@@ -1,0 +1,291 @@
+"""The DECT server emulator's decisions without daemons: schedule, SIP answers, what a check fetches.
+
+The provisioning server is an in-memory dict behind ``fetch.fetch`` here; the emulator against
+real nginx, tftpd-hpa, dnsmasq and the check_sync module is tests/integration/test_emulator.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import subprocess
+
+import pytest
+
+from ansible_collections.dect.provisioning.plugins.module_utils import fetch
+from ansible_collections.dect.provisioning.plugins.module_utils import sip
+from tests.emulator import dect_emulator, device, dhcp, sip_listener
+
+MAC = "0013d1800032"
+
+
+# ----------------------------------------------------------------------------- provisioning settings
+
+
+def test_factory_provisioning_where_the_config_is_silent():
+    assert device.provisioning_of(None) == device.FACTORY_PROVISIONING
+    assert device.provisioning_of({"network": {}})["users_check"] is False
+
+
+def test_config_values_override_and_values_the_device_cannot_use_are_ignored():
+    settings = {"provisioning": {"check": {"interval": 5, "time": "03:30", "check_sync": "update"},
+                                 "users": {"check": True}, "config": {"check": False},
+                                 "server": {"method": "static", "url": "http://192.0.2.5/dect"}}}
+    assert device.provisioning_of(settings) == dict(
+        method="static", url="http://192.0.2.5/dect", config_check=False, users_check=True, interval=5,
+        time="03:30", check_sync="update")
+    odd = {"provisioning": {"check": {"interval": "soon", "check_sync": "maybe"}, "users": {"check": "yes"}}}
+    assert device.provisioning_of(odd) == device.FACTORY_PROVISIONING
+
+
+@pytest.mark.parametrize("now, hhmm, seconds", [
+    ("10:00:00", "10:30", 1800),
+    ("10:00:00", "09:00", 23 * 3600),
+    ("10:00:00", "10:00", 24 * 3600),
+    ("23:59:30", "00:00", 30),
+])
+def test_daily_check_time_is_the_next_wall_clock_occurrence(now, hhmm, seconds):
+    moment = datetime.datetime.strptime("2026-03-01 " + now, "%Y-%m-%d %H:%M:%S")
+    assert device.seconds_until_daily(hhmm, moment) == seconds
+
+
+@pytest.mark.parametrize("host, safe", [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("192.0.2.5", True), ("198.51.100.77", True),
+    ("203.0.113.1", True), ("2001:db8::5", True), ("10.0.0.10", False), ("8.8.8.8", False),
+    ("prov.example.com", False),
+])
+def test_the_emulator_only_contacts_loopback_and_documentation_addresses(host, safe):
+    assert device.is_safe_host(host) is safe
+
+
+# ----------------------------------------------------------------------------- SIP answers
+
+
+def request(method="NOTIFY", event="check-sync", uri="sip:9997@192.0.2.10", drop=(), cseq_method=None):
+    headers = [("Via", "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKabc"), ("From", "<sip:p@192.0.2.1>;tag=1"),
+               ("To", "<%s>" % uri), ("Call-ID", "c1"), ("CSeq", "1 %s" % (cseq_method or method))]
+    if event is not None:
+        headers.append(("Event", event))
+    text = "%s %s SIP/2.0\r\n" % (method, uri) + "".join(
+        "%s: %s\r\n" % (name, value) for name, value in headers if name not in drop) + "Content-Length: 0\r\n\r\n"
+    return sip.parse_message(text.encode())
+
+
+@pytest.mark.parametrize("message, expected", [
+    (request(), (200, "OK", [], "check-sync")),
+    (request(event="check-sync;reboot=false"), (200, "OK", [], "check-sync")),
+    (request(event="dialog"), (489, "Bad Event", [("Allow-Events", "check-sync")], None)),
+    (request(event=None), (489, "Bad Event", [("Allow-Events", "check-sync")], None)),
+    (request(method="INVITE"), (405, "Method Not Allowed", [("Allow", "ACK, NOTIFY, OPTIONS")], None)),
+    (request(method="OPTIONS", event=None), (200, "OK", [("Allow", "ACK, NOTIFY, OPTIONS"),
+                                                         ("Allow-Events", "check-sync")], None)),
+    (request(drop=("Call-ID",)), (400, "Missing Call-ID", [], None)),
+    (request(cseq_method="INVITE"), (400, "Bad CSeq", [], None)),
+])
+def test_answers_as_a_device_would(message, expected):
+    assert sip_listener.answer(message) == expected
+
+
+def test_compact_event_header_is_understood():
+    message = sip.parse_message(request().to_bytes().replace(b"Event: check-sync", b"o: check-sync"))
+    assert sip_listener.answer(message)[0] == 200
+
+
+def test_ack_gets_no_answer():
+    assert sip_listener.answer(request(method="ACK", event=None)) is None
+
+
+def test_unknown_user_is_404_only_when_users_are_checked():
+    message = request(uri="sip:1234@192.0.2.10;transport=tcp")
+    assert sip_listener.request_user(message.request_uri) == "1234"
+    assert sip_listener.answer(message, usernames=["9997"])[0] == 404
+    assert sip_listener.answer(message, usernames=["1234"])[0] == 200
+    assert sip_listener.answer(message)[0] == 200
+
+
+class MemoryRecorder(object):
+    def __init__(self):
+        self.fetches, self.sips, self.events, self.states = [], [], [], []
+
+    def fetch(self, entry):
+        self.fetches.append(entry)
+
+    def sip(self, entry):
+        self.sips.append(entry)
+
+    def event(self, entry):
+        self.events.append(entry)
+
+    def state(self, state):
+        self.states.append(json.loads(json.dumps(state)))
+
+
+def test_a_retransmission_gets_the_same_response_and_triggers_once():
+    recorder, triggers = MemoryRecorder(), []
+    responder = sip_listener.Responder(recorder, triggers.append)
+    data = request().to_bytes()
+    first = responder.handle(data, "udp", ("192.0.2.1", 5060))
+    second = responder.handle(data, "udp", ("192.0.2.1", 5060))
+    assert first == second and sip.parse_message(first).status == 200
+    assert "received=192.0.2.1" in sip.parse_message(first).header("Via")
+    assert triggers == ["check-sync"]
+    assert [entry.get("retransmission") for entry in recorder.sips] == [None, True]
+
+
+def test_garbage_is_recorded_and_responses_are_ignored():
+    recorder, triggers = MemoryRecorder(), []
+    responder = sip_listener.Responder(recorder, triggers.append)
+    assert responder.handle(b"hello\r\n\r\n", "tcp", ("127.0.0.1", 1)) is None
+    assert responder.handle(b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", "udp", ("127.0.0.1", 1)) is None
+    assert "malformed request line" in recorder.sips[0]["error"] and len(recorder.sips) == 1
+    assert triggers == []
+
+
+# ----------------------------------------------------------------------------- a check, against a dict
+
+
+CONFIG = b"""<?xml version="1.0"?>
+<config><provisioning>
+  <check><check_sync>update</check_sync></check>
+  <users><check>true</check></users>
+  <firmware><kws>kws.bin</kws><pp14225100>pp.bin</pp14225100><rfp>rfp.bin</rfp></firmware>
+</provisioning></config>
+"""
+USERS = b'<?xml version="1.0"?><users><user><username>9997</username></user><user><localno>2001</localno></user></users>'
+
+
+class MemoryServer(object):
+    """What ``fetch.fetch`` returns for each name; every request is remembered as (host, name)."""
+
+    def __init__(self, files):
+        self.files = dict(files)
+        self.requests = []
+
+    def __call__(self, url, name, **kwargs):
+        url = fetch.as_url(url)
+        self.requests.append((url.host, name))
+        where = fetch.location(url, name)
+        if name not in self.files:
+            return fetch.FetchResult("missing", 404, None, "%s: 404" % where, None, None, where)
+        data = self.files[name]
+        keep = kwargs.get("keep_data", True)
+        return fetch.FetchResult("ok", 200, data if keep else None, None, len(data), hashlib.sha256(data).hexdigest(),
+                                 where)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    memory = MemoryServer({MAC + "-config.xml": CONFIG, MAC + "-users.xml": USERS, "kws.bin": b"K" * 10,
+                           "kws.bin.ver": b"K2\n", "pp.bin": b"P" * 5, "pp.bin.ver": b"P1", "rfp.bin.ver": b"R1"})
+    monkeypatch.setattr(fetch, "fetch", memory)
+    return memory
+
+
+def new_device(**kwargs):
+    recorder = MemoryRecorder()
+    kwargs.setdefault("static_url", "http://192.0.2.5/dect")
+    return device.Device(MAC, "6500", recorder, **kwargs), recorder
+
+
+def test_boot_fetches_everything_installs_kws_and_rechecks_after_the_reboot(server):
+    dev, recorder = new_device()
+    dev.boot()
+    assert [(f["check"], f["file"], f.get("outcome")) for f in recorder.fetches] == [
+        (1, MAC + "-config.xml", "applied"),
+        (1, MAC + "-users.xml", "applied"),      # users.check true in the config just applied
+        (1, "kws.bin.ver", "new version"),
+        (1, "kws.bin", "installed, rebooting"),
+        (1, "pp.bin.ver", "new version"),        # rfp is a 2500/8000 kind: a 6500 ignores it
+        (1, "pp.bin", "staged for distribution"),
+        (2, MAC + "-config.xml", "unchanged"),
+        (2, MAC + "-users.xml", "unchanged"),
+        (2, "kws.bin.ver", "same version"),
+        (2, "pp.bin.ver", "same version"),
+    ]
+    assert (dev.running, dev.staged, dev.boots, dev.checks) == ({"kws": "K2"}, {"pp14225100": "P1"}, 2, 2)
+    assert [e["event"] for e in recorder.events] == ["boot", "check-start", "check-end", "reboot", "check-start",
+                                                     "check-end"]
+    assert dev.usernames == ["9997", "2001"]
+    assert recorder.states[-1]["config"]["provisioning"]["check_sync"] == "update"
+
+
+def test_a_ver_without_its_image_leaves_the_running_firmware(server):
+    del server.files["kws.bin"]
+    dev, recorder = new_device(running={"kws": "K1"})
+    dev.boot()
+    kws = [f for f in recorder.fetches if f["firmware_kind"] == "kws"]
+    assert [(f["file"], f["status"], f["outcome"]) for f in kws] == [
+        ("kws.bin.ver", "ok", "new version"), ("kws.bin", "missing", "update failed")]
+    assert dev.running == {"kws": "K1"} and dev.boots == 1
+
+
+def test_a_broken_config_is_rejected_and_the_factory_settings_stay(server):
+    server.files[MAC + "-config.xml"] = b"<config><provisioning>"
+    dev, recorder = new_device()
+    dev.boot()
+    assert recorder.fetches[0]["outcome"].startswith("rejected: not well-formed XML: ")
+    assert dev.settings is None and len(recorder.fetches) == 1  # factory: no users check, no firmware
+
+
+def test_a_config_pointing_elsewhere_is_followed_but_never_to_a_real_network(server):
+    server.files[MAC + "-config.xml"] = CONFIG.replace(
+        b"<check>", b"<server><method>static</method><url>https://prov.example.com/dect</url></server><check>", 1)
+    dev, recorder = new_device()
+    dev.boot()  # kws K2 is new: reboot, and the second check uses the config's URL
+    assert dev.current_url() == ("https://prov.example.com/dect", "config")
+    refused = [e for e in recorder.events if e["event"] == "refused-url"]
+    assert refused == [dict(refused[0], check=2, url="https://prov.example.com/dect")]
+    assert {host for host, _name in server.requests} == {"192.0.2.5"}
+
+
+def test_url_source_precedence():
+    dev, _recorder = new_device(static_url=None, dhcp_url=lambda: "tftp://192.0.2.1")
+    assert dev.current_url() == ("tftp://192.0.2.1", "dhcp")
+    dev.settings = {"provisioning": {"server": {"method": "disabled"}}}
+    assert dev.current_url() == (None, "disabled")
+
+
+# ----------------------------------------------------------------------------- schedule and CLI
+
+
+def test_next_check_follows_the_interval_in_scaled_minutes():
+    dev, recorder = new_device()
+    scheduler = dect_emulator.Scheduler(dev, recorder, minute_seconds=0.5)
+    scheduler.last_end = 100.0
+    assert scheduler.next_due() == (None, None)  # factory: interval 0, no time
+    dev.settings = {"provisioning": {"check": {"interval": 3}}}
+    assert scheduler.next_due() == (101.5, "interval")
+    scheduler.daily_due = 100.2
+    assert scheduler.next_due() == (100.2, "time")
+
+
+def test_running_versions_from_the_command_line():
+    assert dect_emulator.parse_running(["kws=PCS24B 1", "pp14225100=P1"]) == {"kws": "PCS24B 1", "pp14225100": "P1"}
+    with pytest.raises(SystemExit, match="is not KIND=VERSION"):
+        dect_emulator.parse_running(["kws"])
+
+
+def test_dhclient_script_is_valid_shell_and_its_lease_file_is_read(tmp_path):
+    client = dhcp.DhcpClient("veth0", str(tmp_path))
+    client._write_files()
+    assert subprocess.run(["sh", "-n", client.paths["dhclient-script"]]).returncode == 0
+    assert "request subnet-mask, broadcast-address, routers, tftp-server-name;" in open(client.paths["dhclient.conf"]).read()
+    lease = tmp_path / "lease"
+    lease.write_text("reason=BOUND\nip_address=192.0.2.50\ntftp_server_name=http://192.0.2.1:8080/a=b\n")
+    assert dhcp.read_lease(str(lease)) == {"reason": "BOUND", "ip_address": "192.0.2.50",
+                                           "tftp_server_name": "http://192.0.2.1:8080/a=b"}
+    assert dhcp.read_lease(str(tmp_path / "none")) == {}
+
+
+def test_dhclient_script_writes_option_66_without_interpreting_it(tmp_path):
+    client = dhcp.DhcpClient("lo", str(tmp_path))
+    client._write_files()
+    script = open(client.paths["dhclient-script"]).read().replace('ip -4 addr replace', 'true')
+    path = tmp_path / "script.sh"
+    path.write_text(script)
+    env = {"reason": "BOUND", "interface": "lo", "new_ip_address": "192.0.2.50", "new_subnet_mask": "255.255.255.0",
+           "new_tftp_server_name": "http://192.0.2.1/$(touch %s)`x`" % (tmp_path / "pwned"), "PATH": "/usr/bin:/bin"}
+    assert subprocess.run(["sh", str(path)], env=env).returncode == 0
+    assert dhcp.read_lease(client.paths["lease"])["tftp_server_name"] == env["new_tftp_server_name"]
+    assert not (tmp_path / "pwned").exists()
