@@ -75,7 +75,7 @@ def _timed(workdir, name, text, expect_changed):
 
 
 def _median_noop(workdir, name, text):
-    return statistics.median(_timed(workdir, name, text, 0) for _ in range(NOOP_REPEATS))
+    return statistics.median([_timed(workdir, name, text, 0) for _repeat in range(NOOP_REPEATS)])
 
 
 def run(workdir):

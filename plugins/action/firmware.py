@@ -52,7 +52,6 @@ class ActionModule(ActionBase):
         del tmp
         spec = dict(ARGUMENT_SPEC)
         spec.update(FILE_SPEC)
-        spec.pop("_upload")  # not a user option
         dummy, args = self.validate_argument_spec(
             argument_spec=spec, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
         try:
@@ -79,7 +78,8 @@ class ActionModule(ActionBase):
             raise FirmwareError(checksum_mismatch("checksum", args["src"], expected, actual))
 
         upload = os.path.join(args["dest"], staging_name(name))
-        module_args = dict(src=upload, remote_src=True, _upload=True, dest=args["dest"], name=name,
+        # src naming the upload file tells the module to move it into place, or to ask for it.
+        module_args = dict(src=upload, remote_src=True, dest=args["dest"], name=name,
                            version=version, checksum="sha256:%s" % actual, state="present")
         for option in FILE_OPTIONS:
             if args.get(option) is not None:

@@ -70,9 +70,6 @@ ARGUMENT_SPEC = dict(
     version_src=dict(type="path"),
     checksum=dict(type="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
-    # Set only by the action plugin: ``src`` is the upload it placed next to the image; the module
-    # moves it into place, and answers ``upload_required`` when it is needed but not there yet.
-    _upload=dict(type="bool", default=False),
 )
 MUTUALLY_EXCLUSIVE = [("version", "version_src")]
 REQUIRED_IF = [("state", "present", ("version", "version_src"), True), ("state", "present", ("src",))]
@@ -139,7 +136,11 @@ def ver_name(name):
 
 
 def staging_name(name):
-    """Where the controller's upload waits, next to its final name, until it is published."""
+    """Where the controller's upload waits, next to its final name, until it is published.
+
+    The name is reserved: a ``src`` naming it is an upload of the action plugin, which the module
+    moves into place (no second copy) or, when it is needed but missing, asks for.
+    """
     return ".%s.upload" % name
 
 

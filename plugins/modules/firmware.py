@@ -40,7 +40,7 @@ description:
     O(name) must equal the value of that key (the M(dect.provisioning.config_xml) setting
     C(provisioning.firmware.<key>))."
 author:
-  - dect.provisioning contributors
+  - dect.provisioning contributors (@dect-provisioning)
 options:
   src:
     description:
@@ -92,9 +92,15 @@ options:
     default: present
 extends_documentation_fragment:
   - ansible.builtin.files
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   action:
     support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
@@ -102,6 +108,13 @@ attributes:
     details: The C(.ver) text before and after, and the image's sha256 before and after.
   platform:
     platforms: posix
+  safe_file_operations:
+    description: Uses Ansible's strict file operation functions to ensure proper permissions and avoid data corruption.
+    support: full
+  vault:
+    description: Can automatically decrypt Ansible vaulted files.
+    support: full
+    details: A vault-encrypted O(src) on the controller is decrypted before it is hashed and sent.
 notes:
   - File attributes (O(mode), O(owner), O(group), ...) apply to both files. Daemons serving the
     root should be able to read them but not write them, for example O(owner=root) and O(mode=0644).
@@ -110,6 +123,8 @@ notes:
     already in progress keeps reading the old image to its end (the rename does not cut it off).
   - The controller computes the sha256 of O(src) on every run; the provisioning host computes the
     sha256 of the staged image, so a no-op run reads the image once on each side.
+  - The name C(.<name>.upload) in O(dest) is reserved for the upload from the controller; the
+    module moves that file into place instead of copying it.
   - The C(dect.provisioning.firmware) role stages a whole catalogue with this module.
 seealso:
   - module: dect.provisioning.config_xml
@@ -269,6 +284,9 @@ class Stager(object):
         self.ver_path = os.path.join(dest, ver_name(name))
         self.upload_path = os.path.join(dest, staging_name(name))
 
+    def is_upload(self, src):
+        return os.path.abspath(src) == os.path.abspath(self.upload_path)
+
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, path=self.bin_path, ver_path=self.ver_path, changed=False, **kwargs)
 
@@ -290,13 +308,12 @@ class Stager(object):
 
 def incoming_image(module, stager, expected):
     """(sha256 of the image to stage, path of a source to copy or None when it is the upload)."""
-    params = module.params
-    if params["_upload"]:
+    src = module.params["src"]
+    if stager.is_upload(src):
         # The action plugin hashed the controller's file; that is the image to stage.
         if not expected:
-            stager.fail("_upload needs checksum: it is set by the firmware action plugin only")
+            stager.fail("checksum: required when src is the upload file %s" % stager.upload_path)
         return expected, None
-    src = params["src"]
     if not os.path.isfile(src):
         stager.fail("src: '%s' is not a file on the provisioning host" % src)
     if os.path.realpath(src) == os.path.realpath(stager.bin_path):
@@ -318,8 +335,8 @@ def wanted_version(module):
 
 
 def stage_present(module, stager, expected):
-    params = module.params
     version = wanted_version(module)
+    upload = stager.is_upload(module.params["src"])
     new_sha, src = incoming_image(module, stager, expected)
     old_sha = sha256_if_file(stager.bin_path)
     old_ver = read_file(stager.ver_path)
@@ -327,7 +344,7 @@ def stage_present(module, stager, expected):
     bin_changed = new_sha != old_sha
     ver_changed = old_ver != new_ver
 
-    if params["_upload"] and bin_changed and not os.path.isfile(stager.upload_path) and not module.check_mode:
+    if upload and bin_changed and not os.path.isfile(stager.upload_path) and not module.check_mode:
         module.exit_json(changed=False, upload_required=True, path=stager.bin_path, ver_path=stager.ver_path)
 
     result = dict(path=stager.bin_path, ver_path=stager.ver_path, bin_changed=bin_changed,
@@ -346,7 +363,7 @@ def stage_present(module, stager, expected):
         stager.publish_image(temp)
     if bin_changed or ver_changed:
         stager.publish_version(new_ver)
-    if params["_upload"]:
+    if upload:
         remove_quietly(stager.upload_path)  # a left-over upload of an image already in place
     changed = stager.apply_attributes(bin_changed or ver_changed)
     result["size"] = os.path.getsize(stager.bin_path)

@@ -342,7 +342,7 @@ def test_upload_mode_moves_the_upload_and_asks_for_it_when_missing(release):
     image, root = release
     digest = hashlib.sha256(image.read_bytes()).hexdigest()
     upload = root / fw.staging_name("kws.bin")
-    args = dict(src=str(upload), remote_src=True, _upload=True, dest=str(root), name="kws.bin",
+    args = dict(src=str(upload), remote_src=True, dest=str(root), name="kws.bin",
                 version="PCS24B 71234", checksum="sha256:" + digest)
     asked = run_module(args)
     assert asked["upload_required"] and not asked["changed"] and os.listdir(root) == []
@@ -358,7 +358,7 @@ def test_upload_mode_refuses_a_corrupt_upload(release):
     digest = hashlib.sha256(image.read_bytes()).hexdigest()
     upload = root / fw.staging_name("kws.bin")
     upload.write_bytes(b"truncated")
-    result = run_module(dict(src=str(upload), remote_src=True, _upload=True, dest=str(root), name="kws.bin",
+    result = run_module(dict(src=str(upload), remote_src=True, dest=str(root), name="kws.bin",
                              version="PCS24B 71234", checksum="sha256:" + digest))
     assert result["failed"]
     assert result["msg"] == ("src: sha256 of the uploaded copy is %s, expected %s: the file is corrupt or not the"
