@@ -24,6 +24,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
 from ansible_collections.dect.provisioning.plugins.module_utils.param_types import ParamType
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import (
     element_text,
+    is_element_name,
     is_leaf,
     parse_document,
     render_tree,
@@ -141,7 +142,7 @@ def _walk(mapping, prefix, family, strict, errors, warnings, secrets):
         path = prefix + [name]
         dotted = ".".join(path)
         value = mapping[key]
-        if not _valid_element_name(name):
+        if not is_element_name(name):
             errors.append("%s: '%s' is not a valid XML element name" % (dotted, name))
             continue
         node = lookup(path)
@@ -215,13 +216,6 @@ def _collect_secret(param, rendered, secrets):
         secrets.add(rendered)
     elif param.path == URL_PATH and url_secret(rendered):
         secrets.add(url_secret(rendered))
-
-
-_ELEMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-
-
-def _valid_element_name(name):
-    return bool(_ELEMENT_NAME.match(name)) and not name.lower().startswith("xml")
 
 
 def render(tree):

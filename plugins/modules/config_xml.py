@@ -24,7 +24,7 @@ description:
   - The device replaces its whole running configuration with this file, so parameters you do not
     set take the firmware's defaults.
 author:
-  - dect.provisioning contributors
+  - dect.provisioning contributors (!UNKNOWN)
 options:
   path:
     description:
@@ -83,10 +83,17 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - action_common_attributes
+  - action_common_attributes.flow
+  - action_common_attributes.files
   - ansible.builtin.files
 attributes:
   action:
     support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
@@ -94,6 +101,11 @@ attributes:
     details: The diff lists changed parameters by path, one C(path = value) line each, secrets masked.
   platform:
     platforms: posix
+  safe_file_operations:
+    support: full
+  vault:
+    support: full
+    details: O(src) may be vault-encrypted; secrets in O(settings) come from vaulted variables.
 notes:
   - Requires C(lxml) on the controller only.
   - O(state=parsed) returns secret values masked and lists their paths in RV(masked_paths); supply

@@ -163,14 +163,19 @@ class DocumentAction(ActionBase):
         if args.get("content") is not None:
             return to_bytes(args["content"])
         if args.get("src"):
-            path = self._find_needle("files", args["src"])
-            with open(path, "rb") as handle:
-                return handle.read()
+            # Through the loader, so a vault-encrypted export or CSV is decrypted like any vars file.
+            path = self._loader.get_real_file(self._find_needle("files", args["src"]), decrypt=True)
+            try:
+                with open(path, "rb") as handle:
+                    return handle.read()
+            finally:
+                self._loader.cleanup_tmp_file(path)
         return None
 
     def _present(self, target, args, family, task_vars):
         doc = self._render(args, family)
-        before = self._existing_summary(target, family, task_vars)
+        # The current file is only read to show a diff; copy itself compares checksums.
+        before = self._existing_summary(target, family, task_vars) if self._task.diff else None
         copy_result = self._copy(target, doc.text, args, task_vars)
         if copy_result.get("failed"):
             copy_result.pop("diff", None)
