@@ -357,3 +357,18 @@ def test_bad_settings_are_refused_before_anything_is_written(play, tmp_path, ove
     assert run.rc == 2
     assert message in run.stdout, run.stdout
     assert not (tmp_path / "srv").exists() and not (tmp_path / "etc").exists()
+
+
+def test_os_locations_in_check_mode_write_nothing(play, tmp_path):
+    """Without a config dir the Debian paths are used; protocols default from dect_provisioning_url."""
+    root = tmp_path / "srv-dect"
+    site_file = Path("/etc/nginx/conf.d/dect-provisioning.conf")
+    existed = site_file.exists()
+    run = play("provisioning_server_serve.yml", check=True, diff=True, extra_vars=dict(
+        dect_provisioning_root=str(root), dect_provisioning_url="https://prov.example.com/dect",
+        provisioning_server_tls_selfsigned=True, provisioning_server_manage_services=False,
+        provisioning_server_manage_packages=False))
+    assert run.rc == 0, run.output
+    assert "+++ after: " in run.stdout and "listen 127.0.0.1:443 ssl default_server;" in run.stdout
+    assert "Configure tftpd-hpa" not in run.stdout and "Configure vsftpd" not in run.stdout  # https only
+    assert not root.exists() and site_file.exists() == existed
