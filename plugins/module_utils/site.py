@@ -86,4 +86,15 @@ def check_sync_target(host_vars):
     for option, var in _SIP_TARGET_VARS:
         if host_vars.get(var) not in (None, ""):
             target[option] = host_vars[var]
+    if "user" not in target and _first_extension(host_vars.get("dect_users")):
+        target["user"] = _first_extension(host_vars.get("dect_users"))
     return target
+
+
+def _first_extension(users):
+    """The first username (else localno) of a server's users: an extension it surely handles."""
+    for field in ("username", "localno"):
+        for user in users or []:
+            if isinstance(user, dict) and user.get(field) not in (None, ""):
+                return str(user[field])
+    return None
