@@ -45,8 +45,9 @@ def test_stage_from_controller_then_noop_then_check_mode(play, tmp_path, root):
     image = release(tmp_path / "files", "kws6500.bin", 3 * 1024 * 1024 + 5, "PCS24B 71234")
     stage = dict(fw_src=str(image), fw_root=str(root), fw_version_src=str(image) + ".ver",
                  fw_checksum="sha256:" + sha256(image))
-    first = play("firmware_stage.yml", extra_vars=stage)
+    first = play("firmware_stage.yml", extra_vars=stage, verbosity=3)
     assert first.rc == 0, first.output
+    assert first.output.count("PUT %s TO" % image) == 1  # sent once, to the upload file
     result = result_of(first)
     assert result["changed"] and result["bin_changed"] and result["ver_changed"]
     assert result["sha256"] == sha256(image) and result["version"] == "PCS24B 71234"
@@ -55,9 +56,12 @@ def test_stage_from_controller_then_noop_then_check_mode(play, tmp_path, root):
     assert sorted(os.listdir(root)) == ["kws.bin", "kws.bin.ver"]  # the upload file was renamed away
     assert oct((root / "kws.bin").stat().st_mode & 0o777) == "0o644"
 
-    second = play("firmware_stage.yml", extra_vars=stage)
+    inode = (root / "kws.bin").stat().st_ino
+    second = play("firmware_stage.yml", extra_vars=stage, verbosity=3)
     assert second.rc == 0 and second.recap()["changed"] == 0, second.output
     assert not result_of(second)["bin_changed"]
+    assert "PUT %s" % image not in second.output  # the image did not travel again
+    assert (root / "kws.bin").stat().st_ino == inode
 
     newer = release(tmp_path / "files2", "kws6500.bin", 1024, "PCS25A 80000")
     check = play("firmware_stage.yml", check=True, diff=True,
