@@ -57,7 +57,7 @@ VER_SUFFIX = ".ver"
 VERSION_MAX_LENGTH = 128
 _VERSION_TEXT = re.compile(r"[\x20-\x7e]+")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-_CHUNK = 1024 * 1024
+CHUNK_SIZE = 1024 * 1024
 
 
 # The module's options; the action plugin validates with the same spec before it transfers anything.
@@ -200,7 +200,7 @@ def sha256_file(path):
     """Hex sha256 of a file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+        for chunk in iter(lambda: handle.read(CHUNK_SIZE), b""):
             digest.update(chunk)
     return digest.hexdigest()
 

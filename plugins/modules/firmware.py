@@ -210,6 +210,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     ARGUMENT_SPEC,
+    CHUNK_SIZE,
     MUTUALLY_EXCLUSIVE,
     REQUIRED_IF,
     FirmwareError,
@@ -222,8 +223,6 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
     ver_content,
     ver_name,
 )
-
-_CHUNK = 1024 * 1024
 
 
 def read_file(path):
@@ -246,7 +245,7 @@ def copy_hashing(src, directory, prefix):
     digest = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as source:
-            for chunk in iter(lambda: source.read(_CHUNK), b""):
+            for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -259,18 +258,32 @@ def copy_hashing(src, directory, prefix):
 
 def write_temp(directory, prefix, data):
     fd, temp = tempfile.mkstemp(dir=directory, prefix=prefix)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        remove_quietly(temp)
+        raise
     return temp
 
 
 def remove_quietly(path):
+    """Best-effort clean-up of our own temporary and upload files."""
     try:
         os.unlink(path)
     except OSError:
         pass
+
+
+def remove_if_exists(path):
+    """Remove a published file; anything but 'already gone' is an error (the order depends on it)."""
+    try:
+        os.unlink(path)
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            raise
 
 
 class Stager(object):
@@ -292,7 +305,7 @@ class Stager(object):
 
     def publish_image(self, temp):
         # Withdraw the old .ver before its image goes, so no .ver ever points at the wrong image.
-        remove_quietly(self.ver_path)
+        remove_if_exists(self.ver_path)
         self.module.atomic_move(temp, self.bin_path, unsafe_writes=self.module.params["unsafe_writes"])
 
     def publish_version(self, data):
@@ -400,8 +413,9 @@ def stage_absent(module, stager):
     changed = result["bin_changed"] or result["ver_changed"]
     if not module.check_mode:
         # The .ver goes first: a device never finds a version whose image is already gone.
-        for path in (stager.ver_path, stager.bin_path, stager.upload_path):
-            remove_quietly(path)
+        for path in (stager.ver_path, stager.bin_path):
+            remove_if_exists(path)
+        remove_quietly(stager.upload_path)
     module.exit_json(changed=changed, **result)
 
 
