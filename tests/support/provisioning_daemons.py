@@ -22,8 +22,7 @@ import shlex
 import socket
 from pathlib import Path
 
-from tests.support.probe_daemons import _wait_for_udp_tftp
-from tests.support.procs import Daemon, free_port, wait_for_tcp
+from tests.support.procs import Daemon, free_port, wait_for, wait_for_tcp
 
 RENDERED = {
     "tftp": "tftpd-hpa",
@@ -42,6 +41,23 @@ def _started(daemon, wait, what):
     return daemon
 
 
+def tftp_answers(port, host="127.0.0.1"):
+    """Whether a TFTP server answers a read request (any reply: an error for a missing file will do)."""
+    request = b"\x00\x01" + b"dect-provisioning-readiness-probe\x00octet\x00"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(0.2)
+        sock.sendto(request, (host, port))
+        try:
+            sock.recvfrom(516)
+        except OSError:
+            return False
+        return True
+
+
+def wait_for_tftp(port, host="127.0.0.1", timeout=10.0):
+    wait_for(lambda: tftp_answers(port, host), timeout=timeout, what="tftpd on %s:%s" % (host, port))
+
+
 def start_tftp(root, port=None, workdir=".", address="127.0.0.1", user="root", options=("--secure",)):
     """in.tftpd in the foreground serving ``root`` read-only on ``address:port`` (UDP)."""
     port = port or free_port(socket.SOCK_DGRAM, address)
@@ -49,7 +65,7 @@ def start_tftp(root, port=None, workdir=".", address="127.0.0.1", user="root", o
     argv += list(options) + [str(root)]
     daemon = Daemon(argv, Path(workdir) / ("tftpd-%d.log" % port))
     daemon.host, daemon.port = address, port
-    return _started(daemon, lambda: _wait_for_udp_tftp(port, address), "in.tftpd")
+    return _started(daemon, lambda: wait_for_tftp(port, address), "in.tftpd")
 
 
 def read_tftp_defaults(path):
