@@ -32,7 +32,6 @@ from tests.support.procs import free_port
 from tests.support.provisioning_daemons import start_rendered, stop_all
 
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "provisioning_server_serve.yml"
-CONFIG_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<config>\n</config>\n'
 FILES = ("kws.bin", "kws.bin.ver", "pp7x.bin", "pp7x.bin.ver", "0013d1800032-config.xml")
 ALL = ["tftp", "http", "https", "ftp"]
 
@@ -85,7 +84,7 @@ def _serve(workdir, protocols, **extra):
     (workdir / "ansible").mkdir()
     extra_vars = dict(dect_provisioning_root=str(workdir / "srv-dect"), dect_provisioning_protocols=protocols,
                       provisioning_server_config_dir=str(workdir / "etc"), dect_firmware=_release(workdir / "files"),
-                      ps_config_xml=CONFIG_XML, **_ports())
+                      ps_config_xml=True, **_ports())
     extra_vars.update(extra)
     site = Site(workdir, extra_vars)
     run = site.play()
@@ -149,6 +148,8 @@ def fetch_ftp(site, name, user="anonymous", password=""):
 
 def test_the_role_staged_the_root_read_only(site):
     assert sorted(os.listdir(site.root)) == sorted(FILES)
+    config = (site.root / "0013d1800032-config.xml").read_text()
+    assert "<kws>kws.bin</kws>" in config and "<pp14225100>pp7x.bin</pp14225100>" in config
     assert (site.root / "kws.bin.ver").read_bytes() == b"PCS24B 71234"
     assert (site.root / "pp7x.bin.ver").read_bytes() == b"PP7X 4.5.6"
     for path in [site.root] + [site.root / name for name in FILES]:
