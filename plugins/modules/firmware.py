@@ -449,8 +449,11 @@ def main():
     except FirmwareError as exc:
         module.fail_json(msg=to_native(exc), changed=False)
     if not os.path.isdir(params["dest"]):
-        module.fail_json(msg="dest: '%s' is not a directory on the provisioning host: create the provisioning"
-                             " root first (the provisioning_server role does)" % params["dest"], changed=False)
+        if not (module.check_mode and not os.path.exists(params["dest"])):
+            module.fail_json(msg="dest: '%s' is not a directory on the provisioning host: create the provisioning"
+                                 " root first (the provisioning_server role does)" % params["dest"], changed=False)
+        # Check mode after a task that would have created the root: everything would be new.
+        module.warn("dest: '%s' does not exist yet; reporting what a real run would stage into it" % params["dest"])
     stager = Stager(module, params["dest"], name)
     try:
         if params["state"] == "absent":

@@ -133,6 +133,11 @@ def test_role_stages_the_catalogue_and_publishes_names(play, tmp_path, root):
         "pp14225100": {"src": str(handset), "version_src": str(handset) + ".ver", "name": "pp7x.bin"},
         "rfp6": {"state": "absent"},
     }
+    fresh = dict(dect_firmware=catalogue, dect_provisioning_root=str(root / "fresh"))
+    check = play("firmware_role.yml", extra_vars=fresh, check=True)  # a new host, root not there yet
+    assert check.rc == 0 and check.recap()["changed"] == 2, check.output  # root + the staging loop
+    assert not (root / "fresh").exists()
+
     extra = dict(dect_firmware=catalogue, dect_provisioning_root=str(root))
     run = play("firmware_role.yml", extra_vars=extra)
     assert run.rc == 0, run.output

@@ -250,6 +250,15 @@ def test_missing_dest_is_an_error(release):
                              " first (the provisioning_server role does)" % (root / "nope"))
 
 
+def test_check_mode_with_a_root_still_to_be_created(release):
+    image, root = release
+    result = run_module(remote_args(image, root / "new"), check_mode=True)
+    assert result["changed"] and result["bin_changed"] and result["ver_changed"]
+    assert [w["event"]["msg"] for w in result["warnings"]] == [
+        "dest: '%s' does not exist yet; reporting what a real run would stage into it" % (root / "new")]
+    assert not (root / "new").exists()
+
+
 def test_check_mode_reports_and_writes_nothing(release):
     image, root = release
     result = run_module(remote_args(image, root), check_mode=True, diff=True)
