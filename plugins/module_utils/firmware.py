@@ -103,6 +103,21 @@ def firmware_section(names, model):
     return section, skipped
 
 
+def catalogue_names(catalogue):
+    """A site catalogue ``{key: {name, state, ...}}`` -> ``{key: file name}`` of what is staged.
+
+    The name defaults to ``<key>.bin``; entries with ``state: absent`` are withdrawn, so no config
+    may name them.
+    """
+    names = OrderedDict()
+    for key, entry in (catalogue or {}).items():
+        entry = entry or {}
+        if entry.get("state", "present") == "absent":
+            continue
+        names[key] = entry.get("name") or "%s.bin" % key
+    return names
+
+
 def describe_kinds():
     """One line per kind, ``key (families): description``, for docs and error messages."""
     return ["%s (%s): %s" % (key, ", ".join(FAMILY_LABELS[f] for f in kind.families), kind.description)

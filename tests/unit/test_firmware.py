@@ -52,6 +52,13 @@ def test_firmware_section_keeps_what_the_model_understands_in_guide_order():
     assert list(section) == ["kws", "rfp", "rfp6", "pp14225100"] and skipped == []
 
 
+def test_catalogue_names_default_to_key_bin_and_skip_withdrawn_entries():
+    catalogue = {"kws": {"src": "a.bin", "version": "V"}, "pp14225100": {"src": "b", "name": "pp7x.bin"},
+                 "rfp6": {"state": "absent"}, "rfp": None}
+    assert dict(fw.catalogue_names(catalogue)) == {"kws": "kws.bin", "pp14225100": "pp7x.bin", "rfp": "rfp.bin"}
+    assert dict(fw.catalogue_names(None)) == {}
+
+
 def test_describe_kinds_names_families():
     lines = fw.describe_kinds()
     assert lines[0].startswith("kws (400/6500, 2500/8000): Server firmware")
