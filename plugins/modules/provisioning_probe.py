@@ -24,7 +24,7 @@ description:
     is not there. The result carries every file's report even when the task fails.
   - Reads only; it changes nothing anywhere, so it runs the same in check mode.
 author:
-  - dect.provisioning contributors
+  - dect.provisioning contributors (!UNKNOWN)
 options:
   url:
     description:
@@ -50,8 +50,8 @@ options:
     choices: ["400", "6500", "2500", "8000"]
   firmware:
     description:
-      - Firmware file names by kind, as in C(provisioning.firmware) of the configuration, for example
-        C({kws: kws.bin, pp14225100: pp14225100.bin}). Kinds V(rfp) and V(rfp6) exist on 2500/8000 only.
+      - "Firmware file names by kind, as in C(provisioning.firmware) of the configuration, for example
+        C({kws: kws.bin, pp14225100: pp14225100.bin}). Kinds V(rfp) and V(rfp6) exist on 2500/8000 only."
       - When omitted, the names come from the fetched configuration's C(provisioning.firmware), as the
         device reads them (this needs O(fetch_config) and the C(lxml) Python library).
     type: dict
@@ -103,6 +103,8 @@ options:
       - How often a TFTP packet is sent again when no answer comes within O(timeout).
     type: int
     default: 3
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -110,12 +112,13 @@ attributes:
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: posix
 notes:
-  - Run it where the DECT servers' view of the network is - usually the controller with
+  - "Run it where the DECT servers' view of the network is - usually the controller with
     C(delegate_to: localhost), as in the examples, or a host in the DECT servers' network. It needs
     Python 3 and, to validate the XML, the C(lxml) library there (the controller has it, as for
-    M(dect.provisioning.config_xml)).
+    M(dect.provisioning.config_xml))."
   - TFTP reads ask for a 1428-byte block size (RFC 2348) and the transfer size (RFC 2349) and fall back
     to plain RFC 1350 when the server ignores options. The file path is the URL's path plus the file
     name, relative to the server's root (tftpd-hpa C(-s), the FTP login directory).

@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-import conftest  # noqa: E402,F401  (makes ansible_collections.dect.provisioning importable, as for pytest)
+# Makes ansible_collections.dect.provisioning importable, as for pytest.
+import conftest  # noqa: E402,F401  pylint: disable=unused-import
 
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import MODELS  # noqa: E402
 from tests.emulator.device import Device, Recorder, seconds_until_daily  # noqa: E402

@@ -200,7 +200,7 @@ class Device(object):
 
     def check(self, reason):
         """One provisioning check, plus the reboots (and their checks) a new server firmware causes."""
-        for _ in range(MAX_REBOOTS_PER_TRIGGER):
+        for _reboot in range(MAX_REBOOTS_PER_TRIGGER):
             if not self._check_once(reason):
                 return
             self.reboot("new server firmware")

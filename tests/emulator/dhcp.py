@@ -91,7 +91,7 @@ class DhcpClient(object):
                 "-lf", self.paths["dhclient.leases"], "-pf", self.paths["dhclient.pid"], self.interface]
         with open(self.paths["dhclient.log"], "ab") as log:
             try:
-                code = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT,
+                code = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, check=False,
                                       timeout=self.timeout + 15).returncode
             except subprocess.TimeoutExpired:
                 self.stop()

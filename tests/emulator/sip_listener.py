@@ -117,7 +117,7 @@ class SipListener(object):
     @staticmethod
     def _bind(host, port, attempts=20):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        for _ in range(attempts):
+        for _attempt in range(attempts):
             udp = socket.socket(family, socket.SOCK_DGRAM)
             tcp = socket.socket(family, socket.SOCK_STREAM)
             tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -157,8 +156,10 @@ def test_notify_check_sync_gets_200_and_an_immediate_check(web, tmp_path, emulat
     emulator = emulators(tmp_path / "dect", mac, "6500", url=web["http"], running=["kws=S1"])
     emulator.wait_for_checks(1)
     port = emulator.sip_port
-    assert summary(emulator.fetches(check=1)) == [("%s-config.xml" % mac, "ok", "applied"),
-                                                   ("kws-sync.bin.ver", "ok", "same version")]
+    assert summary(emulator.fetches(check=1)) == [
+        ("%s-config.xml" % mac, "ok", "applied"),
+        ("kws-sync.bin.ver", "ok", "same version"),
+    ]
     time.sleep(4 * MINUTE)
     assert len(emulator.events("check-end")) == 1  # interval 0: no polling
 

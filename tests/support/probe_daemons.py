@@ -91,8 +91,8 @@ def start_nginx(root, workdir, host="127.0.0.1", port=None, prefix=()):
             wait_for_tcp(port, host)
     except TimeoutError:
         daemon.stop()
-        raise RuntimeError("nginx did not start:\n%s%s" % (error_log.read_text() if error_log.exists() else "",
-                                                            daemon.log()))
+        written = error_log.read_text() if error_log.exists() else ""
+        raise RuntimeError("nginx did not start:\n%s%s" % (written, daemon.log()))
     return daemon
 
 

@@ -269,7 +269,7 @@ def test_running_versions_from_the_command_line():
 def test_dhclient_script_is_valid_shell_and_its_lease_file_is_read(tmp_path):
     client = dhcp.DhcpClient("veth0", str(tmp_path))
     client._write_files()
-    assert subprocess.run(["sh", "-n", client.paths["dhclient-script"]]).returncode == 0
+    assert subprocess.run(["sh", "-n", client.paths["dhclient-script"]], check=False).returncode == 0
     assert "request subnet-mask, broadcast-address, routers, tftp-server-name;" in open(client.paths["dhclient.conf"]).read()
     lease = tmp_path / "lease"
     lease.write_text("reason=BOUND\nip_address=192.0.2.50\ntftp_server_name=http://192.0.2.1:8080/a=b\n")
@@ -286,6 +286,6 @@ def test_dhclient_script_writes_option_66_without_interpreting_it(tmp_path):
     path.write_text(script)
     env = {"reason": "BOUND", "interface": "lo", "new_ip_address": "192.0.2.50", "new_subnet_mask": "255.255.255.0",
            "new_tftp_server_name": "http://192.0.2.1/$(touch %s)`x`" % (tmp_path / "pwned"), "PATH": "/usr/bin:/bin"}
-    assert subprocess.run(["sh", str(path)], env=env).returncode == 0
+    assert subprocess.run(["sh", str(path)], env=env, check=False).returncode == 0
     assert dhcp.read_lease(client.paths["lease"])["tftp_server_name"] == env["new_tftp_server_name"]
     assert not (tmp_path / "pwned").exists()

@@ -105,7 +105,7 @@ class ScriptedPeer:
 
     def _serve(self):
         try:
-            for _ in range(self.requests):
+            for _request in range(self.requests):
                 request, client = self.listen.recvfrom(2048)
                 self.seen.append(request)
                 self.script(self, request, client)
@@ -290,7 +290,7 @@ def test_check_reads_tsize_and_aborts_with_error_8():
 
 def test_silence_gives_up_after_the_retry_budget():
     def script(peer, request, client):
-        for _ in range(2):  # swallow the retransmissions
+        for _retransmission in range(2):  # swallow the retransmissions
             peer.listen.recvfrom(2048)
 
     peer = ScriptedPeer(script)
