@@ -99,7 +99,7 @@ def parse_running(values):
     for value in values:
         kind, sep, version = value.partition("=")
         if not sep or not kind:
-            raise SystemExit("--running: '%s' is not KIND=VERSION" % value)
+            raise ValueError("--running: '%s' is not KIND=VERSION" % value)
         running[kind] = version
     return running
 
@@ -129,6 +129,10 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.minute_seconds <= 0 or args.timeout <= 0 or args.retries < 0:
         parser.error("--minute-seconds and --timeout must be > 0, --retries >= 0")
+    try:
+        args.running = parse_running(args.running)
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -151,7 +155,7 @@ def main(argv=None):
     deadline = time.monotonic() + args.max_runtime
     recorder = Recorder(args.state_dir)
     device = Device(args.mac, args.model, recorder, static_url=args.url, ca_path=args.ca, timeout=args.timeout,
-                    retries=args.retries, running=parse_running(args.running))
+                    retries=args.retries, running=args.running)
     scheduler = Scheduler(device, recorder, args.minute_seconds)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: scheduler.stopping.set())

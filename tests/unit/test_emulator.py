@@ -262,8 +262,16 @@ def test_next_check_follows_the_interval_in_scaled_minutes():
 
 def test_running_versions_from_the_command_line():
     assert dect_emulator.parse_running(["kws=PCS24B 1", "pp14225100=P1"]) == {"kws": "PCS24B 1", "pp14225100": "P1"}
-    with pytest.raises(SystemExit, match="is not KIND=VERSION"):
+    with pytest.raises(ValueError, match="is not KIND=VERSION"):
         dect_emulator.parse_running(["kws"])
+
+
+def test_bad_arguments_exit_2(capsys):
+    with pytest.raises(SystemExit) as exited:
+        dect_emulator.parse_args(["--mac", MAC, "--model", "6500", "--url", "x", "--state-dir", "/tmp/x",
+                                  "--running", "kws"])
+    assert exited.value.code == 2
+    assert "--running: 'kws' is not KIND=VERSION" in capsys.readouterr().err
 
 
 def test_dhclient_script_is_valid_shell_and_its_lease_file_is_read(tmp_path):
