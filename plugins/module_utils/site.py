@@ -9,7 +9,11 @@ that drive DHCP option 66 and the files' location, so they cannot disagree.
 
 from __future__ import annotations
 
-from ansible_collections.dect.provisioning.plugins.module_utils.firmware import firmware_section, kinds_for_model
+from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
+    catalogue_names,
+    firmware_section,
+    kinds_for_model,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     IdentifierError,
     model_family,
@@ -21,12 +25,8 @@ CHECK_SYNC = ("disabled", "update", "reboot")
 
 
 def firmware_names(catalogue):
-    """``{kind: {name: ..}}`` (the site catalogue) -> ``{kind: file name}``; ``<kind>.bin`` by default."""
-    names = {}
-    for kind, entry in (catalogue or {}).items():
-        entry = entry or {}
-        names[kind] = entry.get("name") or "%s.bin" % kind
-    return names
+    """``{kind: {name: ..}}`` (the site catalogue) -> ``{kind: file name}`` of what is staged."""
+    return dict(catalogue_names(catalogue))
 
 
 def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",

@@ -52,7 +52,7 @@ options:
       - Booleans are written V(true)/V(false) (YAML V(yes)/V(True) included), numbers without decimals,
         lists of a comma separated parameter are joined with commas.
       - "Array elements are written with their number, for example C(bif08: {shelf1: {card2: {port3: {enable: true}}}})."
-      - Parameters the guide marks as passwords, and the password in a O(settings.provisioning.server.url)
+      - Parameters the guide marks as passwords, and the password in a C(provisioning.server.url)
         of the form C(proto://user:password@host), are masked in every output and diff.
     type: raw
   strict:

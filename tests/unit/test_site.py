@@ -64,3 +64,5 @@ def test_check_sync_target_needs_an_address():
 def test_firmware_names_default_to_kind_bin():
     assert site.firmware_names(CATALOGUE) == {"kws": "kws.bin", "rfp6": "rfp6-v3.bin", "pp14225100": "pp14225100.bin"}
     assert site.firmware_names(None) == {}
+    withdrawn = dict(CATALOGUE, pp14225110={"state": "absent"})
+    assert "pp14225110" not in site.firmware_names(withdrawn)
