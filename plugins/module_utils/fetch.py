@@ -28,7 +28,6 @@ from urllib.parse import quote
 
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, kinds_for_model
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    DEFAULT_PORTS,
     MASK,
     ProvisioningUrl,
     parse_provisioning_url,
@@ -83,7 +82,7 @@ class _Sink(object):
         return b"".join(self.chunks) if self.chunks is not None else None
 
 
-# ----------------------------------------------------------------------------- naming
+# ----------------------------------------------------------------------------- what a device asks for
 
 
 def firmware_kinds(model):
@@ -561,4 +560,4 @@ def _http_response(what, path, response, sink, size_only):
 
 
 __all__ = ["FetchResult", "FetchError", "fetch", "check", "location", "remote_path", "firmware_kinds",
-           "device_firmware", "as_url", "tls_context", "DEFAULT_PORTS"]
+           "device_firmware", "as_url", "tls_context"]
