@@ -13,7 +13,6 @@ it in a ``finally`` or fixture teardown.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from pathlib import Path
 
@@ -26,23 +25,6 @@ def make_world_readable(root):
         os.chmod(dirpath, 0o755)
         for name in files:
             os.chmod(os.path.join(dirpath, name), 0o644)
-
-
-def _wait_for_udp_tftp(port, host, timeout=10.0):
-    """tftpd-hpa is ready when it answers a read request (here: error 1 for a missing name)."""
-    probe = b"\x00\x01" + b"readiness-probe-does-not-exist\x00octet\x00"
-
-    def answered():
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.settimeout(0.2)
-            sock.sendto(probe, (host, port))
-            try:
-                sock.recvfrom(1024)
-                return True
-            except OSError:
-                return False
-
-    wait_for(answered, timeout=timeout, interval=0.05, what="tftpd on %s:%s" % (host, port))
 
 
 NGINX_CONF = """\
