@@ -175,6 +175,15 @@ def test_basic_auth_from_the_url(served):
     assert SECRET not in good.location
 
 
+def test_ftp_login_from_the_url_is_used_and_a_refusal_is_an_error(served):
+    # The role's vsftpd here is anonymous-only: a URL naming a user must log in as that user and fail.
+    url = "ftp://dect:%s@127.0.0.1:%d" % (SECRET, served.ports["ftp"])
+    result = fetch.fetch(url, "kws.bin.ver", timeout=2)
+    assert (result.status, result.code) == ("error", 530)
+    assert result.error == ("ftp://dect:********@127.0.0.1:%d/kws.bin.ver: FTP server 127.0.0.1 port %d refused the "
+                            "login of dect: 530 This FTP server is anonymous only." % ((served.ports["ftp"],) * 2))
+
+
 # ----------------------------------------------------------------------------- the module
 
 
