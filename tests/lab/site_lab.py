@@ -1,0 +1,330 @@
+"""A whole DECT site on this machine: the demo, the molecule scenario and the site benchmark use it.
+
+One provisioning host (localhost: the provisioning_server role renders nginx's config, which runs
+for real on 127.0.0.1), one DHCP host (localhost: dnsmasq config written and checked by
+``dnsmasq --test``), and N DECT servers played by the emulator (tests/emulator), each with its own
+SIP port, fetching over HTTP from the static URL the rollout gives them.
+
+    python -m tests.lab.site_lab up --workdir DIR [--servers N]
+    python -m tests.lab.site_lab rollout --workdir DIR
+    python -m tests.lab.site_lab report --workdir DIR [--expect-check-syncs N]
+    python -m tests.lab.site_lab down --workdir DIR
+
+``up`` is the site's history before the change under test: the provisioning host is prepared and
+serves, the DECT servers (emulators, factory state) run, a first rollout stages firmware
+``DEMO-KWS 1`` and every config, the servers are power-cycled so they boot from what is staged (a
+factory device ignores check-sync), and the inventory then names firmware ``DEMO-KWS 2``.
+``rollout`` is the change: site.yml stages the new firmware and sends check-sync; ``report`` shows,
+per server, what it fetched and how many check-syncs it answered since the power cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+# Makes ansible_collections.dect.provisioning importable, as for pytest.
+import conftest  # noqa: E402,F401  pylint: disable=unused-import
+
+from tests.emulator.harness import EmulatorProcess  # noqa: E402
+from tests.support.ansible_runner import PLAYBOOK_PYTHON, run_playbook  # noqa: E402
+from tests.support.procs import free_port  # noqa: E402
+from tests.support.provisioning_daemons import start_rendered  # noqa: E402
+
+OLD_FIRMWARE = "DEMO-KWS 1"
+NEW_FIRMWARE = "DEMO-KWS 2"
+FIRMWARE_BYTES = 512 * 1024
+SITE_PLAYBOOK = REPO / "playbooks" / "site.yml"
+MODELS = ("6500", "8000", "400", "2500")
+
+
+def free_sip_port():
+    """A port free for both UDP and TCP on 127.0.0.1 (the emulator listens on both)."""
+    for _attempt in range(50):
+        port = free_port(socket.SOCK_DGRAM)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            try:
+                tcp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no port free for both UDP and TCP")
+
+
+def server_name(index):
+    return "dect-%03d" % index
+
+
+def server_mac(index):
+    return "00:13:d1:80:%02x:%02x" % (index // 256, index % 256)
+
+
+class SiteLab:
+    """The site's files live in ``workdir``; ``lab.json`` remembers ports and pids between commands."""
+
+    def __init__(self, workdir):
+        self.dir = Path(workdir).resolve()
+        self.state_path = self.dir / "lab.json"
+        self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def inventory(self):
+        return self.dir / "inventory.yml"
+
+    def emulator_dir(self, name):
+        return self.dir / "emulators" / name
+
+    def save(self):
+        self.state_path.write_text(json.dumps(self.state, indent=1))
+
+    def write(self, servers=3, version=OLD_FIRMWARE):
+        """Inventory and ports for a site of ``servers`` DECT servers, firmware ``version`` in the catalogue."""
+        for sub in ("root", "conf", "firmware", "dnsmasq", "emulators"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        self.state = {
+            "http_port": free_port(),
+            "servers": [dict(name=server_name(i), mac=server_mac(i), model=MODELS[i % 2], sip_port=free_sip_port())
+                        for i in range(1, servers + 1)],
+        }
+        self.set_firmware(version)
+
+    def set_firmware(self, version):
+        """Put firmware ``version`` (its image and .ver text) in the site catalogue."""
+        firmware = self.dir / "firmware" / ("kws-%s.bin" % version.replace(" ", "_"))
+        firmware.write_bytes(hashlib.sha256(version.encode()).digest() * (FIRMWARE_BYTES // 32))
+        self.state["firmware"] = version
+        self.inventory.write_text(json.dumps(self._inventory(firmware, version), indent=1))
+        self.save()
+
+    def _inventory(self, firmware, version):
+        local = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}
+        url = "http://127.0.0.1:%d" % self.state["http_port"]
+        prov = dict(local, dect_provisioning_root=str(self.dir / "root"), dect_provisioning_protocols=["http"],
+                    provisioning_server_config_dir=str(self.dir / "conf"),
+                    provisioning_server_listen_address="127.0.0.1",
+                    provisioning_server_http_port=self.state["http_port"],
+                    provisioning_server_manage_services=False, provisioning_server_manage_packages=False)
+        dhcp = dict(local, dect_dhcp_backend="dnsmasq", dect_dhcp_path=str(self.dir / "dnsmasq" / "dect.conf"),
+                    dhcp_manage_service=False)
+        servers = {}
+        for index, server in enumerate(self.state["servers"], start=1):
+            servers[server["name"]] = dict(
+                local, dect_mac=server["mac"], dect_model=server["model"], dect_ip="192.0.2.%d" % (10 + index),
+                dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
+                dect_settings_host={"network": {"hostname": server["name"]}},
+                dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
+                             "localno": str(1000 * index + n), "displayname": "Handset %d.%d" % (index, n)}
+                            for n in (1, 2)] if server["model"] in ("2500", "8000") else
+                [{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
+                  "displayname": "Handset %d.%d" % (index, n)} for n in (1, 2)])
+        return {"all": {
+            "vars": {"dect_provisioning_url": url, "dect_provisioning_method": "static",
+                     "dect_check_interval": 0, "dect_sip_timeout": 5,
+                     "dect_firmware": {"kws": {"src": str(firmware), "version": version}},
+                     "dect_settings": {"sip": {"defaultdomain": "demo.example", "localport": 5060}}},
+            "hosts": {"localhost": local},
+            "children": {
+                "dect_provisioning_servers": {"hosts": {"prov-local": prov}},
+                "dect_dhcp_servers": {"hosts": {"dhcp-local": dhcp}},
+                "dect_servers": {"hosts": servers},
+            }}}
+
+    # ------------------------------------------------------------------ running it
+    def playbook(self, *args, **kwargs):
+        run = run_playbook(SITE_PLAYBOOK, self.dir, inventory=self.inventory, args=args, **kwargs)
+        (self.dir / "last-run.log").write_text(run.output)
+        return run
+
+    def prepare(self):
+        """The provisioning host's part of the site, then its daemons: what must serve before devices boot."""
+        run = self.playbook("--limit", "dect_provisioning_servers")
+        if run.rc != 0:
+            raise RuntimeError("preparing the provisioning host failed:\n%s" % run.output[-4000:])
+        nginx = start_rendered(self.dir / "conf", ["http"], self.dir)["nginx"]
+        self.state["pids"] = {"nginx": nginx.pid}
+        self.save()
+
+    def start_emulators(self, running=OLD_FIRMWARE):
+        """Each DECT server boots (running firmware ``running``) and finishes its boot check."""
+        url = "http://127.0.0.1:%d" % self.state["http_port"]
+        pids = self.state.setdefault("pids", {})
+        for server in self.state["servers"]:
+            emulator = EmulatorProcess(self.emulator_dir(server["name"]), mac=server["mac"], model=server["model"],
+                                       url=url, sip_port=server["sip_port"], running=["kws=%s" % running],
+                                       max_runtime=3600)
+            pids[server["name"]] = emulator.daemon.pid
+            emulator.wait_for_checks(len(emulator.events("check-end")) + 1, timeout=30)
+        self.save()
+
+    def power_cycle(self):
+        """Restart every emulator: they boot from what is staged; remember how much each had logged."""
+        self.stop_emulators()
+        marks = {}
+        for name, rec in self.emulators().items():
+            marks[name] = {"sip": len(rec.sip()), "fetches": len(rec.fetches())}
+        self.start_emulators(running=self.state["firmware"])
+        self.state["marks"] = marks
+        self.save()
+
+    def stop_emulators(self):
+        pids = self.state.get("pids") or {}
+        for server in self.state["servers"]:
+            _stop(pids.pop(server["name"], None))
+        self.save()
+
+    def up(self, servers):
+        self.write(servers)
+        self.prepare()
+        self.start_emulators()
+        run = self.playbook()
+        if run.rc != 0:
+            raise RuntimeError("the first rollout failed:\n%s" % run.output[-4000:])
+        self.power_cycle()
+        stale = [name for name, rec in self.emulators().items() if not rec.provisioned(OLD_FIRMWARE)]
+        if stale:
+            raise RuntimeError("not provisioned after the power cycle: %s" % ", ".join(stale))
+        self.set_firmware(NEW_FIRMWARE)
+
+    def emulators(self):
+        """Read-only views of the emulators' records (the processes may belong to an earlier command)."""
+        return {s["name"]: _Records(self.emulator_dir(s["name"])) for s in self.state["servers"]}
+
+    def wait_until_updated(self, timeout=60.0):
+        """Until every emulator runs the new firmware and has applied its config and users."""
+        deadline = time.monotonic() + timeout
+        pending = dict(self.emulators())
+        while pending and time.monotonic() < deadline:
+            pending = {name: rec for name, rec in pending.items() if not rec.updated()}
+            time.sleep(0.2)
+        return sorted(pending)
+
+    def down(self):
+        for pid in (self.state.get("pids") or {}).values():
+            _stop(pid)
+        self.state["pids"] = {}
+        self.save()
+
+    # ------------------------------------------------------------------ what happened
+    def report(self):
+        """Per server, what happened since the power cycle (the change under test)."""
+        rows = []
+        marks = self.state.get("marks") or {}
+        for server in self.state["servers"]:
+            rec = _Records(self.emulator_dir(server["name"]))
+            mark = marks.get(server["name"], {"sip": 0, "fetches": 0})
+            mac = server["mac"].replace(":", "")
+            everything = [f["file"] for f in rec.fetches() if f.get("status") == "ok"]
+            since = [f["file"] for f in rec.fetches()[mark["fetches"]:] if f.get("status") == "ok"]
+            rows.append(dict(
+                name=server["name"], model=server["model"], mac=mac,
+                check_syncs=rec.check_syncs(rec.sip()[mark["sip"]:]),
+                fetched=sorted(set(since)),
+                own_files_only=all(name.startswith(mac) or name.startswith("kws.bin") for name in everything),
+                firmware=(rec.state().get("running_firmware") or {}).get("kws"),
+                config_applied=bool(rec.state().get("config")),
+            ))
+        return rows
+
+
+def _stop(pid):
+    if not pid:
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+class _Records:
+    """What one emulator wrote to its state dir."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def _jsonl(self, name):
+        try:
+            return [json.loads(line) for line in (self.path / name).read_text().splitlines() if line.strip()]
+        except OSError:
+            return []
+
+    def fetches(self):
+        return self._jsonl("fetches.jsonl")
+
+    def sip(self):
+        return self._jsonl("sip.jsonl")
+
+    def state(self):
+        try:
+            return json.loads((self.path / "state.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    @staticmethod
+    def check_syncs(entries):
+        return sum(1 for entry in entries if entry.get("trigger") == "check-sync" and entry.get("status") == 200)
+
+    def provisioned(self, firmware):
+        state = self.state()
+        return (state.get("running_firmware") or {}).get("kws") == firmware and bool(state.get("config")) \
+            and bool(state.get("users"))
+
+    def updated(self):
+        return self.provisioned(NEW_FIRMWARE)
+
+
+def print_report(rows, out=sys.stdout):
+    out.write("%-9s %-6s %-13s %-11s %-12s %s\n" % ("server", "model", "mac", "check-syncs", "firmware", "fetched"))
+    for row in rows:
+        out.write("%-9s %-6s %-13s %-11s %-12s %s\n" % (row["name"], row["model"], row["mac"], row["check_syncs"],
+                                                        row["firmware"], ", ".join(row["fetched"])))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["up", "rollout", "report", "down"])
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--servers", type=int, default=3)
+    parser.add_argument("--expect-check-syncs", type=int, default=None,
+                        help="report: fail unless every server answered exactly this many check-syncs")
+    args = parser.parse_args(argv)
+    lab = SiteLab(args.workdir)
+    if args.command == "up":
+        lab.up(args.servers)
+    elif args.command == "rollout":
+        run = lab.playbook()
+        sys.stdout.write(run.stdout[-3000:])
+        return run.rc
+    elif args.command == "down":
+        lab.down()
+    else:
+        missing = lab.wait_until_updated()
+        rows = lab.report()
+        print_report(rows)
+        bad = [r["name"] for r in rows if r["name"] in missing or not r["own_files_only"]
+               or (args.expect_check_syncs is not None and r["check_syncs"] != args.expect_check_syncs)]
+        if bad:
+            sys.stdout.write("NOT as expected: %s\n" % ", ".join(bad))
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
