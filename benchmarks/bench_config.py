@@ -98,7 +98,7 @@ def _bench_family(workdir, model, family):
     count = len(config_settings.flatten(settings))
 
     def round_trip():
-        for _ in range(IN_PROCESS_ROUNDS):
+        for dummy in range(IN_PROCESS_ROUNDS):
             result = config_settings.validate(settings, family)
             config_settings.render(result.tree)
     seconds = timed(round_trip)[0]

@@ -298,7 +298,7 @@ def print_report(rows, out=sys.stdout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("command", choices=["up", "rollout", "report", "down"])
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--servers", type=int, default=3)

@@ -42,10 +42,11 @@ def test_derived_section_validates_for_its_family(model, family):
     ({"model": "7000"}, "model '7000' is not supported"),
 ])
 def test_bad_inventory_values_are_named(kwargs, message):
-    args = dict(url="http://192.0.2.1/dect", model="6500")
-    args.update(kwargs)
+    options = dict(kwargs)
+    url = options.pop("url", "http://192.0.2.1/dect")
+    model = options.pop("model", "6500")
     with pytest.raises(IdentifierError, match=message):
-        site.provisioning_section(args.pop("url"), args.pop("model"), **args)
+        site.provisioning_section(url, model, **options)
 
 
 def test_check_sync_target_from_inventory_vars():
