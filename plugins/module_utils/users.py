@@ -655,3 +655,19 @@ def parse(data, family, label="src"):
     """An exported users XML or CSV as ``users`` (typed, secrets included): the inverse of render."""
     source = read_source(data, label)
     return typed(source.records, family), source.origins
+
+
+def validate_document(data, family, label="users.xml", strict=False):
+    """(errors, warnings) of a users XML document as a device would import it (provisioning_probe)."""
+    try:
+        source = read_xml(data.decode("utf-8"), label)
+    except UnicodeDecodeError as exc:
+        return ["not UTF-8 text (byte %d)" % exc.start], []
+    except SourceError as exc:
+        return exc.errors, []
+    records = typed(source.records, family)
+    checked = validate(records, family, strict=strict, origins=source.origins)
+    warnings = list(checked.warnings)
+    if not records:
+        warnings.append("the file has no users: a DECT server importing it keeps none")
+    return checked.errors, warnings

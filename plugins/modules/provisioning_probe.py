@@ -269,22 +269,6 @@ def check_config_document(data, family):
     return settings, checked.errors, checked.warnings
 
 
-def check_users_document(data, family, label):
-    """(errors, warnings) of a fetched users file, read as users_xml reads an exported one."""
-    try:
-        source = users_engine.read_xml(data.decode("utf-8"), label)
-    except UnicodeDecodeError as exc:
-        return ["not UTF-8 text (byte %d)" % exc.start], []
-    except users_engine.SourceError as exc:
-        return exc.errors, []
-    typed = users_engine.typed(source.records, family)
-    checked = users_engine.validate(typed, family, origins=source.origins)
-    warnings = list(checked.warnings)
-    if not typed:
-        warnings.append("the file has no users: a DECT server importing it keeps none")
-    return checked.errors, warnings
-
-
 class FileReport(object):
     """What the probe learned about one file; ``as_dict`` is the returned form."""
 
@@ -398,7 +382,7 @@ class Probe(object):
         report = self._get(FileReport(device_file_name(self.mac, "users"), "users"))
         if report.status != "ok" or not self.options["validate"]:
             return
-        errors, warnings = check_users_document(report.data, self.family, report.name)
+        errors, warnings = users_engine.validate_document(report.data, self.family, report.name)
         for error in errors:
             report.reject(error)
         report.warnings.extend(warnings)
