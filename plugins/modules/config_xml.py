@@ -26,25 +26,6 @@ description:
 author:
   - dect.provisioning contributors (!UNKNOWN)
 options:
-  path:
-    description:
-      - The file to write or remove. Mutually exclusive with O(dest).
-    type: path
-  dest:
-    description:
-      - The provisioning root directory; the file is named C(<mac>-config.xml) from O(mac).
-    type: path
-  mac:
-    description:
-      - The DECT server's MAC address, in any common spelling (V(00:13:D1:80:00:32), V(0013.d180.0032), ...).
-      - Required with O(dest).
-    type: str
-  model:
-    description:
-      - The server model. V(400) and V(6500) form the IP-DECT family, V(2500) and V(8000) the DECT family.
-      - Integers are accepted. Required unless O(state=absent).
-    type: str
-    choices: ["400", "6500", "2500", "8000"]
   settings:
     description:
       - "Nested dict of parameters mirroring the XML under C(<config>), for example
@@ -55,12 +36,6 @@ options:
       - Parameters the guide marks as passwords, and the password in a C(provisioning.server.url)
         of the form C(proto://user:password@host), are masked in every output and diff.
     type: raw
-  strict:
-    description:
-      - Whether a parameter that is not in the guide's Appendix A is an error.
-      - When V(false) it is rendered as given with a warning, since firmware adds parameters the guide does not list.
-    type: bool
-    default: false
   state:
     description:
       - V(present) writes the file, V(absent) removes it.
@@ -77,12 +52,8 @@ options:
     description:
       - With O(state=parsed), the config XML document as a string.
     type: str
-  backup:
-    description:
-      - Keep a timestamped copy of the file being replaced.
-    type: bool
-    default: false
 extends_documentation_fragment:
+  - dect.provisioning.document
   - action_common_attributes
   - action_common_attributes.flow
   - action_common_attributes.files
@@ -194,30 +165,11 @@ backup_file:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.dect.provisioning.plugins.module_utils.document import action_only_main
 
 
 def main():
-    # The work happens in the action plugin of the same name, on the controller. This entry point
-    # exists for documentation and for the argument spec; reaching it means the action was bypassed.
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path"),
-            dest=dict(type="path"),
-            mac=dict(type="str"),
-            model=dict(type="str", choices=["400", "6500", "2500", "8000"]),
-            settings=dict(type="raw"),
-            strict=dict(type="bool", default=False),
-            state=dict(type="str", default="present", choices=["present", "absent", "rendered", "parsed"]),
-            src=dict(type="path"),
-            content=dict(type="str"),
-            backup=dict(type="bool", default=False),
-        ),
-        add_file_common_args=True,
-        supports_check_mode=True,
-    )
-    module.fail_json(msg="dect.provisioning.config_xml runs through its action plugin on the controller;"
-                         " call it as a task, not as a standalone module")
+    action_only_main("config_xml", dict(settings=dict(type="raw")))
 
 
 if __name__ == "__main__":

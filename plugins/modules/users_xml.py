@@ -28,26 +28,6 @@ description:
 author:
   - dect.provisioning contributors (!UNKNOWN)
 options:
-  path:
-    description:
-      - The file to write or remove. Mutually exclusive with O(dest).
-    type: path
-  dest:
-    description:
-      - The provisioning root directory; the file is named C(<mac>-users.xml) from O(mac).
-    type: path
-  mac:
-    description:
-      - The DECT server's MAC address, in any common spelling (V(00:13:D1:80:00:32), V(0013.d180.0032), ...).
-      - Required with O(dest).
-    type: str
-  model:
-    description:
-      - The server model. V(400) and V(6500) form the IP-DECT family, V(2500) and V(8000) the DECT family;
-        the family decides which fields are allowed and which one is mandatory.
-      - Integers are accepted. Required unless O(state=absent).
-    type: str
-    choices: ["400", "6500", "2500", "8000"]
   users:
     description:
       - The users, one dict per record, keyed by the Appendix C field names
@@ -89,13 +69,6 @@ options:
     type: str
     choices: [present, absent, rendered, parsed]
     default: present
-  strict:
-    description:
-      - Whether a field that is not in Appendix C is an error.
-      - When V(false) it is written as given, after the known fields, with a warning (firmware may know
-        fields the guide does not list). A field the model family does not support is always an error.
-    type: bool
-    default: false
   sort:
     description:
       - Write the users in natural order of their username (400/6500) or localno (2500/8000) instead of
@@ -108,12 +81,8 @@ options:
       - There is no default, because the provisioning guide documents no user capacity for any model;
         set it to the capacity of your server and license.
     type: int
-  backup:
-    description:
-      - Keep a timestamped copy of the file being replaced.
-    type: bool
-    default: false
 extends_documentation_fragment:
+  - dect.provisioning.document
   - action_common_attributes
   - action_common_attributes.flow
   - action_common_attributes.files
@@ -243,33 +212,15 @@ backup_file:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.dect.provisioning.plugins.module_utils.document import action_only_main
 
 
 def main():
-    # The work happens in the action plugin of the same name, on the controller. This entry point
-    # exists for documentation and the argument spec; reaching it means the action was bypassed.
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path"),
-            dest=dict(type="path"),
-            mac=dict(type="str"),
-            model=dict(type="str", choices=["400", "6500", "2500", "8000"]),
-            users=dict(type="list", elements="dict"),
-            src=dict(type="path"),
-            content=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent", "rendered", "parsed"]),
-            strict=dict(type="bool", default=False),
-            sort=dict(type="bool", default=False),
-            max_users=dict(type="int"),
-            backup=dict(type="bool", default=False),
-        ),
-        add_file_common_args=True,
-        mutually_exclusive=[("path", "dest"), ("src", "content")],
-        supports_check_mode=True,
-    )
-    module.fail_json(msg="dect.provisioning.users_xml runs through its action plugin on the controller;"
-                         " call it as a task, not as a standalone module")
+    action_only_main("users_xml", dict(
+        users=dict(type="list", elements="dict"),
+        sort=dict(type="bool", default=False),
+        max_users=dict(type="int"),
+    ))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,10 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.dect.provisioning.plugins.module_utils.document import (
+    DOCUMENT_ARGUMENT_SPEC,
+    MUTUALLY_EXCLUSIVE,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     IdentifierError,
     MODELS,
@@ -32,19 +36,12 @@ from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import Xml
 
 RenderedDocument = namedtuple("RenderedDocument", "text masked_text summary result warnings")
 
-STATES = ("present", "absent", "rendered", "parsed")
 FILE_OPTIONS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "unsafe_writes", "attributes")
 
 COMMON_SPEC = dict(
-    path=dict(type="path"),
-    dest=dict(type="path"),
-    mac=dict(type="str"),
+    DOCUMENT_ARGUMENT_SPEC,
+    # The action accepts a model given as an int, and names the allowed ones itself.
     model=dict(type="str"),
-    state=dict(type="str", default="present", choices=list(STATES)),
-    strict=dict(type="bool", default=False),
-    src=dict(type="path"),
-    content=dict(type="str"),
-    backup=dict(type="bool", default=False),
     mode=dict(type="raw"),
     owner=dict(type="str"),
     group=dict(type="str"),
@@ -93,7 +90,7 @@ class DocumentAction(ActionBase):
         spec.update(self.EXTRA_SPEC)
         validation, args = self.validate_argument_spec(
             argument_spec=spec,
-            mutually_exclusive=[("path", "dest"), ("src", "content")],
+            mutually_exclusive=MUTUALLY_EXCLUSIVE,
             required_by={"dest": "mac"},
         )
         family = self._family(args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.support.ansible_runner import run_playbook  # noqa: E402
+from tests.support.ansible_runner import SYSTEM_PYTHON, run_playbook  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,3 +40,14 @@ def play(tmp_path):
         return run_playbook(path, tmp_path, **kwargs)
 
     return _run
+
+
+@pytest.fixture
+def no_lxml_inventory(tmp_path):
+    """An inventory whose localhost runs modules with Debian's python3, which has no lxml:
+    the proof that provisioning and DHCP hosts need nothing but Python 3."""
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import lxml"], capture_output=True, text=True, check=False)
+    assert "No module named" in probe.stderr, "%s must lack lxml for this test to mean anything" % SYSTEM_PYTHON
+    inventory = tmp_path / "system-python.ini"
+    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % SYSTEM_PYTHON)
+    return inventory

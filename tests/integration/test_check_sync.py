@@ -199,10 +199,9 @@ def test_udp_notify_is_well_formed_and_acknowledged(play, tmp_path, peers):
     assert re.search(r"via= SIP/2\.0/UDP 127\.0\.0\.1:\d+;rport;branch=z9hG4bK[0-9a-f]{20}$", line)
 
 
-def test_tcp_from_a_python_without_lxml(play, tmp_path, peers):
+def test_tcp_from_a_python_without_lxml(play, tmp_path, peers, no_lxml_inventory):
     sipp = peers.sipp("uas_200", transport="tcp")
-    inventory = tmp_path / "system-python.ini"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % SYSTEM_PYTHON)
+    inventory = no_lxml_inventory
     run, result = check_sync(play, tmp_path, inventory=inventory, host="127.0.0.1", port=sipp.port,
                              transport="tcp", user="2000", timeout=5)
     assert run.rc == 0, run.output

@@ -3,12 +3,10 @@ a target interpreter without lxml, and secrets kept out of -vvv output."""
 
 from __future__ import annotations
 
-import os
 import stat
 
 import pytest
 
-from tests.support.ansible_runner import SYSTEM_PYTHON
 
 SIP_PASSWORD = "Sip-S3cret-42"
 URL_PASSWORD = "Url-S3cret-77"
@@ -22,15 +20,6 @@ def root(tmp_path):
     path.mkdir()
     return path
 
-
-@pytest.fixture
-def no_lxml_inventory(tmp_path):
-    """localhost whose interpreter is Debian's python3, which has no lxml."""
-    probe = os.popen("%s -c 'import lxml' 2>&1" % SYSTEM_PYTHON).read()
-    assert "No module named" in probe, "the system python must lack lxml for this test to mean anything"
-    inventory = tmp_path / "no-lxml.ini"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % SYSTEM_PYTHON)
-    return inventory
 
 
 def run(play, root, inventory=None, **kwargs):

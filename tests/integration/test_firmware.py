@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.ansible_runner import SYSTEM_PYTHON
 
 
 def sha256(path):
@@ -106,11 +105,10 @@ def test_version_text_with_a_line_break_is_refused(play, tmp_path, root):
     assert os.listdir(root) == []
 
 
-def test_remote_src_and_absent_on_a_target_without_lxml(play, tmp_path, root):
+def test_remote_src_and_absent_on_a_target_without_lxml(play, tmp_path, root, no_lxml_inventory):
     """remote_src copies on the host; the module needs nothing but Debian's own python3."""
     image = release(tmp_path / "on-host", "kws8000.bin", 2 * 1024 * 1024, "PCS17Ea 58478")
-    inventory = tmp_path / "system-python.ini"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % SYSTEM_PYTHON)
+    inventory = no_lxml_inventory
     stage = dict(fw_src=str(image), fw_remote_src=True, fw_root=str(root), fw_version_src=str(image) + ".ver")
     run = play("firmware_stage.yml", inventory=inventory, extra_vars=stage)
     assert run.rc == 0, run.output

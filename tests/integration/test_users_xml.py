@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.ansible_runner import SYSTEM_PYTHON
 
 GUIDE = Path(__file__).resolve().parents[1] / "data" / "guide"
 TARGET_NAME = "0013d1800032-users.xml"
@@ -63,15 +62,6 @@ def root(tmp_path):
     path.mkdir()
     return path
 
-
-@pytest.fixture
-def no_lxml_inventory(tmp_path):
-    """localhost whose interpreter is Debian's python3, which has no lxml."""
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import lxml"], capture_output=True, text=True, check=False)
-    assert "No module named" in probe.stderr, "the system python must lack lxml for this test to mean anything"
-    inventory = tmp_path / "no-lxml.ini"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % SYSTEM_PYTHON)
-    return inventory
 
 
 def publish(play, root, site_users=None, inventory=None, **kwargs):

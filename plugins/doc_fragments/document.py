@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Options of the modules that publish one XML document per DECT server."""
+
+    DOCUMENTATION = r"""
+options:
+  path:
+    description:
+      - The file to write or remove. Mutually exclusive with O(dest).
+    type: path
+  dest:
+    description:
+      - The provisioning root directory; the file name comes from O(mac), as the device asks for it.
+    type: path
+  mac:
+    description:
+      - The DECT server's MAC address, in any common spelling (V(00:13:D1:80:00:32), V(0013.d180.0032), ...).
+      - Required with O(dest).
+    type: str
+  model:
+    description:
+      - The server model. V(400) and V(6500) form the IP-DECT family, V(2500) and V(8000) the DECT family.
+      - Integers are accepted. Required unless O(state=absent).
+    type: str
+    choices: ["400", "6500", "2500", "8000"]
+  strict:
+    description:
+      - Whether an element the provisioning guide does not list is an error.
+      - When V(false) it is written as given with a warning, since firmware adds what the guide does not list.
+    type: bool
+    default: false
+  backup:
+    description:
+      - Keep a timestamped copy of the file being replaced.
+    type: bool
+    default: false
+"""
