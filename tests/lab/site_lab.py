@@ -5,7 +5,7 @@ for real on 127.0.0.1), one DHCP host (localhost: dnsmasq config written and che
 ``dnsmasq --test``), and N DECT servers played by the emulator (tests/emulator), each with its own
 SIP port, fetching over HTTP from the static URL the rollout gives them.
 
-    python -m tests.lab.site_lab up --workdir DIR [--servers N]
+    python -m tests.lab.site_lab up --workdir DIR [--servers N] [--no-history]
     python -m tests.lab.site_lab rollout --workdir DIR
     python -m tests.lab.site_lab report --workdir DIR [--expect-check-syncs N]
     python -m tests.lab.site_lab down --workdir DIR
@@ -14,8 +14,10 @@ SIP port, fetching over HTTP from the static URL the rollout gives them.
 serves, the DECT servers (emulators, factory state) run, a first rollout stages firmware
 ``DEMO-KWS 1`` and every config, the servers are power-cycled so they boot from what is staged (a
 factory device ignores check-sync), and the inventory then names firmware ``DEMO-KWS 2``.
-``rollout`` is the change: site.yml stages the new firmware and sends check-sync; ``report`` shows,
-per server, what it fetched and how many check-syncs it answered since the power cycle.
+``up --no-history`` stops once the emulators have booted in factory state with nothing staged (the
+site benchmark times the first rollout from there). ``rollout`` is the change: site.yml stages the
+new firmware and sends check-sync; ``report`` shows, per server, what it fetched and how many
+check-syncs it answered since the power cycle.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ NEW_FIRMWARE = "DEMO-KWS 2"
 FIRMWARE_BYTES = 512 * 1024
 SITE_PLAYBOOK = REPO / "playbooks" / "site.yml"
 MODELS = ("6500", "8000", "400", "2500")
+PREPARE_PLAYBOOK = """\
+- name: Serve the provisioning root
+  hosts: dect_provisioning_servers
+  gather_facts: true
+  roles:
+    - role: dect.provisioning.provisioning_server
+"""
+EMULATOR_BOOT_SECONDS = 0.5  # allowance per emulator when many boot at once on 2 cores
 
 
 def free_sip_port():
@@ -141,14 +151,19 @@ class SiteLab:
             }}}
 
     # ------------------------------------------------------------------ running it
-    def playbook(self, *args, **kwargs):
-        run = run_playbook(SITE_PLAYBOOK, self.dir, inventory=self.inventory, args=args, **kwargs)
+    def playbook(self, *args, playbook=SITE_PLAYBOOK, **kwargs):
+        run = run_playbook(playbook, self.dir, inventory=self.inventory, args=args, **kwargs)
         (self.dir / "last-run.log").write_text(run.output)
         return run
 
     def prepare(self):
-        """The provisioning host's part of the site, then its daemons: what must serve before devices boot."""
-        run = self.playbook("--limit", "dect_provisioning_servers")
+        """The provisioning server role, then its daemons: what must serve before devices boot.
+
+        Only that role (not site.yml's firmware play too), so the first rollout stages the firmware.
+        """
+        path = self.dir / "prepare.yml"
+        path.write_text(PREPARE_PLAYBOOK)
+        run = self.playbook(playbook=path)
         if run.rc != 0:
             raise RuntimeError("preparing the provisioning host failed:\n%s" % run.output[-4000:])
         nginx = start_rendered(self.dir / "conf", ["http"], self.dir)["nginx"]
@@ -156,16 +171,24 @@ class SiteLab:
         self.save()
 
     def start_emulators(self, running=OLD_FIRMWARE):
-        """Each DECT server boots (running firmware ``running``) and finishes its boot check."""
+        """Each DECT server boots (running firmware ``running``) and finishes its boot check.
+
+        All emulators start at once and are waited for afterwards: one by one, 100 of them took minutes.
+        """
         url = "http://127.0.0.1:%d" % self.state["http_port"]
         pids = self.state.setdefault("pids", {})
+        booting = []
         for server in self.state["servers"]:
+            checks_before = _Records(self.emulator_dir(server["name"])).checks_finished()
             emulator = EmulatorProcess(self.emulator_dir(server["name"]), mac=server["mac"], model=server["model"],
                                        url=url, sip_port=server["sip_port"], running=["kws=%s" % running],
                                        max_runtime=3600)
             pids[server["name"]] = emulator.daemon.pid
-            emulator.wait_for_checks(len(emulator.events("check-end")) + 1, timeout=30)
-        self.save()
+            booting.append((emulator, checks_before + 1))
+        self.save()  # before waiting: a failed boot must not leave the others unknown to ``down``
+        deadline = time.monotonic() + 30 + EMULATOR_BOOT_SECONDS * len(booting)
+        for emulator, checks in booting:
+            emulator.wait_for_checks(checks, timeout=max(deadline - time.monotonic(), 1.0))
 
     def power_cycle(self):
         """Restart every emulator: they boot from what is staged; remember how much each had logged."""
@@ -179,14 +202,17 @@ class SiteLab:
 
     def stop_emulators(self):
         pids = self.state.get("pids") or {}
-        for server in self.state["servers"]:
-            _stop(pids.pop(server["name"], None))
+        _stop_all([pids.pop(server["name"], None) for server in self.state["servers"]])
         self.save()
 
-    def up(self, servers):
+    def up(self, servers, history=True):
+        """The site before the change under test; ``history=False`` stops once the emulators have booted
+        (factory state, nothing staged): for a first rollout, e.g. the site benchmark."""
         self.write(servers)
         self.prepare()
         self.start_emulators()
+        if not history:
+            return
         run = self.playbook()
         if run.rc != 0:
             raise RuntimeError("the first rollout failed:\n%s" % run.output[-4000:])
@@ -210,8 +236,7 @@ class SiteLab:
         return sorted(pending)
 
     def down(self):
-        for pid in (self.state.get("pids") or {}).values():
-            _stop(pid)
+        _stop_all(list((self.state.get("pids") or {}).values()))
         self.state["pids"] = {}
         self.save()
 
@@ -237,20 +262,40 @@ class SiteLab:
         return rows
 
 
-def _stop(pid):
-    if not pid:
-        return
+def _gone(pid):
+    """Whether ``pid`` has exited; reaps it when it is this process's child (a zombie still answers kill 0)."""
     try:
-        os.killpg(pid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        return
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return True
+    except ChildProcessError:
+        pass  # started by an earlier command: init reaps it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _stop_all(pids, timeout=10.0):
+    """SIGTERM every process group at once, wait (bounded) for all, SIGKILL what is left."""
+    pending = []
+    for pid in filter(None, pids):
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
+            os.killpg(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            continue
+        pending.append(pid)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        pending = [pid for pid in pending if not _gone(pid)]
+        if pending:
+            time.sleep(0.05)
+    for pid in pending:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            continue
+        _gone(pid)
 
 
 class _Records:
@@ -270,6 +315,9 @@ class _Records:
 
     def sip(self):
         return self._jsonl("sip.jsonl")
+
+    def checks_finished(self):
+        return sum(1 for entry in self._jsonl("events.jsonl") if entry.get("event") == "check-end")
 
     def state(self):
         try:
@@ -302,12 +350,14 @@ def main(argv=None):
     parser.add_argument("command", choices=["up", "rollout", "report", "down"])
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--servers", type=int, default=3)
+    parser.add_argument("--no-history", action="store_true",
+                        help="up: stop once the emulators have booted (factory state, nothing staged)")
     parser.add_argument("--expect-check-syncs", type=int, default=None,
                         help="report: fail unless every server answered exactly this many check-syncs")
     args = parser.parse_args(argv)
     lab = SiteLab(args.workdir)
     if args.command == "up":
-        lab.up(args.servers)
+        lab.up(args.servers, history=not args.no_history)
     elif args.command == "rollout":
         run = lab.playbook()
         sys.stdout.write(run.stdout[-3000:])
