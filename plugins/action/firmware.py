@@ -80,7 +80,8 @@ class ActionModule(ActionBase):
         upload = os.path.join(args["dest"], staging_name(name))
         # src naming the upload file tells the module to move it into place, or to ask for it.
         module_args = dict(src=upload, remote_src=True, dest=args["dest"], name=name,
-                           version=version, checksum="sha256:%s" % actual, state="present")
+                           version=version, checksum="sha256:%s" % actual, state="present",
+                           ver_grace=args["ver_grace"])
         for option in FILE_OPTIONS:
             if args.get(option) is not None:
                 module_args[option] = args[option]

@@ -70,6 +70,7 @@ ARGUMENT_SPEC = dict(
     version_src=dict(type="path"),
     checksum=dict(type="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
+    ver_grace=dict(type="float", default=5.0),
 )
 MUTUALLY_EXCLUSIVE = [("version", "version_src")]
 REQUIRED_IF = [("state", "present", ("version", "version_src"), True), ("state", "present", ("src",))]

@@ -83,6 +83,17 @@ options:
       - Verified before anything is staged; a mismatch fails the task and leaves the provisioning
         root untouched.
     type: str
+  ver_grace:
+    description:
+      - Seconds to wait, when an image is replaced, between withdrawing the old C(.ver) and moving
+        the new image into place.
+      - A device that read the old C(.ver) just before opens the old image during this pause and
+        gets the image that C(.ver) described; a device opening its C(.bin) later than this after
+        reading the C(.ver) may get the new image (complete, never partial) and sees the new
+        C(.ver) at its next check.
+      - Not spent when nothing is replaced (first staging, unchanged image, C(.ver)-only change).
+    type: float
+    default: 5.0
   state:
     description:
       - V(present) stages the image and its C(.ver); V(absent) removes the C(.ver) first, then the
@@ -204,6 +215,7 @@ import errno
 import hashlib
 import os
 import tempfile
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
@@ -278,12 +290,15 @@ def remove_quietly(path):
 
 
 def remove_if_exists(path):
-    """Remove a published file; anything but 'already gone' is an error (the order depends on it)."""
+    """Remove a published file (True) or find it gone (False); anything else is an error, since
+    the publishing order depends on it."""
     try:
         os.unlink(path)
     except OSError as exc:
         if exc.errno != errno.ENOENT:
             raise
+        return False
+    return True
 
 
 class Stager(object):
@@ -305,7 +320,11 @@ class Stager(object):
 
     def publish_image(self, temp):
         # Withdraw the old .ver before its image goes, so no .ver ever points at the wrong image.
-        remove_if_exists(self.ver_path)
+        withdrawn = remove_if_exists(self.ver_path)
+        if withdrawn and os.path.exists(self.bin_path):
+            # A device that read the old .ver just before opens the old image during this pause;
+            # once open, it keeps reading that file whatever replaces the name.
+            time.sleep(max(0.0, self.module.params["ver_grace"]))
         self.module.atomic_move(temp, self.bin_path, unsafe_writes=self.module.params["unsafe_writes"])
 
     def publish_version(self, data):

@@ -207,7 +207,12 @@ class Poller(threading.Thread):
 
 
 def test_a_polling_device_never_sees_a_ver_without_its_complete_bin(play, tmp_path, root):
-    """While the image is replaced six times, every .ver read is followed by its matching .bin."""
+    """While the image is replaced six times, every .ver read is followed by its own complete .bin.
+
+    The poller opens the .bin right after reading the .ver, as a device does within one check; the
+    module's ver_grace pause (1 s here) between withdrawing the old .ver and moving the new image in
+    covers that gap, so not one sample may pair a .ver with another release's image.
+    """
     versions = ["PCS24B 71234", "PCS25A 80000", "PCS26C 81111"]
     releases = []
     for index, version in enumerate(versions):
@@ -219,7 +224,7 @@ def test_a_polling_device_never_sees_a_ver_without_its_complete_bin(play, tmp_pa
     poller = Poller(root)
     poller.start()
     try:
-        run = play("firmware_replace.yml", extra_vars=dict(fw_root=str(root), fw_releases=sequence))
+        run = play("firmware_replace.yml", extra_vars=dict(fw_root=str(root), fw_releases=sequence, fw_ver_grace=1))
     finally:
         poller.stop.set()
         poller.join(10)
@@ -227,16 +232,34 @@ def test_a_polling_device_never_sees_a_ver_without_its_complete_bin(play, tmp_pa
     assert not poller.errors, poller.errors
     assert (root / "kws.bin.ver").read_text() == versions[-1] and sha256(root / "kws.bin") == releases[-1]["sha256"]
 
-    consistent = [s for s in poller.samples if s[1] is not None and s[1] == s[2]]
-    torn = [s for s in poller.samples if s not in consistent]
-    # Every .bin opened while the .ver just read was still the published one is that version's image.
-    mismatches = [(v, d) for v, _b, _a, d in consistent if expected.get(v) != d]
+    mismatches = [(v, d) for v, _b, _a, d in poller.samples if expected.get(v) != d]
     assert not mismatches, mismatches[:5]
-    # A read straddling a whole publish (old .ver, then the next image) still got a complete image
-    # of a staged release, never a partial file; the device sees the new .ver at its next check.
-    assert all(d in expected.values() for _v, _b, _a, d in torn)
-    assert len(consistent) >= 20, "the poller hardly ran: %d samples" % len(poller.samples)
-    seen = {v for v, _b, _a, _d in consistent}
+    assert len(poller.samples) >= 20, "the poller hardly ran: %d samples" % len(poller.samples)
+    seen = {v for v, _b, _a, _d in poller.samples}
     assert len(seen) >= 2, "the poller saw only %s" % seen
-    print("poller: %d consistent samples over %d versions, %d straddled a publish"
-          % (len(consistent), len(seen), len(torn)))
+    print("poller: %d samples over %d versions, all matching" % (len(poller.samples), len(seen)))
+
+
+def test_without_grace_a_polling_device_still_never_reads_a_partial_image(play, tmp_path, root):
+    """ver_grace 0: a read straddling a publish may pair the old .ver with the next image, but every
+    image read is a complete staged release, and every .bin opened while its .ver was still the
+    published one is that version's image."""
+    versions = ["PCS24B 71234", "PCS25A 80000"]
+    releases = []
+    for index, version in enumerate(versions):
+        image = release(tmp_path / ("r%d" % index), "kws.bin", 8 * 1024 * 1024, version)
+        releases.append(dict(src=str(image), version=version, sha256=sha256(image)))
+    expected = {r["version"]: r["sha256"] for r in releases}
+
+    poller = Poller(root)
+    poller.start()
+    try:
+        run = play("firmware_replace.yml", extra_vars=dict(fw_root=str(root), fw_releases=releases * 2, fw_ver_grace=0))
+    finally:
+        poller.stop.set()
+        poller.join(10)
+    assert run.rc == 0, run.output
+    assert not poller.errors, poller.errors
+    consistent = [s for s in poller.samples if s[1] is not None and s[1] == s[2]]
+    assert not [(v, d) for v, _b, _a, d in consistent if expected.get(v) != d]
+    assert all(d in expected.values() for _v, _b, _a, d in poller.samples)
