@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -27,7 +28,7 @@ from tests.support.ansible_runner import BIN, REPO, run_playbook
 pytestmark = pytest.mark.daemons
 
 SERVERS = ("dect-001", "dect-002", "dect-003")
-MOLECULE_TIMEOUT = 420  # the whole `molecule test` takes about a minute here
+MOLECULE_TIMEOUT = 600  # `molecule test` takes about a minute here, three on a loaded 2-core machine
 
 
 def _molecule(env, *args, timeout=MOLECULE_TIMEOUT):
@@ -36,9 +37,17 @@ def _molecule(env, *args, timeout=MOLECULE_TIMEOUT):
     Its log (stderr) and the playbooks' output (stdout) share one pipe, so that each step's output
     sits between its "Executing" and "Executed" lines.
     """
-    return subprocess.run([str(BIN / "molecule"), *args], cwd=str(REPO), env=env, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
-                          check=False)
+    # Its own process group: on timeout, ansible-playbook and site_lab go too, not molecule alone.
+    with subprocess.Popen([str(BIN / "molecule"), *args], cwd=str(REPO), env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          start_new_session=True) as proc:
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate(timeout=30)
+            pytest.fail("molecule %s did not finish in %d s:\n%s" % (" ".join(args), timeout, output[-4000:]))
+    return subprocess.CompletedProcess(proc.args, proc.returncode, output)
 
 
 def _output(proc):
