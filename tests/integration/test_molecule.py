@@ -42,10 +42,10 @@ def _molecule(env, *args, timeout=MOLECULE_TIMEOUT):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           start_new_session=True) as proc:
         try:
-            output, _ = proc.communicate(timeout=timeout)
+            output = proc.communicate(timeout=timeout)[0]
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            output, _ = proc.communicate(timeout=30)
+            output = proc.communicate(timeout=30)[0]
             pytest.fail("molecule %s did not finish in %d s:\n%s" % (" ".join(args), timeout, output[-4000:]))
     return subprocess.CompletedProcess(proc.args, proc.returncode, output)
 
