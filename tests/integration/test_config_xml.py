@@ -21,7 +21,6 @@ def root(tmp_path):
     return path
 
 
-
 def run(play, root, inventory=None, **kwargs):
     extra = dict(SECRETS, root=str(root))
     extra.update(kwargs.pop("extra_vars", {}))

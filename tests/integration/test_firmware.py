@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 
-
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

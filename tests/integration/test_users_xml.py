@@ -63,7 +63,6 @@ def root(tmp_path):
     return path
 
 
-
 def publish(play, root, site_users=None, inventory=None, **kwargs):
     extra = dict(root=str(root), report=str(root.parent / "report.json"))
     if site_users is not None:
