@@ -217,7 +217,7 @@ class SiteLab:
         if run.rc != 0:
             raise RuntimeError("the first rollout failed:\n%s" % run.output[-4000:])
         self.power_cycle()
-        stale = [name for name, rec in self.emulators().items() if not rec.provisioned(OLD_FIRMWARE)]
+        stale = self.wait_until_provisioned(OLD_FIRMWARE, timeout=10.0)
         if stale:
             raise RuntimeError("not provisioned after the power cycle: %s" % ", ".join(stale))
         self.set_firmware(NEW_FIRMWARE)
@@ -226,14 +226,19 @@ class SiteLab:
         """Read-only views of the emulators' records (the processes may belong to an earlier command)."""
         return {s["name"]: _Records(self.emulator_dir(s["name"])) for s in self.state["servers"]}
 
-    def wait_until_updated(self, timeout=60.0):
-        """Until every emulator runs the new firmware and has applied its config and users."""
+    def wait_until_provisioned(self, firmware, timeout=60.0):
+        """Until every emulator runs ``firmware`` and has applied its config and users; the names still
+        pending at the timeout. (An emulator writes state.json just after logging the end of a check.)"""
         deadline = time.monotonic() + timeout
         pending = dict(self.emulators())
         while pending and time.monotonic() < deadline:
-            pending = {name: rec for name, rec in pending.items() if not rec.updated()}
+            pending = {name: rec for name, rec in pending.items() if not rec.provisioned(firmware)}
             time.sleep(0.2)
         return sorted(pending)
+
+    def wait_until_updated(self, timeout=60.0):
+        """Until every emulator runs the new firmware and has applied its config and users."""
+        return self.wait_until_provisioned(NEW_FIRMWARE, timeout)
 
     def down(self):
         _stop_all(list((self.state.get("pids") or {}).values()))
@@ -333,9 +338,6 @@ class _Records:
         state = self.state()
         return (state.get("running_firmware") or {}).get("kws") == firmware and bool(state.get("config")) \
             and bool(state.get("users"))
-
-    def updated(self):
-        return self.provisioned(NEW_FIRMWARE)
 
 
 def print_report(rows, out=sys.stdout):
