@@ -1,0 +1,48 @@
+"""The site playbooks as users run them: `ansible-playbook dect.provisioning.site`, then
+`playbooks/check_sync.yml -l <server>` on demand, against a whole site on this machine
+(tests/lab/site_lab.py: nginx from the provisioning_server role, DECT server emulators)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from tests.lab.site_lab import NEW_FIRMWARE, SiteLab
+from tests.support.ansible_runner import REPO, run_playbook
+
+
+@pytest.fixture(scope="module")
+def lab():
+    # Not under pytest's 0700 tmp dir: nginx's workers (www-data) must reach the served root.
+    workdir = tempfile.mkdtemp(prefix="dect-site-playbooks-", dir="/tmp")
+    os.chmod(workdir, 0o755)
+    site = SiteLab(workdir)
+    try:
+        site.up(3)
+        yield site
+    finally:
+        site.down()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def by_name(rows):
+    return {row["name"]: row for row in rows}
+
+
+def test_site_by_its_collection_name_rolls_out_and_check_sync_on_demand(lab):
+    rollout = run_playbook("dect.provisioning.site", lab.dir, inventory=lab.inventory)
+    assert rollout.rc == 0, rollout.output
+    assert lab.wait_until_updated() == []
+    rows = by_name(lab.report())
+    for name, row in rows.items():
+        assert row["firmware"] == NEW_FIRMWARE and row["check_syncs"] == 1 and row["own_files_only"], row
+        assert "%s-config.xml" % row["mac"] in row["fetched"] and "kws.bin" in row["fetched"], row
+
+    on_demand = run_playbook(REPO / "playbooks" / "check_sync.yml", lab.dir, inventory=lab.inventory,
+                             args=("-l", "dect-002"))
+    assert on_demand.rc == 0, on_demand.output
+    rows = by_name(lab.report())
+    assert {name: row["check_syncs"] for name, row in rows.items()} == {"dect-001": 1, "dect-002": 2, "dect-003": 1}
