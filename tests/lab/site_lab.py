@@ -58,10 +58,13 @@ PREPARE_PLAYBOOK = """\
 EMULATOR_BOOT_SECONDS = 0.5  # allowance per emulator when many boot at once on 2 cores
 
 
-def free_sip_port():
-    """A port free for both UDP and TCP on 127.0.0.1 (the emulator listens on both)."""
+def free_sip_port(taken=()):
+    """A port free for both UDP and TCP on 127.0.0.1 (the emulator listens on both), not in ``taken``:
+    the kernel may hand a released port out again, and 100 draws collide often enough to matter."""
     for _attempt in range(50):
         port = free_port(socket.SOCK_DGRAM)
+        if port in taken:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
             try:
                 tcp.bind(("127.0.0.1", port))
@@ -102,11 +105,13 @@ class SiteLab:
         """Inventory and ports for a site of ``servers`` DECT servers, firmware ``version`` in the catalogue."""
         for sub in ("root", "conf", "firmware", "dnsmasq", "emulators"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
-        self.state = {
-            "http_port": free_port(),
-            "servers": [dict(name=server_name(i), mac=server_mac(i), model=MODELS[i % 2], sip_port=free_sip_port())
-                        for i in range(1, servers + 1)],
-        }
+        taken = {free_port()}
+        self.state = {"http_port": min(taken), "servers": []}
+        for index in range(1, servers + 1):
+            port = free_sip_port(taken)
+            taken.add(port)
+            self.state["servers"].append(dict(name=server_name(index), mac=server_mac(index),
+                                              model=MODELS[index % 2], sip_port=port))
         self.set_firmware(version)
 
     def set_firmware(self, version):
