@@ -8,9 +8,11 @@ import json
 import os
 from contextlib import redirect_stdout
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
+from ansible.module_utils import _internal as module_utils_internal
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.dect.provisioning.plugins.module_utils import firmware as fw
@@ -173,7 +175,10 @@ def run_module(args, check_mode=False, diff=False):
     """Run the firmware module's main() on real files; return its JSON result."""
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     out = io.StringIO()
-    with patch_module_args(args), redirect_stdout(out), pytest.raises(SystemExit):
+    # As on a target: once another test has imported controller code, ansible-core would route the
+    # module's warnings to the controller's display instead of the result.
+    with patch_module_args(args), redirect_stdout(out), pytest.raises(SystemExit), \
+            mock.patch.object(module_utils_internal, "is_controller", False):
         firmware_module.main()
     return json.loads(out.getvalue())
 
