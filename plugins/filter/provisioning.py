@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import os
+
+import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.dect.provisioning.plugins.module_utils import site
@@ -33,7 +36,30 @@ def check_sync_target(host_vars):
         raise AnsibleFilterError("dect.provisioning.check_sync_target: %s" % exc)
 
 
+def rollout_policy(sources):
+    """``dect_rollout_serial`` / ``dect_rollout_max_fail_percentage`` from the inventory's
+    ``group_vars/dect_servers/rollout.yml``.
+
+    site.yml needs them in play keywords, which Ansible templates before any host is chosen, so
+    inventory variables cannot reach them the usual way; this reads the same file the inventory
+    loads as group vars.
+    """
+    policy = {}
+    for path in site.rollout_policy_paths(sources):
+        if not os.path.isfile(path):
+            continue
+        with open(path) as handle:
+            try:
+                data = yaml.safe_load(handle) or {}
+            except yaml.YAMLError as exc:
+                raise AnsibleFilterError("dect.provisioning.rollout_policy: %s is not YAML: %s" % (path, exc))
+        if not isinstance(data, dict):
+            raise AnsibleFilterError("dect.provisioning.rollout_policy: %s must hold a mapping" % path)
+        policy.update((key, data[key]) for key in site.ROLLOUT_POLICY_KEYS if key in data)
+    return policy
+
+
 class FilterModule:
     def filters(self):
         return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
-                "check_sync_target": check_sync_target}
+                "check_sync_target": check_sync_target, "rollout_policy": rollout_policy}

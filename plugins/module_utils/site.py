@@ -9,6 +9,8 @@ that drive DHCP option 66 and the files' location, so they cannot disagree.
 
 from __future__ import annotations
 
+import os
+
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     catalogue_names,
     firmware_section,
@@ -98,3 +100,17 @@ def _first_extension(users):
             if isinstance(user, dict) and user.get(field) not in (None, ""):
                 return str(user[field])
     return None
+
+
+# Where site.yml finds the rollout policy of a site, relative to each inventory source.
+ROLLOUT_POLICY_FILE = ("group_vars", "dect_servers", "rollout.yml")
+ROLLOUT_POLICY_KEYS = ("dect_rollout_serial", "dect_rollout_max_fail_percentage")
+
+
+def rollout_policy_paths(sources):
+    """``group_vars/dect_servers/rollout.yml`` beside each inventory source (a file) or inside it (a dir)."""
+    paths = []
+    for source in sources or []:
+        base = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
+        paths.append(os.path.join(base, *ROLLOUT_POLICY_FILE))
+    return paths

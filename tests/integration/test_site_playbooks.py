@@ -33,8 +33,14 @@ def by_name(rows):
 
 
 def test_site_by_its_collection_name_rolls_out_and_check_sync_on_demand(lab):
+    # The site's rollout policy, in the inventory: batches of two DECT servers.
+    policy = lab.dir / "group_vars" / "dect_servers" / "rollout.yml"
+    policy.parent.mkdir(parents=True)
+    policy.write_text("dect_rollout_serial: 2\ndect_rollout_max_fail_percentage: 0\n")
     rollout = run_playbook("dect.provisioning.site", lab.dir, inventory=lab.inventory)
     assert rollout.rc == 0, rollout.output
+    # 3 servers in batches of 2: the DECT server play runs its tasks twice.
+    assert rollout.stdout.count("TASK [dect.provisioning.dect_server : Publish the configuration") == 2
     assert lab.wait_until_updated() == []
     rows = by_name(lab.report())
     for name, row in rows.items():

@@ -43,3 +43,23 @@ def test_check_sync_target_filter():
         {"host": "192.0.2.5", "user": "100"}
     with pytest.raises(AnsibleFilterError, match="nowhere to send check-sync"):
         FILTERS["check_sync_target"]({})
+
+
+def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path):
+    policy_dir = tmp_path / "group_vars" / "dect_servers"
+    policy_dir.mkdir(parents=True)
+    (policy_dir / "rollout.yml").write_text("dect_rollout_serial: 10\ndect_rollout_max_fail_percentage: 5\nother: x\n")
+    hosts = tmp_path / "hosts.yml"
+    hosts.write_text("all: {}\n")
+    expected = {"dect_rollout_serial": 10, "dect_rollout_max_fail_percentage": 5}
+    assert FILTERS["rollout_policy"]([str(hosts)]) == expected
+    assert FILTERS["rollout_policy"]([str(tmp_path)]) == expected
+    assert FILTERS["rollout_policy"]([str(tmp_path / "elsewhere" / "hosts.yml")]) == {}
+
+
+def test_rollout_policy_refuses_a_file_that_is_not_a_mapping(tmp_path):
+    policy_dir = tmp_path / "group_vars" / "dect_servers"
+    policy_dir.mkdir(parents=True)
+    (policy_dir / "rollout.yml").write_text("- 10\n")
+    with pytest.raises(AnsibleFilterError, match="rollout.yml must hold a mapping"):
+        FILTERS["rollout_policy"]([str(tmp_path)])
