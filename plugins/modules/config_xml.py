@@ -53,25 +53,16 @@ options:
       - With O(state=parsed), the config XML document as a string.
     type: str
 extends_documentation_fragment:
+  - dect.provisioning.controller_action
   - dect.provisioning.document
   - action_common_attributes
   - action_common_attributes.flow
   - action_common_attributes.files
   - ansible.builtin.files
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details: The diff lists changed parameters by path, one C(path = value) line each, secrets masked.
-  platform:
-    platforms: posix
   safe_file_operations:
     support: full
   vault:

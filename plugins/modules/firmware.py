@@ -102,23 +102,14 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - dect.provisioning.controller_action
   - ansible.builtin.files
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details: The C(.ver) text before and after, and the image's sha256 before and after.
-  platform:
-    platforms: posix
   safe_file_operations:
     description: Uses Ansible's strict file operation functions to ensure proper permissions and avoid data corruption.
     support: full

@@ -82,28 +82,19 @@ options:
         set it to the capacity of your server and license.
     type: int
 extends_documentation_fragment:
+  - dect.provisioning.controller_action
   - dect.provisioning.document
   - action_common_attributes
   - action_common_attributes.flow
   - action_common_attributes.files
   - ansible.builtin.files
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details: >-
       The diff shows one line per user, keyed by username (400/6500) or localno (2500/8000), so users
       added, removed and changed are named; secrets appear as the mask with a fingerprint that changes
       when the secret does and cannot be turned back into it.
-  platform:
-    platforms: posix
   safe_file_operations:
     support: full
   vault:
