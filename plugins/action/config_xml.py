@@ -28,7 +28,7 @@ class ActionModule(DocumentAction):
         return RenderedDocument(
             text=config_settings.render(checked.tree),
             masked_text=config_settings.render(config_settings.mask_settings(checked.tree)),
-            summary=config_settings.summary(checked.settings),
+            summarize=lambda: config_settings.summary(checked.settings),
             result=dict(settings=config_settings.mask_settings(checked.settings)),
             warnings=checked.warnings,
         )

@@ -42,7 +42,7 @@ class ActionModule(DocumentAction):
         return RenderedDocument(
             text=users.render(checked.records),
             masked_text=users.render([users.mask_user(record) for record in checked.records]),
-            summary=users.summary(checked.records, family),
+            summarize=lambda: users.summary(checked.records, family),
             result=dict(users=[users.mask_user(user) for user in checked.users], count=len(checked.users)),
             warnings=warnings,
         )

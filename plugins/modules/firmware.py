@@ -242,34 +242,35 @@ def sha256_if_file(path):
     return sha256_file(path) if os.path.isfile(path) else None
 
 
-def copy_hashing(src, directory, prefix):
-    """Copy ``src`` to a temporary file in ``directory``; return (temp path, sha256 of what was copied)."""
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=prefix)
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as source:
-            for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        remove_quietly(temp)
-        raise
-    return temp, digest.hexdigest()
-
-
-def write_temp(directory, prefix, data):
+def _temp_file(directory, prefix, fill):
+    """A synced temporary file in ``directory`` (same file system, so renaming it is atomic) written
+    by ``fill(out)``; returns (path, what fill returned). Nothing is left behind on failure."""
     fd, temp = tempfile.mkstemp(dir=directory, prefix=prefix)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            filled = fill(out)
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
         remove_quietly(temp)
         raise
-    return temp
+    return temp, filled
+
+
+def copy_hashing(src, directory, prefix):
+    """Copy ``src`` to a temporary file in ``directory``; return (temp path, sha256 of what was copied)."""
+    def copy(out):
+        digest = hashlib.sha256()
+        with open(src, "rb") as source:
+            for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
+                digest.update(chunk)
+                out.write(chunk)
+        return digest.hexdigest()
+    return _temp_file(directory, prefix, copy)
+
+
+def write_temp(directory, prefix, data):
+    return _temp_file(directory, prefix, lambda out: out.write(data))[0]
 
 
 def remove_quietly(path):

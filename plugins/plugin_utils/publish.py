@@ -34,7 +34,8 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
 
-RenderedDocument = namedtuple("RenderedDocument", "text masked_text summary result warnings")
+# ``summarize`` is called only when a diff is shown: a users summary fingerprints every secret.
+RenderedDocument = namedtuple("RenderedDocument", "text masked_text summarize result warnings")
 
 FILE_OPTIONS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "unsafe_writes", "attributes")
 
@@ -183,7 +184,7 @@ class DocumentAction(ActionBase):
             if key in copy_result:
                 out[key] = copy_result[key]
         if self._task.diff and out["changed"]:
-            out["diff"] = self._diff(target, before, doc.summary)
+            out["diff"] = self._diff(target, before, doc.summarize())
         return self._with_warnings(out, doc.warnings)
 
     def _absent(self, target, args, task_vars):

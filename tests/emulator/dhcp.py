@@ -8,9 +8,9 @@ file. After the first lease dhclient keeps running to renew it; ``stop()`` ends 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import time
+
+from tests.support.procs import stop_pidfile
 
 CONF = """\
 timeout {timeout};
@@ -110,23 +110,4 @@ class DhcpClient(object):
 
     def stop(self, timeout=5.0):
         """End the renewing dhclient by the pid it wrote (only that process)."""
-        try:
-            with open(self.paths["dhclient.pid"]) as handle:
-                pid = int(handle.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            return
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        stop_pidfile(self.paths["dhclient.pid"], timeout)
