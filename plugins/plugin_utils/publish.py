@@ -87,13 +87,7 @@ class DocumentAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        spec = dict(COMMON_SPEC)
-        spec.update(self.EXTRA_SPEC)
-        validation, args = self.validate_argument_spec(
-            argument_spec=spec,
-            mutually_exclusive=MUTUALLY_EXCLUSIVE,
-            required_by={"dest": "mac"},
-        )
+        args = self._checked_args()
         family = self._family(args)
         state = args["state"]
         try:
@@ -116,6 +110,33 @@ class DocumentAction(ActionBase):
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
+
+    def _checked_args(self):
+        spec = dict(COMMON_SPEC)
+        spec.update(self.EXTRA_SPEC)
+        dummy, args = self.validate_argument_spec(
+            argument_spec=spec,
+            mutually_exclusive=MUTUALLY_EXCLUSIVE,
+            required_by={"dest": "mac"},
+        )
+        return args
+
+    def render_for_publication(self, want_summary):
+        """Validate this task's options and render the document, writing nothing (the publication
+        engine's render step). Returns (file name, text, summary or None, warnings); raises
+        DocumentInvalid, AnsibleActionFail or IdentifierError/XmlError like ``run``."""
+        args = self._checked_args()
+        family = self._family(args)
+        name = device_file_name(args["mac"], self.KIND)
+        doc = self._render(args, family)
+        return name, doc.text, (doc.summarize() if want_summary else None), list(doc.warnings)
+
+    def summarize_current(self, data, family):
+        """A summary of a document found on a provisioning host, for a diff (never raises)."""
+        try:
+            return self.summarize_existing(data, family)
+        except (XmlError, ValueError):
+            return {"(file)": "not a valid %s document (%d bytes)" % (self.KIND, len(data))}
 
     def _failure_message(self, errors):
         return "%s-xml validation failed with %d error(s), nothing written: %s" % (
