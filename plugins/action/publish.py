@@ -24,10 +24,10 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, model_family
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
 from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import DocumentInvalid
 
-MODULE = "dect.provisioning.publish"
 # Users first: a config naming users that are not there yet is never served.
 KINDS = ("users", "config")
 WRITE_OPTIONS = ("dest", "mode", "owner", "group", "backup_dir")
@@ -114,28 +114,14 @@ class ActionModule(ActionBase):
                 doc = record["documents"].get(kind)
                 if doc is not None:
                     owners[doc["name"]] = (host, kind)
-                    files.append(dict(name=doc["name"], checksum=doc["checksum"]))
-        module_args = dict((key, args[key]) for key in WRITE_OPTIONS if args.get(key) is not None)
-        module_args.update(step="write", files=files)
-        first = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
-        if first.get("failed"):
-            return self._host_failed(servers, records, first)
-        reports = first["files"]
-        pending = [f for f in files if reports[f["name"]]["state"] in ("created", "updated")]
-        if pending and not self._task.check_mode:
-            texts = dict((doc["name"], doc["text"]) for record in records.values() for doc in record["documents"].values())
-            module_args["files"] = [dict(entry, content=texts[entry["name"]]) for entry in pending]
-            second = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
-            if second.get("failed"):
-                return self._host_failed(servers, records, second)
-            for name, report in second["files"].items():
-                before = reports[name]
-                reports[name] = dict(report, **dict((k, before[k]) for k in ("before", "before_size") if k in before))
+                    files.append(dict(name=doc["name"]))
+        texts = dict((doc["name"], doc["text"]) for record in records.values() for doc in record["documents"].values())
+        options = dict((key, args[key]) for key in WRITE_OPTIONS if key != "dest")
+        reports, error = exchange.publish(self, task_vars, args["dest"], [(f["name"], texts[f["name"]]) for f in files],
+                                          options)
+        if error:
+            return dict(changed=False, error=error, servers=dict((host, {}) for host in records))
         return self._outcome(args["dest"], records, owners, reports)
-
-    def _host_failed(self, servers, records, module_result):
-        msg = module_result.get("msg", "the publication module failed")
-        return dict(changed=False, error=msg, servers=dict((host, {}) for host in servers if host in records))
 
     def _outcome(self, dest, records, owners, reports):
         servers = dict((host, {}) for host in records)

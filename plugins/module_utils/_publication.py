@@ -26,7 +26,9 @@ import time
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _io
 
-DOCUMENT_NAME = re.compile(r"^[0-9a-f]{12}-(config|users)\.xml$")
+# A plain file name in the root: no directory part, not hidden (temp files and anything the daemons
+# must not serve are dot files), not one of our temp names.
+FILE_NAME = re.compile(r"^[^./\x00][^/\x00]*$")
 DEFAULT_MODE = "0640"
 # What the module returns of a file's current content for a diff (larger files are summarised as sizes).
 BEFORE_CAP = 4 * 1024 * 1024
@@ -42,8 +44,9 @@ ARGUMENT_SPEC = dict(
     dest=dict(type="path"),
     files=dict(type="list", elements="dict", options=dict(
         name=dict(type="str", required=True),
-        checksum=dict(type="str", required=True),
+        checksum=dict(type="str"),
         content=dict(type="str", no_log=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
     )),
     mode=dict(type="raw", default=DEFAULT_MODE),
     owner=dict(type="str"),
@@ -89,13 +92,15 @@ def check_manifest(root, files, mode, owner, group, backup_dir):
     seen = set()
     for index, entry in enumerate(files):
         name = entry["name"]
-        if not DOCUMENT_NAME.match(name):
-            raise PublicationError("files[%d].name: '%s' is not a document name: allowed is"
-                                   " <12 lowercase hex digits>-config.xml or -users.xml" % (index, name))
+        if not FILE_NAME.match(name) or name.endswith(_io.TEMP_SUFFIX):
+            raise PublicationError("files[%d].name: '%s' is not allowed: a plain file name in the root, not"
+                                   " hidden and not ending in %s" % (index, name, _io.TEMP_SUFFIX))
         if name in seen:
             raise PublicationError("files[%d].name: '%s' is listed twice" % (index, name))
         seen.add(name)
-        if not re.match(r"^[0-9a-f]{40}$", entry["checksum"]):
+        if entry.get("state", "present") == "absent":
+            continue
+        if not re.match(r"^[0-9a-f]{40}$", entry.get("checksum") or ""):
             raise PublicationError("files[%d].checksum: not a sha1 hex digest" % index)
         if entry.get("content") is not None and _sha1(entry["content"]) != entry["checksum"]:
             raise PublicationError("files[%d].content: does not match its checksum" % index)
@@ -131,6 +136,8 @@ def _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before):
     if not check_mode:
         _io.remove_leftovers(root, name)
     info = _io.check_destination(path)
+    if entry.get("state", "present") == "absent":
+        return _absent(path, info, check_mode, want_before)
     current = None
     if info is not None:
         current, dummy = _io.hash_file(path, "sha1")
@@ -153,6 +160,17 @@ def _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before):
         report["backup_file"] = _backup(path, backup_dir, owner, group)
     _io.write_atomic(path, content.encode("utf-8"), mode=mode, owner=owner, group=group)
     report["written"] = True
+    return report
+
+
+def _absent(path, info, check_mode, want_before):
+    if info is None:
+        return dict(state="absent", changed=False, written=False)
+    report = dict(state="removed", changed=True, written=False)
+    if want_before:
+        report["before_size"] = info.st_size
+    if not check_mode:
+        report["written"] = _io.remove_if_exists(path)
     return report
 
 

@@ -24,6 +24,7 @@ DOCUMENT_ARGUMENT_SPEC = dict(
     src=dict(type="path"),
     content=dict(type="str"),
     backup=dict(type="bool", default=False),
+    backup_dir=dict(type="path"),
 )
 MUTUALLY_EXCLUSIVE = [("path", "dest"), ("src", "content")]
 
