@@ -217,109 +217,9 @@ backup_file:
   type: str
 """
 
-import os
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.dect.provisioning.plugins.module_utils.dhcp import (
-    BACKENDS,
-    SCOPES,
-    DhcpError,
-    daemon_message,
-    get_backend,
-    kea_merge,
-    make_plan,
-    secrets_of,
-    validation_config,
-)
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url, url_secret
-
-DAEMON_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
-
-
-def read_text(path):
-    if not os.path.exists(path):
-        return None
-    with open(path, "rb") as handle:
-        return handle.read().decode("utf-8")
-
-
-def temp_file(directory, base, text):
-    """Write ``text`` to a hidden temp file in ``directory`` (dnsmasq's conf-dir skips dot files)."""
-    fd, name = tempfile.mkstemp(prefix=".%s." % base, suffix=".tmp", dir=directory)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(text.encode("utf-8"))
-    return name
-
-
-def remove_quietly(*paths):
-    for name in paths:
-        if name and os.path.exists(name):
-            os.unlink(name)
-
-
-def run_validation(module, backend, candidate_path, live_path):
-    """Run the daemon's test mode on the candidate; fail with its message when it is rejected."""
-    binary = module.get_bin_path(backend.binary, opt_dirs=DAEMON_DIRS)
-    if binary is None:
-        module.fail_json(msg="validate: %s is not installed on this host: install it or set validate: false"
-                         % backend.binary, path=live_path)
-    main_config = module.params["validate_config"]
-    wrapper = None
-    try:
-        main_text = read_text(main_config) if main_config else None
-        if main_config and main_text is None:
-            raise DhcpError("validate_config: %s does not exist" % main_config)
-        text = validation_config(backend, candidate_path, live_path, main_text)
-        if text is not None:
-            # Next to the main config, so its relative includes resolve as they do for the daemon.
-            wrapper = temp_file(os.path.dirname(main_config), os.path.basename(main_config), text)
-        argv = backend.validate_argv(binary, wrapper or candidate_path)
-        rc, out, err = module.run_command(argv, cwd=os.path.dirname(main_config or live_path))
-    except DhcpError as exc:
-        remove_quietly(candidate_path)
-        module.fail_json(msg=str(exc), path=live_path)
-    finally:
-        remove_quietly(wrapper)
-    shown_as = {candidate_path: "%s (candidate)" % live_path, wrapper: "%s (with the candidate)" % main_config}
-    message = daemon_message(out + "\n" + err, shown_as)
-    if rc != 0:
-        remove_quietly(candidate_path)
-        module.fail_json(msg="%s rejected the new configuration (live file left untouched): %s"
-                         % (backend.binary, message), rc=rc, path=live_path,
-                         validation={"command": argv, "output": message})
-    return {"command": argv, "output": message}
-
-
-def plan_from_params(module, params):
-    try:
-        if params["subnet"] and params["backend"] != "kea":
-            raise DhcpError("subnet: used by backend kea only; for %s the scope is where the file is included"
-                            % params["backend"])
-        if params["validate_config"] and params["backend"] == "kea":
-            raise DhcpError("validate_config: not used by backend kea: path is the whole config and is tested as is")
-        plan = make_plan(params["hosts"], params["url"], params["scope"], params["subnet"])
-    except DhcpError as exc:
-        # The invocation shown with the failure quotes the URLs: hide their passwords there too.
-        urls = [params["url"]] + [host.get("url") for host in params["hosts"] if isinstance(host, dict)]
-        module.no_log_values.update(secret for secret in map(url_secret, urls) if secret)
-        module.fail_json(msg=str(exc))
-    for secret in secrets_of(plan):
-        module.no_log_values.add(secret)
-    return plan
-
-
-def candidate_text(module, backend, live_text, plan):
-    path = module.params["path"]
-    try:
-        if module.params["state"] == "absent":
-            return kea_merge(live_text, None) if backend.edits_in_place and live_text is not None else None
-        if backend.edits_in_place and live_text is None:
-            raise DhcpError("path: %s does not exist: for backend kea, path is the daemon's existing config,"
-                            " edited in place" % path)
-        return backend.candidate(live_text, plan)
-    except DhcpError as exc:
-        module.fail_json(msg=str(exc), path=path)
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import BACKENDS, SCOPES, DhcpError
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import run
 
 
 def main():
@@ -344,45 +244,10 @@ def main():
         supports_check_mode=True,
         add_file_common_args=True,
     )
-    params = module.params
-    path = params["path"]
-    backend = get_backend(params["backend"])
-    plan = plan_from_params(module, params) if params["state"] == "present" else None
-    directory = os.path.dirname(path) or "."
-    if not os.path.isdir(directory):
-        module.fail_json(msg="path: directory %s does not exist" % directory, path=path)
-
-    live_text = read_text(path)
-    new_text = candidate_text(module, backend, live_text, plan)
-    result = dict(
-        changed=False, path=path,
-        hosts=[dict(name=h.name, mac=h.mac, ip=h.ip, url=mask_url(h.url)) for h in (plan.hosts if plan else [])],
-        service=backend.service._asdict(),
-    )
-    removing = new_text is None
-    changed = (live_text is not None) if removing else new_text != live_text
-    if changed and module._diff:
-        result["diff"] = dict(before=backend.shown(live_text or ""), after=backend.shown(new_text or ""),
-                              before_header=path, after_header=path)
-    if changed and removing:
-        if not module.check_mode:
-            if params["backup"]:
-                result["backup_file"] = module.backup_local(path)
-            os.unlink(path)
-    elif changed:
-        candidate = temp_file(directory, os.path.basename(path), new_text)
-        if params["validate"]:
-            result["validation"] = run_validation(module, backend, candidate, path)
-        if module.check_mode:
-            remove_quietly(candidate)
-        else:
-            if params["backup"] and live_text is not None:
-                result["backup_file"] = module.backup_local(path)
-            module.atomic_move(candidate, path, unsafe_writes=module.params["unsafe_writes"])
-    result["changed"] = changed
-    if not removing and os.path.exists(path):
-        file_args = module.load_file_common_arguments(params, path=path)
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+    try:
+        result = run(module)
+    except DhcpError as exc:
+        module.fail_json(msg=str(exc), **exc.details)
     module.exit_json(**result)
 
 

@@ -1,4 +1,4 @@
-"""module_utils/dhcp: input checks, the three renderings, Kea's in-place edit, validation wrappers."""
+"""module_utils/_dhcp: input checks, the three renderings, Kea's in-place edit, validation wrappers."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import json
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils import dhcp
-from ansible_collections.dect.provisioning.plugins.module_utils.dhcp import DhcpError, make_plan
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp import jsonc, plan as dhcp_plan
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.kea import kea_merge
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import MANAGED_BY, DhcpError, make_plan
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import get_backend
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.validate import daemon_message, validation_config
 
 URL = "https://prov.example.com/dect"
 HOSTS = [
@@ -66,8 +69,8 @@ def test_host_errors_name_the_entry_and_value(change, message):
 def test_hosts_normalised():
     result = plan().hosts
     assert result == [
-        dhcp.DhcpHost("ward-a", "0013d1800032", "192.0.2.10", URL),
-        dhcp.DhcpHost("ward-b", "0013d1800033", None, "tftp://192.0.2.5/b,1"),
+        dhcp_plan.DhcpHost("ward-a", "0013d1800032", "192.0.2.10", URL),
+        dhcp_plan.DhcpHost("ward-b", "0013d1800033", None, "tftp://192.0.2.5/b,1"),
     ]
 
 
@@ -80,7 +83,7 @@ def test_subnet_scope_needs_a_url_and_a_host_without_url_needs_the_default():
 
 def test_secrets_collected_for_no_log():
     hosts = [dict(HOSTS[0], url="ftp://dect:pw1@prov.example.com")]
-    assert dhcp.secrets_of(plan(hosts, url="ftp://u:pw2@prov.example.com")) == ["pw1", "pw2"]
+    assert dhcp_plan.secrets_of(plan(hosts, url="ftp://u:pw2@prov.example.com")) == ["pw1", "pw2"]
 
 
 # ---- ISC dhcpd and dnsmasq renderings ------------------------------------------------------------
@@ -90,7 +93,7 @@ HEADER = ("# Managed by dect.provisioning.dhcp_option66: changes made here are o
 
 
 def test_isc_host_scope():
-    assert dhcp.get_backend("isc").candidate(None, plan()) == HEADER % "host" + (
+    assert get_backend("isc").candidate(None, plan()) == HEADER % "host" + (
         "host ward-a {\n"
         "  hardware ethernet 00:13:d1:80:00:32;\n"
         "  fixed-address 192.0.2.10;\n"
@@ -104,7 +107,7 @@ def test_isc_host_scope():
 
 def test_isc_subnet_scope_writes_hosts_only_for_reservations_and_own_urls():
     hosts = HOSTS + [{"name": "ward-c", "mac": "00:13:d1:80:00:34"}]
-    assert dhcp.get_backend("isc").candidate(None, plan(hosts, scope="subnet")) == HEADER % "subnet" + (
+    assert get_backend("isc").candidate(None, plan(hosts, scope="subnet")) == HEADER % "subnet" + (
         'option tftp-server-name "https://prov.example.com/dect";\n'
         "host ward-a {\n"
         "  hardware ethernet 00:13:d1:80:00:32;\n"
@@ -117,7 +120,7 @@ def test_isc_subnet_scope_writes_hosts_only_for_reservations_and_own_urls():
 
 
 def test_dnsmasq_host_and_subnet_scope():
-    backend = dhcp.get_backend("dnsmasq")
+    backend = get_backend("dnsmasq")
     assert backend.candidate(None, plan()) == HEADER % "host" + (
         "dhcp-host=00:13:d1:80:00:32,set:dect-ward-a,192.0.2.10\n"
         'dhcp-option=tag:dect-ward-a,66,"https://prov.example.com/dect"\n'
@@ -131,37 +134,37 @@ def test_dnsmasq_host_and_subnet_scope():
 
 
 def test_empty_host_list_renders_only_the_header():
-    assert dhcp.get_backend("dnsmasq").candidate(None, plan([])) == HEADER % "host"
+    assert get_backend("dnsmasq").candidate(None, plan([])) == HEADER % "host"
 
 
 # ---- validation wrappers ---------------------------------------------------------------------------
 
 def test_isc_validation_points_the_main_config_at_the_candidate():
     main = 'subnet 192.0.2.0 netmask 255.255.255.0 {\n  include "/etc/dhcp/dect.conf";\n}\n'
-    text = dhcp.validation_config(dhcp.get_backend("isc"), "/etc/dhcp/.dect.conf.x.tmp", "/etc/dhcp/dect.conf", main)
+    text = validation_config(get_backend("isc"), "/etc/dhcp/.dect.conf.x.tmp", "/etc/dhcp/dect.conf", main)
     assert text == 'subnet 192.0.2.0 netmask 255.255.255.0 {\n  include "/etc/dhcp/.dect.conf.x.tmp";\n}\n'
 
 
 def test_dnsmasq_validation_points_the_main_config_at_the_candidate():
     main = "port=0\nconf-file=/etc/dnsmasq.d/dect.conf\nconf-file=/etc/dnsmasq.d/dect.conf.old\n"
-    text = dhcp.validation_config(dhcp.get_backend("dnsmasq"), "/x/.c.tmp", "/etc/dnsmasq.d/dect.conf", main)
+    text = validation_config(get_backend("dnsmasq"), "/x/.c.tmp", "/etc/dnsmasq.d/dect.conf", main)
     assert text == "port=0\nconf-file=/x/.c.tmp\nconf-file=/etc/dnsmasq.d/dect.conf.old\n"
 
 
 def test_main_config_that_does_not_include_the_file_is_an_error():
     with pytest.raises(DhcpError) as err:
-        dhcp.validation_config(dhcp.get_backend("isc"), "/t", "/etc/dhcp/dect.conf", "authoritative;\n")
+        validation_config(get_backend("isc"), "/t", "/etc/dhcp/dect.conf", "authoritative;\n")
     assert str(err.value) == (
         'validate_config: the file does not include path /etc/dhcp/dect.conf: add `include "/etc/dhcp/dect.conf";`'
         " to it (or leave validate_config unset to test the owned file alone)")
 
 
 def test_without_main_config_the_candidate_itself_is_tested():
-    assert dhcp.validation_config(dhcp.get_backend("dnsmasq"), "/t", "/p", None) is None
-    assert dhcp.validation_config(dhcp.get_backend("kea"), "/t", "/p", "ignored") is None
-    assert dhcp.get_backend("kea").validate_argv("/usr/sbin/kea-dhcp4", "/t") == ["/usr/sbin/kea-dhcp4", "-t", "/t"]
-    assert dhcp.get_backend("isc").validate_argv("dhcpd", "/t") == ["dhcpd", "-t", "-cf", "/t"]
-    assert dhcp.get_backend("dnsmasq").validate_argv("dnsmasq", "/t") == ["dnsmasq", "--test", "--conf-file=/t"]
+    assert validation_config(get_backend("dnsmasq"), "/t", "/p", None) is None
+    assert validation_config(get_backend("kea"), "/t", "/p", "ignored") is None
+    assert get_backend("kea").validate_argv("/usr/sbin/kea-dhcp4", "/t") == ["/usr/sbin/kea-dhcp4", "-t", "/t"]
+    assert get_backend("isc").validate_argv("dhcpd", "/t") == ["dhcpd", "-t", "-cf", "/t"]
+    assert get_backend("dnsmasq").validate_argv("dnsmasq", "/t") == ["dnsmasq", "--test", "--conf-file=/t"]
 
 
 def test_daemon_message_drops_banners_and_names_the_live_file():
@@ -172,7 +175,7 @@ def test_daemon_message_drops_banners_and_names_the_live_file():
         "Configuration file errors encountered -- exiting\n\nIf you think you have received this message due"
         " to a bug rather\nexiting.\n")
     shown_as = {"/etc/dhcp/.dect.conf.ab.tmp": "/etc/dhcp/dect.conf (candidate)", None: "unused"}
-    assert dhcp.daemon_message(output, shown_as) == (
+    assert daemon_message(output, shown_as) == (
         "/etc/dhcp/dect.conf (candidate) line 2: host ward-a: already exists\n"
         "Configuration file errors encountered -- exiting")
 
@@ -182,15 +185,15 @@ def test_daemon_message_keeps_keas_errors_without_log_prefixes():
         "2026-11-24 02:50:52.520 INFO  [kea-dhcp4.hosts/317.1399] HOSTS_BACKENDS_REGISTERED the following\n"
         "2026-11-24 02:50:52.524 ERROR [kea-dhcp4.dhcp4/317.1399] DHCP4_PARSER_FAIL failed to add new host\n"
         "Error encountered: failed to add new host\n")
-    assert dhcp.daemon_message(output, {}) == "DHCP4_PARSER_FAIL failed to add new host\nError encountered: failed to add new host"
+    assert daemon_message(output, {}) == "DHCP4_PARSER_FAIL failed to add new host\nError encountered: failed to add new host"
 
 
 def test_services_per_backend():
-    assert dhcp.get_backend("isc").service == ("isc-dhcp-server", "restarted", None)
-    assert dhcp.get_backend("kea").service == ("kea-dhcp4-server", "reloaded", "HUP")
-    assert dhcp.get_backend("dnsmasq").service == ("dnsmasq", "restarted", None)
+    assert get_backend("isc").service == ("isc-dhcp-server", "restarted", None)
+    assert get_backend("kea").service == ("kea-dhcp4-server", "reloaded", "HUP")
+    assert get_backend("dnsmasq").service == ("dnsmasq", "restarted", None)
     with pytest.raises(DhcpError, match="^backend: 'infoblox' is not allowed: allowed isc, kea, dnsmasq$"):
-        dhcp.get_backend("infoblox")
+        get_backend("infoblox")
 
 
 # ---- Kea: in-place edit ----------------------------------------------------------------------------
@@ -228,7 +231,26 @@ OWNED_A = ('{"hw-address": "00:13:d1:80:00:32", "ip-address": "192.0.2.10", "opt
 
 
 def kea(text, the_plan):
-    return dhcp.get_backend("kea").candidate(text, the_plan)
+    return get_backend("kea").candidate(text, the_plan)
+
+
+def owned_entries(text):
+    """(list key, entry) of every element of a Kea config that carries the module's marker."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("option-data", "reservations"):
+                found.extend((key, entry) for entry in node.get(key) or []
+                             if entry.get("user-context", {}).get("managed-by") == MANAGED_BY)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(jsonc.blank_comments(text)))
+    return found
 
 
 def test_kea_reservation_goes_into_the_subnet_of_its_ip_after_the_users_entries():
@@ -243,7 +265,7 @@ def test_kea_rerun_is_byte_identical_and_absent_restores_the_original():
     the_plan = plan([HOSTS[0], dict(HOSTS[1], ip="198.51.100.7")])
     once = kea(KEA, the_plan)
     assert kea(once, the_plan) == once
-    assert dhcp.kea_merge(once, None) == KEA.replace(
+    assert kea_merge(once, None) == KEA.replace(
         '{ "id": 2, "subnet": "198.51.100.0/24" }', '{ "id": 2, "subnet": "198.51.100.0/24",\n      "reservations": [\n      ] }')
 
 
@@ -252,7 +274,7 @@ def test_kea_new_list_created_where_missing_and_comma_escaped():
     assert ('{ "id": 2, "subnet": "198.51.100.0/24",\n      "reservations": [\n        {"hw-address": '
             '"00:13:d1:80:00:33", "ip-address": "198.51.100.7", "option-data": [{"name": "tftp-server-name", '
             '"data": "tftp://192.0.2.5/b\\\\,1"}]') in out
-    owned = dhcp.kea_owned_entries(out)
+    owned = owned_entries(out)
     assert [entry["option-data"][0]["data"] for _key, entry in owned] == ["tftp://192.0.2.5/b\\,1"]
 
 
@@ -271,12 +293,12 @@ def test_kea_subnet_scope_global_and_per_subnet():
     assert out == KEA.replace('# site DNS, with "quotes // and # inside"\n',
                               '# site DNS, with "quotes // and # inside"\n      %s\n' % option).replace(
         '"192.0.2.53" } # site', '"192.0.2.53" }, # site')
-    assert dhcp.kea_merge(out, None) == KEA
+    assert kea_merge(out, None) == KEA
     per_subnet = kea(KEA, plan(hosts, scope="subnet", subnet="203.0.113.0/24"))
     assert ('"subnet": "203.0.113.0/24",\n                                                         '
             '"reservations": [],\n') in per_subnet
-    assert [key for key, _entry in dhcp.kea_owned_entries(per_subnet)] == ["option-data"]
-    assert dhcp.kea_merge(per_subnet, None).startswith(KEA.split('"shared-networks"', maxsplit=1)[0])
+    assert [key for key, _entry in owned_entries(per_subnet)] == ["option-data"]
+    assert kea_merge(per_subnet, None).startswith(KEA.split('"shared-networks"', maxsplit=1)[0])
 
 
 def test_kea_entries_moved_by_a_user_are_found_and_removed():
@@ -288,7 +310,7 @@ def test_kea_entries_moved_by_a_user_are_found_and_removed():
         '%s,\n          // printer below\n          { "hw-address": "02:00:00:00:00:01", "ip-address": "192.0.2.50" }'
         '  // printer, keep me\n' % OWNED_A)
     assert moved != once
-    assert dhcp.kea_merge(moved, None) == KEA.replace('"reservations": [\n          {',
+    assert kea_merge(moved, None) == KEA.replace('"reservations": [\n          {',
                                                       '"reservations": [\n          // printer below\n          {')
     assert kea(moved, plan([HOSTS[0]])).count("ward-a") == 1
 
@@ -298,7 +320,7 @@ def test_kea_hosts_without_ip_need_a_subnet_when_there_are_several():
         kea(KEA, plan([HOSTS[1]]))
     assert str(err.value) == "hosts[0] (ward-b): the Kea config has 3 subnets: set subnet to choose one"
     out = kea(KEA, plan([HOSTS[1]], subnet="198.51.100.0/24"))
-    assert dhcp.kea_owned_entries(out)[0][1]["hw-address"] == "00:13:d1:80:00:33"
+    assert owned_entries(out)[0][1]["hw-address"] == "00:13:d1:80:00:33"
     with pytest.raises(DhcpError, match=r"^subnet: 10.9.0.0/16 is not a subnet4 entry of the Kea config "
                                         r"\(has: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24\)$"):
         kea(KEA, plan([HOSTS[1]], subnet="10.9.0.0/16"))
@@ -309,7 +331,7 @@ def test_kea_hosts_without_ip_need_a_subnet_when_there_are_several():
 @pytest.mark.parametrize("text,message", [
     ('{"Dhcp6": {}}', 'path: not a Kea DHCPv4 config: no "Dhcp4" object at the top level'),
     ('{"Dhcp4": {"subnet4": [}}', "path: not a Kea JSON config: unexpected character '}' at line 1"),
-    ('{\n"Dhcp4": {} /* open', "path: unterminated /* comment at line 2"),
+    ('{\n"Dhcp4": {} /* open', "path: not a Kea JSON config: unterminated /* comment at line 2"),
     ('{"Dhcp4": {}} trailing', "path: not a Kea JSON config: unexpected text after the end at line 1"),
     ('{"Dhcp4": {"subnet4": [ <?include "x.json"?> ]}}',
      "path: not a Kea JSON config: <?include?> directives are not supported in the file the module edits at line 1"),
@@ -322,7 +344,7 @@ def test_kea_unreadable_config(text, message):
 
 def test_blank_comments_keeps_positions_and_strings():
     text = '{"a": "x // y # z", /* c\n d */ "b": 1} // end\n# last'
-    blanked = dhcp.blank_comments(text)
+    blanked = jsonc.blank_comments(text)
     assert len(blanked) == len(text) and blanked.count("\n") == text.count("\n")
     assert json.loads(blanked) == {"a": "x // y # z", "b": 1}
 
@@ -332,14 +354,14 @@ def test_kea_empty_arrays_and_one_line_configs():
     out = kea(text, plan([HOSTS[0]]))
     assert json.loads(out)["Dhcp4"]["subnet4"][0]["reservations"][0]["ip-address"] == "192.0.2.10"
     assert kea(out, plan([HOSTS[0]])) == out
-    assert json.loads(dhcp.kea_merge(out, None)) == json.loads(text)
+    assert json.loads(kea_merge(out, None)) == json.loads(text)
 
 
 def test_kea_diff_masks_passwords_and_include_files_show_as_is():
     text = '{"Dhcp4": {"lease-database": {"type": "mysql", "password": "db\\"pw", "user": "kea"}}}'
-    assert dhcp.get_backend("kea").shown(text) == (
+    assert get_backend("kea").shown(text) == (
         '{"Dhcp4": {"lease-database": {"type": "mysql", "password": "********", "user": "kea"}}}')
-    assert dhcp.get_backend("isc").shown('option x "password";') == 'option x "password";'
+    assert get_backend("isc").shown('option x "password";') == 'option x "password";'
 
 
 def test_kea_refuses_a_second_option66_it_does_not_own():
