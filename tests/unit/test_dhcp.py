@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils._dhcp import jsonc, plan as dhcp_plan
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp import jsonc, masking, plan as dhcp_plan
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.kea import kea_merge
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import MANAGED_BY, DhcpError, make_plan
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import get_backend
@@ -371,3 +371,67 @@ def test_kea_refuses_a_second_option66_it_does_not_own():
     assert str(err.value) == ("path: the option-data of Dhcp4 already sets option 66 (tftp-server-name) outside"
                               " the module's entries, at line 10: remove it, or use scope=host")
     assert "tftp://192.0.2.9" in kea(text, plan([HOSTS[0]]))  # host scope does not touch that list
+
+
+# ---- hostile option 66 values: printable ASCII, at most 255 bytes, every backend -------------------
+
+def url_of_length(length, base="tftp://192.0.2.5/"):
+    return base + "a" * (length - len(base))
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_url_of_255_bytes_is_rendered_and_256_refused(backend):
+    longest = url_of_length(255)
+    the_plan = plan([HOSTS[0]], url=longest)
+    out = get_backend(backend).candidate(KEA if backend == "kea" else None, the_plan)
+    assert longest in out
+    with pytest.raises(DhcpError) as err:
+        plan([HOSTS[0]], url=url_of_length(256))
+    assert str(err.value) == (
+        "url: provisioning URL 'tftp://192.0.2.5/%s...' is 256 bytes long: DHCP option 66 carries at most 255 bytes"
+        % ("a" * 43))
+
+
+@pytest.mark.parametrize("value,shown,code,position", [
+    ("https://prov.example.com/d\x7fect", "\\x7f", "007F", 26),
+    ("https://prov.example.com/d\u00e9ct", "\\xe9", "00E9", 26),
+    ("https://prov.example.com/\u2028", "\\u2028", "2028", 25),
+    ("https://prov.example.com/\udcff", "\\udcff", "DCFF", 25),
+])
+def test_del_and_non_ascii_are_refused_naming_the_host(value, shown, code, position):
+    with pytest.raises(DhcpError) as err:
+        plan([dict(HOSTS[0], url=value)])
+    assert str(err.value) == (
+        "hosts[0] (ward-a).url: provisioning URL '%s' has character '%s' (U+%s) at position %d: allowed"
+        " printable ASCII only (space to ~)" % (value.encode("unicode_escape").decode(), shown, code, position))
+
+
+def test_refused_url_masks_its_password_and_cuts_a_long_value():
+    with pytest.raises(DhcpError) as err:
+        plan(url="ftp://dect:Pa\x7fss@prov.example.com/")
+    assert "Pa" not in str(err.value) and "ftp://dect:********@prov.example.com/" in str(err.value)
+    with pytest.raises(DhcpError) as err:
+        plan(url="ftp://dect:LongSecret@prov.example.com/" + "x" * 300)
+    assert "LongSecret" not in str(err.value) and len(str(err.value)) < 200
+
+
+@pytest.mark.parametrize("name", ["ward-a\n", "ward-a\nhost evil", "w" * 64, "-ward", "ward..a", "wärd", ""])
+def test_host_names_that_a_daemon_would_not_read_literally(name):
+    with pytest.raises(DhcpError, match=r"\.name: '.*' is not a usable host name"):
+        plan([dict(HOSTS[0], name=name)])
+
+
+def test_masked_hides_every_url_password_in_a_text():
+    text = ('option tftp-server-name "ftp://dect:OldPw@prov.example.com/a";\n'
+            'dhcp-option=tag:dect-b,66,"https://u:p:w@prov.example.com"\n'
+            '"data": "ftp://k:Co\\\\,mma@prov.example.com/x"\nhttps://prov.example.com/no-password\n')
+    assert masking.masked(text) == (
+        'option tftp-server-name "ftp://dect:********@prov.example.com/a";\n'
+        'dhcp-option=tag:dect-b,66,"https://u:********@prov.example.com"\n'
+        '"data": "ftp://k:********@prov.example.com/x"\nhttps://prov.example.com/no-password\n')
+
+
+def test_kea_config_nested_too_deep_is_refused_not_a_crash():
+    text = '{"Dhcp4": {"x": %s1%s}}' % ("[" * 100, "]" * 100)
+    with pytest.raises(DhcpError, match=r"^path: not a Kea JSON config: nested deeper than 64 levels at line 1$"):
+        kea(text, plan([]))

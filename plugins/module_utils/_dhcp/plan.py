@@ -66,7 +66,7 @@ def check_url(value, where):
         for position, char in enumerate(value):
             if ord(char) > 126:
                 raise DhcpError(
-                    "%s: provisioning URL '%s' has character %s (U+%04X) at position %d: allowed printable ASCII"
+                    "%s: provisioning URL '%s' has character '%s' (U+%04X) at position %d: allowed printable ASCII"
                     " only (space to ~)" % (where, _quoted(value), _quoted(char), ord(char), position))
         if len(value) > OPTION_MAX_BYTES:
             raise DhcpError("%s: provisioning URL '%s' is %d bytes long: DHCP option 66 carries at most %d bytes"
