@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import shutil
+import time
+from contextlib import redirect_stdout
+from unittest import mock
 
 import pytest
+from ansible.module_utils import _internal as module_utils_internal
+from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp import jsonc, masking, plan as dhcp_plan
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.kea import kea_merge
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import MANAGED_BY, DhcpError, make_plan
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import get_backend
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.validate import daemon_message, validation_config
+from ansible_collections.dect.provisioning.plugins.modules import dhcp_option66
 
 URL = "https://prov.example.com/dect"
 HOSTS = [
@@ -435,3 +444,200 @@ def test_kea_config_nested_too_deep_is_refused_not_a_crash():
     text = '{"Dhcp4": {"x": %s1%s}}' % ("[" * 100, "]" * 100)
     with pytest.raises(DhcpError, match=r"^path: not a Kea JSON config: nested deeper than 64 levels at line 1$"):
         kea(text, plan([]))
+
+
+# ---- the module in-process, on real files: symlinks, odd files, check mode, masking -------------
+
+def run_module(args, check_mode=False, diff=False):
+    """Run dhcp_option66's main() as on a target; return (the JSON text it printed, the result)."""
+    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    out = io.StringIO()
+    with patch_module_args(args), redirect_stdout(out), pytest.raises(SystemExit), \
+            mock.patch.object(module_utils_internal, "is_controller", False):
+        dhcp_option66.main()
+    return out.getvalue(), json.loads(out.getvalue())
+
+
+def listing(directory):
+    """What would show that anything was created, changed or removed in ``directory`` (even briefly)."""
+    st = os.stat(directory)
+    return st.st_mtime_ns, sorted((entry.name, entry.inode(), entry.stat(follow_symlinks=False).st_mtime_ns)
+                                  for entry in os.scandir(directory))
+
+
+KEA_SMALL = '{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "reservations": []}]}}\n'
+VICTIM = b"VICTIM-BYTES root:secret\n"
+
+
+def module_args(backend, path, **extra):
+    args = dict(backend=backend, path=str(path), url=URL, hosts=[HOSTS[0]], validate=False)
+    args.update(extra)
+    return args
+
+
+@pytest.fixture
+def victims(tmp_path):
+    """Things a symlink at the config path may point at: another user's file, a directory, /dev/zero."""
+    other = tmp_path / "other-user" / "private.conf"
+    other.parent.mkdir()
+    other.write_bytes(VICTIM)
+    os.chown(str(other), 65534, 65534)
+    other.chmod(0o600)
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    return {"file": other, "directory": directory, "zero": "/dev/zero"}
+
+
+def assert_victim_intact(victims, before):
+    assert victims["file"].read_bytes() == VICTIM and os.stat(str(victims["file"])).st_mtime_ns == before
+    assert os.listdir(str(victims["directory"])) == []
+
+
+@pytest.mark.parametrize("state", ["present", "absent"])
+@pytest.mark.parametrize("target", ["file", "directory", "zero"])
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_symlink_at_the_config_path_is_refused(backend, target, state, victims, tmp_path):
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    path = etc / "dhcp.conf"
+    path.symlink_to(victims[target])
+    before, mtime = listing(str(etc)), os.stat(str(victims["file"])).st_mtime_ns
+    text, result = run_module(module_args(backend, path, state=state, backup=True), diff=True)
+    assert result["failed"] and result["msg"] == "path: %s: is a symlink; refusing to read through it" % path
+    assert listing(str(etc)) == before and os.readlink(str(path)) == str(victims[target])
+    assert_victim_intact(victims, mtime)
+    assert "VICTIM" not in text and "\\u0000" not in text
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda p: os.mkfifo(str(p)), "not a regular file"),
+    (lambda p: p.mkdir(), "not a regular file"),
+    (lambda p: os.mknod(str(p), 0o600 | 0o020000, os.makedev(1, 5)), "not a regular file"),  # a /dev/zero
+    (lambda p: p.write_bytes(b"host x {}\n\xff\xfe\n"), "is not UTF-8 text (byte 0xff at offset 10)"),
+    (lambda p: p.touch() or os.truncate(str(p), 33 * 1024 * 1024), "34603008 bytes, larger than the 33554432 allowed"),
+])
+def test_odd_files_at_the_config_path_are_refused_without_blocking(make, message, tmp_path):
+    path = tmp_path / "dhcp.conf"
+    make(path)
+    text, result = run_module(module_args("isc", path), diff=True)
+    assert result["failed"] and result["msg"].startswith("path: ") and str(path) in result["msg"], result
+    assert result["msg"] == "path: %s: %s" % (path, message) or result["msg"] == "path: %s %s" % (path, message), result
+
+
+def test_symlinked_validate_config_is_refused(victims, tmp_path):
+    shutil.which("dhcpd") or pytest.fail("dhcpd is not installed")
+    main = tmp_path / "dhcpd.conf"
+    main.symlink_to(victims["file"])
+    path = tmp_path / "dect.conf"
+    text, result = run_module(module_args("isc", path, validate=True, validate_config=str(main)))
+    assert result["msg"] == "validate_config: %s: is a symlink; refusing to read through it" % main
+    assert not path.exists() and "VICTIM" not in text
+
+
+def test_symlink_planted_at_the_temp_name_is_not_written_through(victims, tmp_path, monkeypatch):
+    """Whatever temp name the writer picks, a symlink appearing there first is never followed."""
+    path = tmp_path / "dect.conf"
+    path.write_text("old\n")
+    real_open, planted = os.open, []
+
+    def open_after_planting(name, flags, *args, **kwargs):
+        name = os.fspath(name)
+        if flags & os.O_CREAT and os.path.dirname(name) == str(tmp_path) and name != str(path) and not planted:
+            os.symlink(str(victims["file"]), name)
+            planted.append(name)
+        return real_open(name, flags, *args, **kwargs)
+
+    mtime = os.stat(str(victims["file"])).st_mtime_ns
+    monkeypatch.setattr(os, "open", open_after_planting)
+    text, result = run_module(module_args("isc", path))
+    monkeypatch.undo()
+    assert planted, "the writer created no temp file next to path"
+    assert_victim_intact(victims, mtime)
+    assert os.readlink(planted[0]) == str(victims["file"])  # still the symlink, nothing written through it
+    if result.get("failed"):
+        assert planted[0] in result["msg"] or str(tmp_path) in result["msg"], result
+    else:
+        assert "host ward-a {" in path.read_text() and not path.is_symlink()
+    assert "VICTIM" not in text
+
+
+def test_symlink_at_the_backup_name_is_refused(victims, tmp_path):
+    path = tmp_path / "dect.conf"
+    path.write_text("old\n")
+    now = time.time()
+    for second in range(4):
+        stamp = time.strftime("%Y-%m-%d@%H:%M:%S~", time.localtime(now + second))
+        os.symlink(str(victims["file"]), "%s.%d.%s" % (path, os.getpid(), stamp))
+    mtime = os.stat(str(victims["file"])).st_mtime_ns
+    text, result = run_module(module_args("isc", path, backup=True))
+    assert result["failed"] and "is a symlink; refusing to write through it" in result["msg"], result
+    assert path.read_text() == "old\n"  # no backup, so no replacement either
+    assert_victim_intact(victims, mtime)
+    assert "VICTIM" not in text
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_check_mode_validates_without_touching_the_config_dir(backend, tmp_path):
+    shutil.which(get_backend(backend).binary) or pytest.fail("%s is not installed" % get_backend(backend).binary)
+    os.makedirs("/run/kea", exist_ok=True)  # kea-dhcp4 -t needs it
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    path = etc / ("kea-dhcp4.conf" if backend == "kea" else "dect.conf")
+    extra = {}
+    if backend == "kea":
+        path.write_text(KEA_SMALL)
+    else:
+        main = etc / "main.conf"
+        main.write_text('include "%s";\n' % path if backend == "isc" else "port=0\nconf-file=%s\n" % path)
+        extra["validate_config"] = str(main)
+    before = listing(str(etc))
+    time.sleep(0.01)
+    _text, result = run_module(module_args(backend, path, validate=True, **extra), check_mode=True, diff=True)
+    assert result["changed"] and "validation" in result, result
+    assert listing(str(etc)) == before
+    # The same run for real writes the file that was validated.
+    _text, result = run_module(module_args(backend, path, validate=True, **extra))
+    assert result["changed"] and "00:13:d1:80:00:32" in path.read_text()
+    assert sorted(os.listdir(str(etc))) == sorted(p.name for p in [path] + ([] if backend == "kea" else [main]))
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_password_rotation_shows_neither_password(backend, tmp_path):
+    path = tmp_path / ("kea.conf" if backend == "kea" else "dect.conf")
+    if backend == "kea":
+        path.write_text(KEA_SMALL)
+    old, new = "ftp://dect:OldPw-7d1@prov.example.com/d", "ftp://dect:NewPw-9c3@prov.example.com/d"
+    _text, result = run_module(module_args(backend, path, url=old, mode="0600"))
+    assert result["changed"] and "OldPw-7d1" in path.read_text()
+    for check_mode in (True, False):
+        text, result = run_module(module_args(backend, path, url=new), check_mode=check_mode, diff=True)
+        assert result["changed"], result
+        assert "OldPw" not in text and "NewPw" not in text, text
+        assert "ftp://dect:********@prov.example.com/d" in result["diff"]["before"]
+        assert "ftp://dect:********@prov.example.com/d" in result["diff"]["after"]
+    assert "NewPw-9c3" in path.read_text() and oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_daemon_rejection_message_masks_url_passwords(tmp_path):
+    shutil.which("dhcpd") or pytest.fail("dhcpd is not installed")
+    path, main = tmp_path / "dect.conf", tmp_path / "dhcpd.conf"
+    main.write_text('option tftp-server-name "ftp://x:MainPw@192.0.2.9";\ninclude "%s";\nbroken here;\n' % path)
+    text, result = run_module(module_args("isc", path, validate=True, validate_config=str(main),
+                                          url="ftp://dect:ModPw@prov.example.com/d"))
+    assert result["failed"] and "dhcpd rejected the new configuration (live file left untouched)" in result["msg"]
+    assert "%s (with the candidate) line 3" % main in result["msg"], result["msg"]
+    assert "MainPw" not in text and "ModPw" not in text and not path.exists()
+
+
+def test_mode_and_owner_are_set_before_the_rename(tmp_path):
+    path = tmp_path / "dect.conf"
+    path.write_text("old\n")
+    os.chown(str(path), 65534, 65534)
+    path.chmod(0o640)
+    _text, result = run_module(module_args("isc", path))
+    st = path.stat()
+    assert result["changed"] and (st.st_uid, st.st_gid, st.st_mode & 0o777) == (65534, 65534, 0o640)
+    _text, result = run_module(module_args("isc", path, url="tftp://192.0.2.7", mode="u=rw,g=,o=", owner="0"))
+    st = path.stat()
+    assert result["changed"] and (st.st_uid, st.st_gid, st.st_mode & 0o777) == (0, 65534, 0o600)
+    assert os.listdir(str(tmp_path)) == ["dect.conf"]
