@@ -320,7 +320,7 @@ def test_kea_entries_moved_by_a_user_are_found_and_removed():
         '  // printer, keep me\n' % OWNED_A)
     assert moved != once
     assert kea_merge(moved, None) == KEA.replace('"reservations": [\n          {',
-                                                      '"reservations": [\n          // printer below\n          {')
+                                                 '"reservations": [\n          // printer below\n          {')
     assert kea(moved, plan([HOSTS[0]])).count("ward-a") == 1
 
 

@@ -280,4 +280,3 @@ def _apply(text, edits):
         pos = end
     out.append(text[pos:])
     return "".join(out)
-
