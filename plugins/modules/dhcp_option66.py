@@ -15,12 +15,15 @@ description:
     DECT Server 2500/8000 set to provisioning method C(dhcp) reads as its provisioning server URL,
     on ISC dhcpd, Kea or dnsmasq, together with an optional fixed IP address per DECT server.
   - Every value is checked before anything is rendered (URLs against the guide's format
-    C([<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]), which refuses quotes, backslashes,
-    newlines and other control characters; MAC addresses; IPv4 addresses; host names).
-  - The candidate file is written to a temporary file next to O(path) and, with O(validate), tested by
-    the daemon's own test mode (C(dhcpd -t -cf), C(kea-dhcp4 -t), C(dnsmasq --test)). Only a candidate
-    the daemon accepts replaces the live file, by an atomic rename. When the daemon rejects it the
-    module fails with the daemon's message and the live file is left untouched.
+    C([<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]), printable ASCII only, at most 255 bytes,
+    no quotes, backslashes, newlines or other control characters; MAC addresses; IPv4 addresses; host names).
+  - With O(validate), the candidate is tested by the daemon's own test mode (C(dhcpd -t -cf),
+    C(kea-dhcp4 -t), C(dnsmasq --test)) in a private temporary directory outside the DHCP config directory.
+    Only a candidate the daemon accepts replaces the live file, through a temporary file next to O(path)
+    whose mode and owner are set before an atomic rename. When the daemon rejects it the module fails with
+    the daemon's message and the live file is left untouched.
+  - A symlink, a directory, a device, a FIFO or any other non-regular file at O(path), O(validate_config) or
+    the backup name is refused with an error naming it; nothing is read or written through it.
   - "What the module owns: for O(backend=isc) and O(backend=dnsmasq), the whole file O(path), an include
     file your main config reads (C(include \"PATH\";) in C(dhcpd.conf), C(conf-file=PATH) or a
     C(conf-dir) in C(dnsmasq.conf)). For O(backend=kea), O(path) is Kea's own JSON config, edited in place:
@@ -51,6 +54,7 @@ options:
         V(tftp://192.0.2.5). A bare host means TFTP.
       - The default for every host without its own O(hosts[].url). Required with O(scope=subnet).
       - A password in C(proto://user:password@host) is masked in the module's output and diff.
+      - Printable ASCII only (space to C(~)) and at most 255 bytes, what one DHCP option carries.
     type: str
   hosts:
     description:
@@ -104,7 +108,9 @@ options:
     description:
       - Run the daemon's test mode on the candidate before it replaces the live file.
       - For V(kea) the candidate is the whole config. For V(isc) and V(dnsmasq), see O(validate_config).
-      - Also runs in check mode (it writes only temporary files, next to O(path), removed afterwards).
+      - Also runs in check mode. The files the daemon tests are written to a private temporary directory
+        (mode 0700, outside the config directory) that is removed afterwards; nothing next to O(path) or
+        O(validate_config) is created, even briefly.
     type: bool
     default: true
   validate_config:
@@ -112,7 +118,8 @@ options:
       - V(isc) and V(dnsmasq) only. The daemon's main config (C(/etc/dhcp/dhcpd.conf), C(/etc/dnsmasq.conf)),
         which must reference O(path) with C(include "PATH";) (isc) or C(conf-file=PATH) (dnsmasq). The test
         then runs on a temporary copy of it in which that reference points to the candidate, which proves that
-        the real config works with the new file.
+        the real config works with the new file. The test runs in the directory of this file, so its relative
+        includes resolve as they do for the daemon. A symlink here is refused.
       - Without it the candidate is tested alone, which proves its syntax but not how it combines with the
         rest of the config (for example a host name used twice).
     type: path
@@ -125,7 +132,7 @@ options:
     default: present
   backup:
     description:
-      - Keep a timestamped copy of the previous file when it changes.
+      - Keep a timestamped copy of the previous file when it changes, with the file's mode and owner.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -134,7 +141,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Checks and validation run as in a real run; only temporary files are written, and removed.
+    details:
+      - Checks and validation run as in a real run; the daemon tests the candidate in a private temporary
+        directory, so nothing in the config directory is created or changed.
+      - Check mode cannot prove the write itself (free space, permissions of the directory, O(owner)).
   diff_mode:
     support: full
   platform:
@@ -144,8 +154,9 @@ notes:
   - Runs on the DHCP server; needs only Python 3. The daemon's binary (C(dhcpd), C(kea-dhcp4), C(dnsmasq))
     must be installed for O(validate).
   - DHCP sends option 66 in clear text; a password in the URL is visible to every host on the network.
-  - The diff of a Kea config shows the whole file with the values of C(password), C(secret) and
-    C(key-password) keys masked.
+  - The diff (before and after) and the daemon's messages show the password of every URL masked, so
+    rotating a password shows neither the old nor the new one. The diff of a Kea config shows the whole
+    file, with the values of C(password), C(secret) and C(key-password) keys masked as well.
   - "Kea reads a comma inside a string option as a separator: the module writes a literal comma of a URL as
     C(\\,), which Kea sends as C(,)."
   - With O(state=absent) on V(kea), a C(reservations) or C(option-data) list the module had to create stays,
@@ -202,7 +213,7 @@ validation:
   description: The test command run on the candidate (temporary file names), and the daemon's output.
   returned: when validation ran
   type: dict
-  sample: {"command": ["dhcpd", "-t", "-cf", "/etc/dhcp/.dect-option66.conf.x1y2.tmp"], "output": ""}
+  sample: {"command": ["dhcpd", "-t", "-cf", "/tmp/dect-dhcp-validate.x1y2/candidate-dect-option66.conf"], "output": ""}
 service:
   description:
     - What makes the running daemon use the changed file, per backend. C(name) is the Debian service name,
