@@ -641,3 +641,16 @@ def test_mode_and_owner_are_set_before_the_rename(tmp_path):
     st = path.stat()
     assert result["changed"] and (st.st_uid, st.st_gid, st.st_mode & 0o777) == (0, 65534, 0o600)
     assert os.listdir(str(tmp_path)) == ["dect.conf"]
+
+
+@pytest.mark.parametrize("extra,message", [
+    ({"mode": "bogus"}, "mode: 'bogus' is neither an octal nor a symbolic mode"),
+    ({"owner": "no-such-user-d1"}, "owner: 'no-such-user-d1' does not exist on this host"),
+    ({"group": "no-such-group-d1"}, "group: 'no-such-group-d1' does not exist on this host"),
+])
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_bad_file_attributes_fail_before_anything_is_written(extra, message, check_mode, tmp_path):
+    path = tmp_path / "dect.conf"
+    _text, result = run_module(module_args("isc", path, **extra), check_mode=check_mode)
+    assert result["failed"] and result["msg"] == message
+    assert os.listdir(str(tmp_path)) == []

@@ -142,6 +142,7 @@ def run(module):
         raise DhcpError("path: directory %s does not exist" % directory, path=path)
     live_text = read_text(path, "path")
     new_text = candidate_text(backend, live_text, plan, path)
+    attributes = file_attributes(module, path) if new_text is not None else {}  # bad mode/owner fail in check mode too
     result = dict(
         changed=False, path=path, service=backend.service._asdict(),
         hosts=[dict(name=h.name, mac=h.mac, ip=h.ip, url=masked(h.url)) for h in (plan.hosts if plan else [])])
@@ -156,7 +157,6 @@ def run(module):
             raise DhcpError("validate_config: %s does not exist" % main_config, path=path)
         result["validation"] = validate(module, backend, new_text, path, main_config, main_text)
     if changed and not module.check_mode:
-        attributes = file_attributes(module, path)
         try:
             if params["backup"] and live_text is not None:
                 result["backup_file"] = backup(path, live_text.encode("utf-8"))
