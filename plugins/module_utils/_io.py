@@ -34,14 +34,21 @@ def _os_error(path, exc):
     return FileIOError("%s: %s" % (path, exc.strerror or exc))
 
 
-def read_if_exists(path, max_size):
-    """Return the bytes of the regular file ``path``, or None when nothing is there."""
+def _lstat(path):
+    """os.lstat, or None when nothing is at ``path``."""
     try:
-        st = os.lstat(path)
+        return os.lstat(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise _os_error(path, exc)
+
+
+def read_if_exists(path, max_size):
+    """Return the bytes of the regular file ``path``, or None when nothing is there."""
+    st = _lstat(path)
+    if st is None:
+        return None
     problem = _kind_error(path, st, "read")
     if problem:
         raise problem
@@ -76,13 +83,8 @@ def read_if_exists(path, max_size):
 
 def check_destination(path):
     """Raise FileIOError when something other than a regular file (a symlink included) is at ``path``."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise _os_error(path, exc)
-    problem = _kind_error(path, st, "write")
+    st = _lstat(path)
+    problem = _kind_error(path, st, "write") if st is not None else None
     if problem:
         raise problem
 
@@ -133,10 +135,8 @@ def write_atomic(path, data, mode=None, owner=None, group=None, tmp_prefix=None)
     check_destination(path)
     directory = os.path.dirname(path) or "."
     if mode is None:
-        try:
-            mode = stat.S_IMODE(os.lstat(path).st_mode)
-        except FileNotFoundError:
-            mode = 0o644 & ~_current_umask()
+        live = _lstat(path)
+        mode = stat.S_IMODE(live.st_mode) if live is not None else 0o644 & ~_current_umask()
     try:
         uid, gid = _uid(owner), _gid(group)
     except (KeyError, ValueError):
@@ -170,12 +170,9 @@ def write_atomic(path, data, mode=None, owner=None, group=None, tmp_prefix=None)
 
 def remove_if_exists(path):
     """Unlink ``path`` (a symlink itself, never its target); True when something was removed."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
+    st = _lstat(path)
+    if st is None:
         return False
-    except OSError as exc:
-        raise _os_error(path, exc)
     if stat.S_ISDIR(st.st_mode):
         raise FileIOError("%s: is a directory; not removing it" % path)
     try:

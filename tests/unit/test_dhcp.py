@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import time
-from contextlib import redirect_stdout
-from unittest import mock
 
 import pytest
-from ansible.module_utils import _internal as module_utils_internal
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp import jsonc, masking, plan as dhcp_plan
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.kea import kea_merge
@@ -20,6 +15,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan impor
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import get_backend
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.validate import daemon_message, validation_config
 from ansible_collections.dect.provisioning.plugins.modules import dhcp_option66
+from tests.support.module_runner import run_module_main
 
 URL = "https://prov.example.com/dect"
 HOSTS = [
@@ -450,12 +446,7 @@ def test_kea_config_nested_too_deep_is_refused_not_a_crash():
 
 def run_module(args, check_mode=False, diff=False):
     """Run dhcp_option66's main() as on a target; return (the JSON text it printed, the result)."""
-    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    out = io.StringIO()
-    with patch_module_args(args), redirect_stdout(out), pytest.raises(SystemExit), \
-            mock.patch.object(module_utils_internal, "is_controller", False):
-        dhcp_option66.main()
-    return out.getvalue(), json.loads(out.getvalue())
+    return run_module_main(dhcp_option66, args, check_mode, diff)
 
 
 def listing(directory):
@@ -654,3 +645,16 @@ def test_bad_file_attributes_fail_before_anything_is_written(extra, message, che
     _text, result = run_module(module_args("isc", path, **extra), check_mode=check_mode)
     assert result["failed"] and result["msg"] == message
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_absent_removes_the_owned_file_with_a_backup_and_then_reports_no_change(tmp_path):
+    path = tmp_path / "dect.conf"
+    run_module(module_args("dnsmasq", path))
+    written = path.read_bytes()
+    _text, result = run_module(module_args("dnsmasq", path, state="absent"), check_mode=True, diff=True)
+    assert result["changed"] and path.read_bytes() == written and result["diff"]["after"] == ""
+    _text, result = run_module(module_args("dnsmasq", path, state="absent", backup=True))
+    assert result["changed"] and not path.exists()
+    assert [p.read_bytes() for p in tmp_path.iterdir()] == [written] and result["backup_file"].endswith("~")
+    _text, result = run_module(module_args("dnsmasq", path, state="absent"))
+    assert not result["changed"]
