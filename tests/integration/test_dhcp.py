@@ -300,6 +300,27 @@ def test_password_rotation_in_check_and_diff_mode(backend, pair, tmp_path, play)
         assert site.owned.read_text().count("// the printer") == 1  # still an in-place edit
 
 
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_symlink_at_the_config_path_is_refused_through_the_role(backend, pair, tmp_path, play):
+    """The file the role would write is a symlink to another user's file: refused, nothing written through it."""
+    site = Site(backend, tmp_path, pair, config_dir=tmp_path / "etc")
+    victim = tmp_path / "victim" / "shadow"
+    victim.parent.mkdir()
+    victim.write_bytes(b"VICTIM-BYTES " + site.owned.read_bytes() if backend == "kea" else b"VICTIM-BYTES\n")
+    os.chown(str(victim), 65534, 65534)
+    victim.chmod(0o600)
+    content = victim.read_bytes()
+    if site.owned.exists():
+        site.owned.unlink()
+    site.owned.symlink_to(victim)
+    before = config_dir_state(site.owned.parent)
+    run = play("dhcp_role.yml", inventory=site.inventory(), diff=True, verbosity=2)
+    assert run.rc != 0 and run.recap()["failed"] == 1, run.output
+    assert "path: %s: is a symlink; refusing to read through it" % site.owned in run.output, run.output
+    assert "VICTIM" not in run.output
+    assert victim.read_bytes() == content and config_dir_state(site.owned.parent) == before
+
+
 def test_absent_restores_the_kea_config_byte_for_byte(pair, tmp_path, play):
     site = Site("kea", tmp_path, pair)
     before = site.main.read_text()
