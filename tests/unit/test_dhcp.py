@@ -86,9 +86,13 @@ def test_subnet_scope_needs_a_url_and_a_host_without_url_needs_the_default():
         plan(url=None)
 
 
-def test_secrets_collected_for_no_log():
-    hosts = [dict(HOSTS[0], url="ftp://dect:pw1@prov.example.com")]
-    assert dhcp_plan.secrets_of(plan(hosts, url="ftp://u:pw2@prov.example.com")) == ["pw1", "pw2"]
+def test_passwords_of_refused_input_are_hidden_in_the_failure_and_its_invocation():
+    hosts = [dict(HOSTS[0], url="ftp://dect:Pw1-x9@prov.example.com/a\x7f"), dict(HOSTS[1], url="ftp://u:Pw2-y8@h")]
+    text, result = run_module(dict(backend="isc", path="/nonexistent-dir/x.conf", hosts=hosts,
+                                   url="ftp://u:Pw3-z7@prov.example.com"))
+    assert result["failed"] and result["msg"].startswith("hosts[0] (ward-a).url: provisioning URL 'ftp://dect:****")
+    assert result["invocation"]["module_args"]["url"] == "ftp://u:********@prov.example.com"
+    assert "Pw1" not in text and "Pw2" not in text and "Pw3" not in text
 
 
 # ---- ISC dhcpd and dnsmasq renderings ------------------------------------------------------------

@@ -142,12 +142,6 @@ def make_plan(hosts, url, scope, subnet=None):
     return Plan(normalize_hosts(hosts, url), url, scope, subnet or None)
 
 
-def secrets_of(plan):
-    """The passwords inside the plan's URLs, for the module's no_log values."""
-    urls = [plan.url] + [host.url for host in plan.hosts]
-    return sorted({url_secret(url) for url in urls if url and url_secret(url)})
-
-
 def needs_own_option(plan, host):
     """Whether ``host`` gets option 66 in its own reservation (always in host scope)."""
     return plan.scope == "host" or host.url != plan.url

@@ -24,7 +24,6 @@ from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan impor
     BACKENDS,
     DhcpError,
     make_plan,
-    secrets_of,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.validate import validate
 from ansible_collections.dect.provisioning.plugins.module_utils._io import (
@@ -136,7 +135,6 @@ def run(module):
     path = params["path"]
     backend = get_backend(params["backend"])
     plan = plan_from_params(params)
-    module.no_log_values.update(secrets_of(plan) if plan else [])
     directory = os.path.dirname(path) or "."
     if not os.path.isdir(directory):
         raise DhcpError("path: directory %s does not exist" % directory, path=path)
