@@ -46,6 +46,7 @@ options:
       - For V(isc) and V(dnsmasq), the include file the module owns and writes as a whole.
       - For V(kea), the daemon's JSON config (for example C(/etc/kea/kea-dhcp4.conf)). It must exist
         and hold a C(Dhcp4) object. C(<?include?>) directives are not supported in this file.
+      - An existing file must be a regular UTF-8 file of at most 32 MiB; a symlink here is refused.
     type: path
     required: true
   url:
@@ -154,6 +155,10 @@ notes:
   - Runs on the DHCP server; needs only Python 3. The daemon's binary (C(dhcpd), C(kea-dhcp4), C(dnsmasq))
     must be installed for O(validate).
   - DHCP sends option 66 in clear text; a password in the URL is visible to every host on the network.
+  - The daemon's test mode reads the candidate from a private directory under the system temporary directory
+    (C(TMPDIR)). Where a security profile confines the daemon to its config directory (some AppArmor profiles
+    of C(dhcpd) and C(dnsmasq) do), that test fails with the daemon's C(Permission denied); allow the daemon to
+    read C(TMPDIR), point C(TMPDIR) (task C(environment)) at a directory it may read, or set O(validate=false).
   - The diff (before and after) and the daemon's messages show the password of every URL masked, so
     rotating a password shows neither the old nor the new one. The diff of a Kea config shows the whole
     file, with the values of C(password), C(secret) and C(key-password) keys masked as well.
