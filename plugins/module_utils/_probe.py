@@ -143,7 +143,9 @@ class Probe(object):
             try:
                 names.append((kind, firmware_rules.check_name(name, "provisioning.firmware.%s" % kind)))
             except firmware_rules.FirmwareError as exc:
-                config.reject(_printable(str(exc)))
+                option = "provisioning.firmware.%s:" % kind
+                if not any(error.startswith(option) for error in config.errors):  # validation said it already
+                    config.reject(_printable(str(exc)))
         return names
 
     def _provisioning_warnings(self):

@@ -11,6 +11,7 @@ server reply by ``MAX_REPLY`` bytes (ftplib would join an endless multi-line rep
 from __future__ import annotations
 
 import ftplib
+import socket
 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.request import remote_path
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import CHUNK, FetchError, network_error
@@ -19,7 +20,17 @@ MAX_REPLY = 64 * 1024
 
 
 class _BoundedFTP(ftplib.FTP):
-    """ftplib's client with a bound on the size of one (multi-line) reply."""
+    """ftplib's client with a bound on the size of one (multi-line) reply, whose control
+    connection the deadline watches from before the server's greeting."""
+
+    def open_control(self, host, port, timeout, deadline):
+        """``connect`` without reading the greeting, the socket handed to ``deadline`` first."""
+        self.host, self.port, self.timeout = host, port, timeout
+        self.sock = socket.create_connection((host, port), deadline.wait(timeout))
+        self.sock.settimeout(timeout)
+        deadline.watch(self.sock)
+        self.af = self.sock.family
+        self.file = self.sock.makefile("r", encoding=self.encoding)
 
     def getmultiline(self):
         line = self.getline()
@@ -49,10 +60,13 @@ def ftp_get(url, filename, sink, size_only, timeout, deadline):
     done = False
     try:
         try:
-            client.connect(url.host, url.port, timeout=deadline.wait(timeout))
-        except (OSError, EOFError) as exc:
+            client.open_control(url.host, url.port, timeout, deadline)
+        except OSError as exc:
             raise network_error("cannot connect to %s" % what, exc, timeout)
-        deadline.watch(client.sock)
+        try:
+            client.welcome = client.getresp()
+        except (OSError, EOFError) as exc:
+            raise network_error("no greeting from %s" % what, exc, timeout)
         try:
             # Anonymous unless the URL names a user, as ftp://user:password@host does.
             client.login(url.user or "anonymous", url.password or ("" if url.user else "anonymous@"))
