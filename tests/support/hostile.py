@@ -395,3 +395,17 @@ def probe(params):
 def check_sync(params):
     """The check_sync module's work, for ``run_in_child``."""
     return run_check_sync(params)._asdict()
+
+
+def open_sockets(count):
+    """Open ``count`` UDP sockets at once; the error text when the process runs out of descriptors."""
+    held = []
+    try:
+        for _index in range(count):
+            held.append(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+    except OSError as exc:
+        return str(exc)
+    finally:
+        for sock in held:
+            sock.close()
+    return "opened %d" % count
