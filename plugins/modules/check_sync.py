@@ -164,31 +164,27 @@ options:
     description:
       - How many targets are in flight at once (each holds one socket); the others wait for a free slot.
       - Never more than the file descriptors the process may still open (its C(RLIMIT_NOFILE) less those
-        open and a reserve of 16): with a low limit the targets queue, none fails with C(Too many open files).
+        open and a reserve of 16); with a low limit the targets queue, none fails with C(Too many open files).
     type: int
     default: 256
   max_message_size:
     description:
       - The most bytes a target may send without completing one SIP message (over TCP or TLS), and the
         largest datagram read (over UDP; a longer one is cut, cannot be parsed, and is ignored).
-      - Over TCP or TLS, exceeding it ends the target with the error C(<host>:<port> sent more than
-        <max_message_size> bytes without a complete SIP message).
+      - Over TCP or TLS, exceeding it ends the target with reason V(transport error) and an error saying the
+        peer sent more than O(max_message_size) bytes without a complete SIP message.
       - Together with O(timeout), the deadline of each target's whole exchange, it bounds what a hostile or
         broken peer can cost; C(docs/hostile-input.md) lists the cases.
       - 1024 to 16777216.
     type: int
     default: 65536
 extends_documentation_fragment:
+  - dect.provisioning.network_client
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: Nothing is sent. Each result carries the C(request) that would be sent.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
 notes:
   - The module reports C(changed=true) whenever a NOTIFY was sent (or would be, in check mode), because it triggers
     an action on the server, like a handler. Call it from a handler so only servers whose files changed are

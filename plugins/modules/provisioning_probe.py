@@ -108,8 +108,8 @@ options:
       - Seconds one file may take in all - connecting, logging in, every wait and every byte. O(timeout)
         bounds each single wait, which a server sending one byte per second never exceeds; the deadline
         ends such a transfer.
-      - A file over its deadline gets status V(error) and the message C(not complete within the deadline of
-        <deadline>s: transfer stopped); the other files are still fetched and reported.
+      - A file over its deadline gets status V(error) and a message saying it was not complete within the
+        deadline; the other files are still fetched and reported.
       - At most 86400.
     type: float
     default: 120
@@ -117,8 +117,8 @@ options:
     description:
       - The most bytes accepted for C(<mac>-config.xml) and C(<mac>-users.xml), which are held in memory to
         be validated. A file announced larger (HTTP C(Content-Length), TFTP C(tsize)) is not transferred; one
-        that turns out larger is stopped at the limit. Either way its status is V(error) with the message
-        C(the server announced|sent more than the size limit of <max_size> bytes).
+        that turns out larger is stopped at the limit. Either way its status is V(error) with a message naming
+        the limit.
       - Version files (C(.ver)) have a fixed limit of 1024 bytes, as a version text is at most 128 characters.
       - At least 1024.
     type: int
@@ -130,16 +130,12 @@ options:
     type: int
     default: 536870912
 extends_documentation_fragment:
+  - dect.provisioning.network_client
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: The module only reads, so check mode fetches and reports the same.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
 notes:
   - "Run it where the DECT servers' view of the network is - usually the controller with
     C(delegate_to: localhost), as in the examples, or a host in the DECT servers' network. It needs

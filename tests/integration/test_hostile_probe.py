@@ -87,8 +87,8 @@ def test_http_config_that_never_ends_drips_or_lies(collections, case, route, exp
         server.stop()
     by_name = files(outcome)
     assert by_name[CONFIG]["status"] == "error", case
-    assert by_name[CONFIG]["errors"] == ["http://127.0.0.1:%d/dect/%s: %s" % (server.port, CONFIG,
-                                                                               expected.format(port=server.port))]
+    expected = expected.format(port=server.port)
+    assert by_name[CONFIG]["errors"] == ["http://127.0.0.1:%d/dect/%s: %s" % (server.port, CONFIG, expected)]
     assert by_name[USERS]["status"] == "ok" and by_name[USERS]["size"] == 8  # the other file still comes back
     assert outcome["failure"].startswith("1 problem(s) a DECT server at http://127.0.0.1:%d/dect" % server.port)
     assert_bounded(report, 3.0)  # the users file takes milliseconds

@@ -386,7 +386,6 @@ def grown_mb(report):
     return (report["peak_rss_kb"] - report["start_rss_kb"]) / 1024.0
 
 
-
 def probe(params):
     """The provisioning probe's work (as its module's ``main`` does it), for ``run_in_child``."""
     return probe_device(params, set())._asdict()

@@ -146,7 +146,7 @@ def test_build_response_copies_dialog_headers_and_adds_to_tag():
 def test_build_response_keeps_existing_to_tag_and_stamps_received():
     request = parse_message(NOTIFY.replace(b"To: <sip:1000@192.0.2.10>", b"To: <sip:1000@192.0.2.10>;tag=t9"))
     response = parse_message(build_response(request, 481, "Call/Transaction Does Not Exist",
-                                                    received=("203.0.113.5", 41234)))
+                                            received=("203.0.113.5", 41234)))
     assert response.header("To") == "<sip:1000@192.0.2.10>;tag=t9"
     assert response.header("Via") == "SIP/2.0/UDP 192.0.2.1:40000;received=203.0.113.5;rport=41234;branch=z9hG4bKabc"
     assert response.reason == "Call/Transaction Does Not Exist"
@@ -182,7 +182,7 @@ def test_digest_rfc2617_example():
     challenge = DigestChallenge.parse(RFC2617_CHALLENGE)
     assert challenge.qop() == "auth"
     assert digest_response(challenge, "GET", "/dir/index.html", "Mufasa", "Circle Of Life",
-                               nonce_count=1, cnonce="0a4f113b") == "6629fae49393a05397450978507c4ef1"
+                           nonce_count=1, cnonce="0a4f113b") == "6629fae49393a05397450978507c4ef1"
 
 
 @pytest.mark.parametrize("algorithm, expected", [
@@ -192,7 +192,7 @@ def test_digest_rfc2617_example():
 def test_digest_rfc7616_examples(algorithm, expected):
     challenge = DigestChallenge.parse("Digest %s, algorithm=%s" % (RFC7616_PARAMS, algorithm))
     assert digest_response(challenge, "GET", "/dir/index.html", "Mufasa", "Circle of Life", nonce_count=1,
-                               cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ") == expected
+                           cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ") == expected
 
 
 def test_digest_without_qop_is_rfc2069_form():
@@ -215,9 +215,9 @@ def test_digest_md5_sess_and_auth_int():
 def test_digest_authorization_header_fields_and_order():
     challenge = DigestChallenge.parse(RFC2617_CHALLENGE)
     header = digest_authorization(challenge, "NOTIFY", "sip:1000@192.0.2.10", 'we"ird', "pw", nonce_count=2,
-                                      cnonce="abc")
+                                  cnonce="abc")
     response = digest_response(challenge, "NOTIFY", "sip:1000@192.0.2.10", 'we"ird', "pw", nonce_count=2,
-                                   cnonce="abc")
+                               cnonce="abc")
     assert header == (
         'Digest username="we\\"ird", realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
         'uri="sip:1000@192.0.2.10", response="%s", algorithm=MD5, opaque="5ccc069c403ebaf9f0171e9517f40e41", '
@@ -353,7 +353,7 @@ def test_targets_from_params_errors():
 def test_build_notify_exact_message():
     target = normalize_target({"host": "192.0.2.10", "user": "1000", "transport": "tcp"})
     message = build_notify(target, ("192.0.2.1", 40000), "cid@192.0.2.1", "ftag", "z9hG4bKb1", 3,
-                               ("Authorization", "Digest x"))
+                           ("Authorization", "Digest x"))
     assert message.to_bytes() == (
         b"NOTIFY sip:1000@192.0.2.10;transport=tcp SIP/2.0\r\n"
         b"Via: SIP/2.0/TCP 192.0.2.1:40000;rport;branch=z9hG4bKb1\r\n"
@@ -375,7 +375,7 @@ def test_build_notify_exact_message():
 
 def test_build_notify_tls_from_domain_and_ipv6_local():
     target = normalize_target({"host": "dect.example.com", "user": "1000", "transport": "tls",
-                                   "from_domain": "pbx.example.com"})
+                              "from_domain": "pbx.example.com"})
     message = parse_message(build_notify(target, ("2001:db8::5", 5061), "c", "t", "z9hG4bKx", 1).to_bytes())
     assert message.request_uri == "sips:1000@dect.example.com"
     assert message.header("Via") == "SIP/2.0/TLS [2001:db8::5]:5061;rport;branch=z9hG4bKx"

@@ -14,7 +14,7 @@ import ftplib
 import socket
 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.request import remote_path
-from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import CHUNK, FetchError, network_error
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import FetchError, network_error
 
 MAX_REPLY = 64 * 1024
 
@@ -98,11 +98,7 @@ def _transfer(client, name, sink, size_only, deadline):
     data = client.transfercmd("RETR " + name)
     try:
         deadline.watch(data)
-        while True:
-            chunk = data.recv(CHUNK)
-            if not chunk:
-                break
-            sink.write(chunk)
+        sink.drain(data.recv)
     finally:
         data.close()
     reply = client.voidresp()

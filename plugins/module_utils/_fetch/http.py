@@ -19,7 +19,7 @@ import ssl
 from urllib.parse import quote
 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.request import remote_path
-from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import CHUNK, FetchError, network_error
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import FetchError, network_error
 from ansible_collections.dect.provisioning.plugins.module_utils._tls import TlsConfigError, client_context
 
 USER_AGENT = "dect.provisioning-fetch/1.0"
@@ -97,11 +97,7 @@ def _read_response(what, path, response, sink, size_only):
     if size_only:
         return code, declared
     sink.check_announced(declared)
-    while True:
-        chunk = response.read(CHUNK)
-        if not chunk:
-            break
-        sink.write(chunk)
+    sink.drain(response.read)
     if declared is not None and declared != sink.size:
         raise FetchError("%s announced %d bytes for %s but sent %d" % (what, declared, path, sink.size), code=code)
     return code, sink.size

@@ -71,6 +71,11 @@ class Sink(object):
         if self.chunks is not None:
             self.chunks.append(bytes(chunk))
 
+    def drain(self, read):
+        """Write what ``read(CHUNK)`` returns until it returns nothing (the end of the stream)."""
+        for chunk in iter(lambda: read(CHUNK), b""):
+            self.write(chunk)
+
     def check_announced(self, announced):
         """Refuse before the transfer a size the server announces (Content-Length, tsize) over the limit."""
         if announced is not None and self.max_size is not None and announced > self.max_size:
