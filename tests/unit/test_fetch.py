@@ -8,6 +8,7 @@ against the real tftpd-hpa, nginx and vsftpd are in tests/integration/test_provi
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -30,6 +31,8 @@ from ansible_collections.dect.provisioning.plugins.module_utils._fetch.tftp impo
     tftp_request,
     TFTP_UNKNOWN_TID,
 )
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import Deadline, FetchError, Sink
+from ansible_collections.dect.provisioning.plugins.module_utils._tls import TlsConfigError, client_context
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import parse_provisioning_url
 
 
@@ -337,3 +340,52 @@ def test_block_numbers_wrap_after_65535():
     peer.close()
     assert result.status == "ok", result.error
     assert result.data == payload
+
+
+# ----------------------------------------------------------------------------- bounds and TLS policy
+
+
+def test_sink_refuses_the_chunk_over_the_limit_and_keeps_no_more():
+    sink = Sink(max_size=10)
+    sink.write(b"x" * 6)
+    with pytest.raises(FetchError) as exc:
+        sink.write(b"y" * 5)
+    assert str(exc.value) == "the server sent more than the size limit of 10 bytes: transfer stopped"
+    assert sink.data() == b"x" * 6
+    with pytest.raises(FetchError) as announced:
+        sink.check_announced(11)
+    assert str(announced.value) == ("the server announced 11 bytes, more than the size limit of 10 bytes: "
+                                    "not transferred")
+    sink.check_announced(None)
+    sink.check_announced(10)
+
+
+def test_deadline_shuts_a_blocked_socket_down_when_it_passes():
+    left, right = socket.socketpair()
+    try:
+        deadline = Deadline(0.3)
+        deadline.watch(left)
+        started = time.monotonic()
+        assert left.recv(10) == b""  # blocked until the watchdog shut it down
+        assert 0.25 < time.monotonic() - started < 1.0
+        assert deadline.fired and deadline.passed
+        with pytest.raises(FetchError) as exc:
+            deadline.wait(5)
+        assert str(exc.value) == "not complete within the deadline of 0.3s: transfer stopped"
+    finally:
+        left.close()
+        right.close()
+
+
+def test_one_tls_client_policy(tmp_path):
+    strict = client_context()
+    assert strict.minimum_version == ssl.TLSVersion.TLSv1_2
+    assert (strict.verify_mode, strict.check_hostname) == (ssl.CERT_REQUIRED, True)
+    lax = client_context(validate_certs=False)
+    assert (lax.minimum_version, lax.verify_mode, lax.check_hostname) == (ssl.TLSVersion.TLSv1_2, ssl.CERT_NONE,
+                                                                          False)
+    assert client_context(str(tmp_path)).minimum_version == ssl.TLSVersion.TLSv1_2  # a hashed CA directory
+    with pytest.raises(TlsConfigError) as exc:
+        client_context(str(tmp_path / "none.pem"))
+    assert str(exc.value) == ("cannot load the CA certificates of ca_path '%s': No such file or directory"
+                              % (tmp_path / "none.pem"))
