@@ -1,4 +1,4 @@
-"""the _fetch package and provisioning_probe against the plain tools a user would reach for, in the same run.
+"""The _fetch package and provisioning_probe against the plain tools a user would reach for, in the same run.
 
 - an 8 MiB firmware image over TFTP: the _fetch package (RFC 2348 blksize 1428 + tsize) vs tftp-hpa's ``tftp``
   client (RFC 1350 512-byte blocks), both from tftpd-hpa on 127.0.0.1;
