@@ -178,13 +178,13 @@ options:
       - 1024 to 16777216.
     type: int
     default: 65536
-extends_documentation_fragment:
-  - dect.provisioning.network_client
-  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: Nothing is sent. Each result carries the C(request) that would be sent.
+extends_documentation_fragment:
+  - dect.provisioning.network_client
+  - ansible.builtin.action_common_attributes
 notes:
   - The module reports C(changed=true) whenever a NOTIFY was sent (or would be, in check mode), because it triggers
     an action on the server, like a handler. Call it from a handler so only servers whose files changed are
