@@ -137,6 +137,11 @@ def parse_provisioning_url(value):
                            match.group("protocol") is not None)
 
 
+def bracket_host(host):
+    """An IPv6 address in the brackets a URI or ``host:port`` needs; names and IPv4 unchanged."""
+    return "[%s]" % host if ":" in host and not host.startswith("[") else host
+
+
 _URL_SECRET = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:)([^@/\s]*)(@)")
 MASK = "********"
 
