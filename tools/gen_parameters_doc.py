@@ -107,19 +107,42 @@ def _intro(schema):
         "",
         "How to read the tables:",
         "",
-        "- **400/6500**, **2500/8000**: the server families that have the parameter. Setting a parameter the"
-        " model's family lacks is an error; where the other family has the same setting under another name,"
-        " the note says which (for example `dect.auth_call` on 400/6500 is `system_event.auth_call` on"
-        " 2500/8000).",
+        "- **400/6500**, **2500/8000**: the server families that have the parameter. Setting a parameter that the"
+        " guide's printed marks place in the other family is an error; where the other family has the same setting"
+        " under another name, the message and the note say which (for example `dect.auth_call` on 400/6500 is"
+        " `system_event.auth_call` on 2500/8000).",
+        "- **Inferred families**: the PDF text lost which of the two family columns a single mark stood in. Where the"
+        " family is our inference, the note starts with *Family inferred* and gives the reason; setting such a"
+        " parameter on the other family is a warning (written as given), an error only with `strict: true`.",
+        "- **Models**: where the guide narrows a parameter to some models of a family (media resources only on the"
+        " 6500, base station firmware provisioning not on the 400), the note says so; setting it on another model is"
+        " a warning, an error with `strict: true`. The guide names no parameter that differs between the 2500 and"
+        " the 8000.",
+        "- **Overrides**: `family_overrides` (inventory `dect_family_overrides`) lists parameter paths or sections"
+        " to write on this server all the same, for example `[snmp, sip.media.codecs]`.",
         "- **Array segments**: a segment ending in `[]` stands for numbered elements: `bif08.shelf[].card[].port[].enable`"
         " is set as `bif08: {shelf1: {card2: {port3: {enable: true}}}}`.",
         "- **Secret**: the value is masked (`********`) in every output, diff and log; keep it in ansible-vault."
         " The password inside `provisioning.server.url` (`user:password@`) is masked the same way.",
         "- **\\***: marked '*' in the guide: hidden in the web interface or only there with a license.",
-        "- **Default**: the guide's default as the guide writes it, for reference only: the modules write only"
-        " what you set, and the device keeps its own value for the rest.",
-        "- **Note**: how this collection reads the guide where it is ambiguous. The PDF text lost which of the"
-        " two family columns a single mark stood in; such families are inferred and say so.",
+        "- **Default**: the guide's default as the guide writes it, for reference only. The modules write only what"
+        " you set, and the server imports the file \"by replacing the existing data\" (guide, *Upgrading Firmware*,"
+        " *Configuration Update*): a parameter the file leaves out takes the firmware's default, not the value the"
+        " server had before.",
+        "- **Empty values**: a parameter whose guide default is \"-\" (no default shown) may be set empty"
+        " (`gateway: \"\"` or null); it is written as an empty element (`<gateway/>`), as server exports have it,"
+        " and read back as `\"\"`.",
+        "- **A value that is also a section**: `network.ntp` holds the NTP address and is the parent of"
+        " `network.ntp.enable`. Set the address alone as `ntp: 192.0.2.1`; with `enable`, as"
+        " `ntp: {value: 192.0.2.1, enable: true}`, written `<ntp>192.0.2.1<enable>true</enable></ntp>`.",
+        "- **Device safety**: `provisioning.server.method: disabled`, `static` without `provisioning.server.url` and"
+        " `provisioning.config.check: false` cut a server off from provisioning for good; they are errors unless"
+        " `allow_unsafe` (inventory `dect_allow_unsafe`) names the check (`provisioning_disabled`,"
+        " `static_without_url`, `config_check_off`). Settings only a factory reset undoes"
+        " (`security.passwords_unexportable`, `security.strict_password`, `security.password_lifetime`) and firmware"
+        " that would be staged but never applied (automatic update off for its kind, or no licence in"
+        " `dect.license` where the guide requires the Enhanced Provisioning Interface License) are warnings.",
+        "- **Note**: how this collection reads the guide where it is ambiguous.",
         "",
         "Sections: %s." % ", ".join("[%s](#%s)" % (name, _anchor(name)) for name in sections),
     ]
