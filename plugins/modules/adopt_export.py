@@ -68,9 +68,8 @@ attributes:
     support: full
   diff_mode:
     support: none
-  platform:
-    platforms: posix
   vault:
+    description: Can read vault-encrypted exports and writes vault-encrypted values.
     support: full
     details: Requires a vault secret (C(--vault-id)); the exports themselves may be vault-encrypted.
 notes:
