@@ -10,12 +10,15 @@ the schema only, so it is byte-for-byte reproducible.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FAMILY_COLUMNS = (("ipdect", "400/6500"), ("dect", "2500/8000"))
-COLUMNS = ("Path", "400/6500", "2500/8000", "Type / allowed values", "Default", "Secret", "Description", "Note")
+COLUMNS = ("Path", "400/6500", "2500/8000", "Type / allowed values", "Default", "Secret", "Guide", "Description",
+           "Note")
+GUIDE_PAGES = REPO / "tools" / "guide_pages.json"
 
 
 def _collections_root():
@@ -73,13 +76,23 @@ def _note(param, schema):
     return " ".join(parts)
 
 
-def _row(param, schema):
+def _guide_pages():
+    return json.loads(GUIDE_PAGES.read_text(encoding="utf-8"))
+
+
+def _guide_cell(param, pages):
+    where = pages.get(param.path)
+    return "A p. %s" % where["page"] if where else ""
+
+
+def _row(param, schema, pages=None):
     path = _code(param.path) + (" \\*" if param.hidden else "")
     cells = [path]
     cells.extend("yes" if family in param.families else "" for family, dummy in FAMILY_COLUMNS)
     cells.append(_cell(param.type.describe()))
     cells.append(_code(param.default) if param.default not in (None, "") else "")
     cells.append("yes" if param.secret else "")
+    cells.append(_guide_cell(param, pages or {}))
     cells.append(_cell(param.description))
     cells.append(_note(param, schema))
     return "| %s |" % " | ".join(cells)
@@ -142,6 +155,11 @@ def _intro(schema):
         " (`security.passwords_unexportable`, `security.strict_password`, `security.password_lifetime`) and firmware"
         " that would be staged but never applied (automatic update off for its kind, or no licence in"
         " `dect.license` where the guide requires the Enhanced Provisioning Interface License) are warnings.",
+        "- **Guide**: where the row is in the guide: every parameter comes from Appendix A (*Description of"
+        " Configuration Parameters*), under the section heading it is listed in here; `A p. 13` is page 13 of"
+        " Appendix A's 32 pages (its own numbering, \"Page of pages: N of 32\"). Where the PDF text lost the page"
+        " breaks, a range (`A p. 19-22`). Located by `tools/guide_locations.py` from the guide's text"
+        " (`tools/guide_pages.json`).",
         "- **Note**: how this collection reads the guide where it is ambiguous.",
         "",
         "Sections: %s." % ", ".join("[%s](#%s)" % (name, _anchor(name)) for name in sections),
@@ -151,13 +169,14 @@ def _intro(schema):
 def render(schema=None):
     """The whole document as text."""
     schema = schema or _load_schema()
+    pages = _guide_pages()
     lines = _intro(schema)
     for section in schema.section_names():
         params = [p for p in schema.PARAMETERS if p.path.split(".", 1)[0] == section]
         lines.extend(["", "## %s" % section, ""])
         lines.append("| %s |" % " | ".join(COLUMNS))
         lines.append("|" + " --- |" * len(COLUMNS))
-        lines.extend(_row(param, schema) for param in params)
+        lines.extend(_row(param, schema, pages) for param in params)
     return "\n".join(lines) + "\n"
 
 

@@ -263,3 +263,16 @@ def test_parameters_doc_says_the_file_replaces_the_configuration():
     assert '"by replacing the existing data"' in text
     module_doc = (REPO / "plugins" / "modules" / "config_xml.py").read_text(encoding="utf-8")
     assert "replaces its whole running configuration" in module_doc
+
+
+def test_every_parameter_has_its_place_in_the_guide_in_the_guides_order():
+    import json
+    pages = json.loads((REPO / "tools" / "guide_pages.json").read_text(encoding="utf-8"))
+    assert set(pages) == {p.path for p in PARAMETERS}
+    lines = [pages[p.path]["line"] for p in PARAMETERS]
+    assert lines == sorted(lines)  # the schema follows the guide's order, row by row
+    first_pages = [int(pages[p.path]["page"].split("-")[0]) for p in PARAMETERS]
+    assert first_pages == sorted(first_pages) and first_pages[0] == 3 and first_pages[-1] == 32
+    assert pages["security.passwords_unexportable"]["page"] == "18"  # the page whose footer reads "18 of 32"
+    text = (REPO / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert "| A p. 18 | Leave passwords and other sensitive data out of exported files" in text
