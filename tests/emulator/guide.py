@@ -20,7 +20,7 @@ Guide facts used here:
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from collections import namedtuple
 
 MODELS = ("400", "6500", "2500", "8000")

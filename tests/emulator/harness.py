@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import socket
 import sys
-import uuid
 from pathlib import Path
 
 from tests.emulator import sipmsg as sip
