@@ -91,8 +91,11 @@ BAD_INPUTS = [
     ({"sip": {"localport": 70000}}, "sip.localport: value '70000' is out of range: allowed integer 1..65535"),
     ({"rfp": {"auto": {"start_time": "25:99"}}},
      "rfp.auto.start_time: value '25:99' allowed: immediately, or a time hh:mm from 00:00 to 23:59"),
-    ({"provisioning": {"firmware": {"rfp6": "rfp6.bin"}}},
-     "provisioning.firmware.rfp6: not supported on 400/6500 (only 2500/8000)"),
+    # a printed family mark (an inferred one, like provisioning.firmware.rfp6, only warns)
+    ({"system_event": {"send_date_time": True}},
+     "system_event.send_date_time: not supported on 400/6500 (only 2500/8000); use dect.send_date_time there"),
+    ({"provisioning": {"server": {"method": "disabled"}}},
+     "provisioning.server.method: value 'disabled' cuts the server off from provisioning"),
 ]
 
 
