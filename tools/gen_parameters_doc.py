@@ -76,6 +76,13 @@ def _note(param, schema):
     return " ".join(parts)
 
 
+def _default_cell(param, schema):
+    per_model = getattr(schema, "MODEL_DEFAULTS", {}).get(param.path)
+    if per_model:
+        return ", ".join("%s: %s" % (model, _code(value)) for model, value in sorted(per_model.items(), key=lambda i: int(i[0])))
+    return _code(param.default) if param.default not in (None, "") else ""
+
+
 def _guide_pages():
     return json.loads(GUIDE_PAGES.read_text(encoding="utf-8"))
 
@@ -90,7 +97,7 @@ def _row(param, schema, pages=None):
     cells = [path]
     cells.extend("yes" if family in param.families else "" for family, dummy in FAMILY_COLUMNS)
     cells.append(_cell(param.type.describe()))
-    cells.append(_code(param.default) if param.default not in (None, "") else "")
+    cells.append(_default_cell(param, schema))
     cells.append("yes" if param.secret else "")
     cells.append(_guide_cell(param, pages or {}))
     cells.append(_cell(param.description))

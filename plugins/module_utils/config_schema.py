@@ -778,6 +778,26 @@ PARAMETERS = (
 )
 
 
+# Defaults the guide gives per model (the ``default`` text above says the same in the guide's words).
+# Only what the guide states: it names the 8000 and the 6500 for bootproto and failovertime, and the
+# 400/6500 and 2500/8000 families for the application login.
+MODEL_DEFAULTS = {
+    "application.username": {"400": "admin", "6500": "admin", "2500": "GW-DECT", "8000": "GW-DECT"},
+    "network.bootproto": {"6500": "dhcp", "8000": "static"},
+    "redundancy.failovertime": {"6500": "10", "8000": "15"},
+}
+
+
+def default_for(path, model):
+    """The guide's default of ``path`` on ``model``: its per-model default where the guide gives one,
+    None where the guide's default differs by model without naming this one, else ``Param.default``."""
+    per_model = MODEL_DEFAULTS.get(path)
+    if per_model is not None:
+        return per_model.get(str(model))
+    param = by_path().get(path)
+    return param.default if param is not None else None
+
+
 def by_path():
     """Every parameter by its path (``{'sip.localport': Param(...)}``)."""
     return dict((param.path, param) for param in PARAMETERS)

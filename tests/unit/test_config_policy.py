@@ -276,3 +276,13 @@ def test_every_parameter_has_its_place_in_the_guide_in_the_guides_order():
     assert pages["security.passwords_unexportable"]["page"] == "18"  # the page whose footer reads "18 of 32"
     text = (REPO / "docs" / "parameters.md").read_text(encoding="utf-8")
     assert "| A p. 18 | Leave passwords and other sensitive data out of exported files" in text
+
+
+def test_per_model_defaults_are_data():
+    from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import default_for
+    assert default_for("network.bootproto", "8000") == "static"
+    assert default_for("network.bootproto", "6500") == "dhcp"
+    assert default_for("network.bootproto", "400") is None  # the guide names only the 8000 and the 6500
+    assert default_for("redundancy.failovertime", 8000) == "15"
+    assert default_for("application.username", "2500") == "GW-DECT"
+    assert default_for("sip.localport", "400") == "5060"
