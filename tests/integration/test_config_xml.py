@@ -192,3 +192,28 @@ def test_guide_examples_round_trip(play, tmp_path, name, model):
     result = play(ROUND_TRIP, extra_vars={"model": model, "src": str(src), "out": str(out)})
     assert result.rc == 0, result.output
     assert canonical(out.read_bytes(), "config") == canonical(src.read_bytes(), "config")
+
+
+PARSED_EXPORT = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read a device-style export with empty elements
+      dect.provisioning.config_xml:
+        model: "{{ model }}"
+        src: "{{ src }}"
+        state: parsed
+      register: parsed
+    - name: Show it
+      ansible.builtin.debug:
+        msg: "valid={{ parsed.valid }} errors={{ parsed.errors | length }} time=[{{ parsed.settings.provisioning.check.time }}]"
+"""
+
+
+@pytest.mark.parametrize("model", ["6500", "8000"])
+def test_device_export_with_empty_elements_is_parsed_valid(play, model):
+    from tests.support.ansible_runner import REPO
+    src = REPO / "tests" / "data" / "exports" / ("config-%s-export.xml" % model)
+    result = play(PARSED_EXPORT, extra_vars={"model": model, "src": str(src)})
+    assert result.rc == 0, result.output
+    assert "valid=True errors=0 time=[]" in result.stdout
