@@ -91,9 +91,13 @@ def _tftp(url, path, sink, timeout, retries):
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
         sock.settimeout(timeout)
-        peer, expected, last, dest, tries = None, 1, request, server, 0
+        peer, expected, last, dest, tries, send = None, 1, request, server, 0, True
         while True:
-            sock.sendto(last, dest)
+            if time.monotonic() > sink.deadline:
+                raise TransferError("TFTP server %s: transfer deadline passed" % url.host)
+            if send:
+                sock.sendto(last, dest)
+            send = True
             try:
                 packet, source = sock.recvfrom(TFTP_BLOCK + 4)
             except socket.timeout:
@@ -104,7 +108,8 @@ def _tftp(url, path, sink, timeout, retries):
             if peer is None:
                 peer = source
             elif source != peer:
-                continue  # another transfer ID: not ours
+                send = False  # another transfer ID: not ours, and no reason to retransmit
+                continue
             opcode = struct.unpack("!H", packet[:2])[0] if len(packet) >= 2 else 0
             if opcode == 5:
                 code = struct.unpack("!H", packet[2:4])[0] if len(packet) >= 4 else None
