@@ -286,3 +286,10 @@ def test_per_model_defaults_are_data():
     assert default_for("redundancy.failovertime", 8000) == "15"
     assert default_for("application.username", "2500") == "GW-DECT"
     assert default_for("sip.localport", "400") == "5060"
+
+
+@pytest.mark.parametrize("name,family,model", EXPORTS)
+def test_the_probe_accepts_a_device_export(name, family, model):
+    from ansible_collections.dect.provisioning.plugins.modules import provisioning_probe
+    settings, errors, warnings = provisioning_probe.check_config_document((DATA / "exports" / name).read_bytes(), family)
+    assert errors == [] and warnings == [] and settings["provisioning"]["check"]["time"] == ""
