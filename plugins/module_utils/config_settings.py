@@ -168,7 +168,8 @@ def validate(settings, family, strict=False, model=None, family_overrides=(), al
         if entry not in UNSAFE_CHECKS:
             errors.append("%s: '%s' is not a device-safety check: allowed %s" % (UNSAFE_OPTION, entry, ", ".join(UNSAFE_CHECKS)))
     for entry in overrides:
-        if lookup(entry.split(".")) is None:
+        if lookup(entry.split(".")) is None and not any(
+                p.path == entry or p.path.startswith(entry + ".") for p in PARAMETERS):
             warnings.append("%s: '%s' names no parameter or section of the schema" % (OVERRIDE_OPTION, entry))
     model = _model(model, family, errors)
     if not isinstance(settings, dict):

@@ -112,6 +112,12 @@ def test_family_overrides_entry_naming_nothing_warns_and_bad_entries_fail():
     checked = check({}, family_overrides=["no.such.thing"])
     assert checked.warnings == ["family_overrides: 'no.such.thing' names no parameter or section of the schema"]
     assert check({}, family_overrides=[3]).errors == ["family_overrides: '3' is not a non-empty string"]
+    # schema spelling with [] and a concrete array element both name parameters
+    for entry in ("bif08.shelf[].card[].port[].enable", "bif08.shelf1.card2", "TAP"):
+        assert check({}, family_overrides=[entry]).warnings == []
+    overridden = check({"bif08": {"shelf1": {"card2": {"port3": {"enable": True}}}}}, "ipdect", strict=True,
+                       family_overrides=["bif08.shelf[].card[].port[].enable"])
+    assert overridden.errors == [] and overridden.warnings == []
 
 
 def test_unknown_parameter_still_only_warns():
