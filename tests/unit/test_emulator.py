@@ -332,4 +332,3 @@ def test_the_emulator_reads_text_beside_children_and_refuses_entities():
     with pytest.raises(guide.GuideError, match="DOCTYPE/ENTITY"):
         guide.read_config(b'<!DOCTYPE x [<!ENTITY a "b">]><config>&a;</config>')
     assert guide.mask_url("ftp://u:secret@192.0.2.1/x") == "ftp://u:********@192.0.2.1/x"
-
