@@ -296,6 +296,6 @@ def test_per_model_defaults_are_data():
 
 @pytest.mark.parametrize("name,family,model", EXPORTS)
 def test_the_probe_accepts_a_device_export(name, family, model):
-    from ansible_collections.dect.provisioning.plugins.modules import provisioning_probe
-    settings, errors, warnings = provisioning_probe.check_config_document((DATA / "exports" / name).read_bytes(), family)
+    from ansible_collections.dect.provisioning.plugins.module_utils import _probe
+    settings, errors, warnings = _probe.check_config_document((DATA / "exports" / name).read_bytes(), family)
     assert errors == [] and warnings == [] and settings["provisioning"]["check"]["time"] == ""

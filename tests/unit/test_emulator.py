@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils import sip
+from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
 from tests.emulator import dect_emulator, device, dhcp, guide, sip_listener, transfer
 
 MAC = "0013d1800032"
