@@ -65,8 +65,9 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     counters = recaps(first)
     assert set(counters) == {"localhost", "prov-local", "dhcp-local", "dect-001", "dect-002"}, first.stdout
     assert all(c["failed"] == 0 and c["unreachable"] == 0 for c in counters.values()), counters
-    for name, mac in macs.items():
-        assert counters[name]["changed"] >= 2, counters  # its users and config published
+    # Every server's users and config published (counted on whichever host the publishing task ran for).
+    assert sum(c["changed"] for c in counters.values()) >= 2 * SERVERS, counters
+    for mac in macs.values():
         assert (root / ("%s-users.xml" % mac)).is_file() and (root / ("%s-config.xml" % mac)).is_file()
     assert (root / "kws.bin").is_file() and (root / "kws.bin.ver").read_text() == OLD_FIRMWARE
     # The optional default_kws switch: written where the inventory sets it (6500), absent elsewhere.
