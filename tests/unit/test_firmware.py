@@ -75,20 +75,6 @@ def test_catalogue_names_default_to_key_bin_and_skip_withdrawn_entries():
     assert dict(fw.catalogue_names(None)) == {}
 
 
-def test_describe_kinds_names_families():
-    lines = fw.describe_kinds()
-    assert lines[0].startswith("kws (400/6500, 2500/8000): Server firmware")
-    assert lines[2].startswith("rfp (2500/8000): ")
-
-
-def test_check_kind_refuses_unknown_and_default_kws():
-    assert fw.check_kind("rfp6") == "rfp6"
-    with pytest.raises(fw.FirmwareError) as err:
-        fw.check_kind("default_kws", "firmware_catalogue")
-    assert str(err.value) == ("firmware_catalogue: 'default_kws' is not a firmware kind: allowed kws, rfp, rfp6,"
-                              " pp14208700, pp14225100, pp14225110, pp14225190")
-
-
 def test_role_argument_spec_lists_exactly_the_file_kinds():
     specs = yaml.safe_load((REPO / "roles/firmware/meta/argument_specs.yml").read_text())
     catalogue = specs["argument_specs"]["main"]["options"]["firmware_catalogue"]["options"]
