@@ -189,8 +189,8 @@ def parse_xferlog(lines, epochs):
         except ValueError:
             continue
         done = fields[-1] == "c"
-        # The xferlog time is when the transfer ended; the request began its duration earlier.
-        yield (epoch - int(fields[5]) if fields[5].isdigit() else epoch, "ftp", _client(fields[6]),
+        # The xferlog time is the second the transfer ended (its duration is rounded up: not subtracted).
+        yield (epoch, "ftp", _client(fields[6]),
                _basename(fields[8]), done, "complete" if done else "incomplete", sent, done)
 
 

@@ -118,7 +118,8 @@ servers:
           type: str
           sample: image
         time:
-          description: When the request began, ISO 8601 UTC with milliseconds.
+          description: When the request began, ISO 8601 UTC with milliseconds; over FTP the second the
+            transfer ended (vsftpd's transfer log has no finer time).
           type: str
           sample: "2026-11-25T22:35:09.120Z"
         epoch:
