@@ -113,7 +113,8 @@ def _lines(path):
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
         for line in handle:
-            yield line[:_MAX_LINE]
+            if len(line) <= _MAX_LINE:
+                yield line
 
 
 class _Epochs:
@@ -160,38 +161,48 @@ class _Epochs:
         return epoch
 
 
+# Each parser yields (client, name, raw) cheaply for every line that names a file; its converter
+# turns the raw form into a record only for the requests that are kept (the last of each file).
+
+
 def parse_nginx(lines, epochs):
     for line in lines:
-        fields = line.rstrip("\n").split(" ", 9)
-        if len(fields) != 10 or fields[3] not in ("http", "https"):
-            continue
-        try:
-            epoch = float(fields[1]) - float(fields[7])  # the log line is written at the end: the request began earlier
-            status = int(fields[5])
-            sent = int(fields[6])
-        except ValueError:
-            continue
-        name = _basename(fields[9])
-        method = fields[4]
-        finished = fields[8] == "OK"
-        ok = 200 <= status < 300 and method == "GET"
-        yield (epoch, fields[3], fields[2], name, ok, "%s %d" % (method, status), sent, finished and ok)
+        fields = line.split(" ", 9)
+        if len(fields) == 10 and (fields[3] == "http" or fields[3] == "https"):
+            name = fields[9].rstrip("\n")
+            yield fields[2], name[1:] if name[:1] == "/" else name, fields
+
+
+def convert_nginx(fields, epochs):
+    try:
+        # The line is written when the request ends: it began request_time earlier.
+        epoch = float(fields[1]) - float(fields[7])
+        status, sent = int(fields[5]), int(fields[6])
+    except ValueError:
+        return None
+    name = fields[9].rstrip("\n")
+    ok = 200 <= status < 300 and fields[4] == "GET"
+    return (epoch, fields[3], fields[2], _basename(name), ok, "%s %d" % (fields[4], status), sent,
+            ok and fields[8] == "OK")
 
 
 def parse_xferlog(lines, epochs):
     for line in lines:
         fields = line.split()
-        if len(fields) < 18 or fields[1] not in _MONTHS or fields[11] != "o":
-            continue
-        try:
-            epoch = epochs.day(int(fields[4]), _MONTHS[fields[1]], int(fields[2])) + epochs.clock(fields[3])
-            sent = int(fields[7])
-        except ValueError:
-            continue
-        done = fields[-1] == "c"
-        # The xferlog time is the second the transfer ended (its duration is rounded up: not subtracted).
-        yield (epoch, "ftp", _client(fields[6]),
-               _basename(fields[8]), done, "complete" if done else "incomplete", sent, done)
+        if len(fields) >= 18 and fields[11] == "o" and fields[1] in _MONTHS:
+            yield _client(fields[6]), _basename(fields[8]), fields
+
+
+def convert_xferlog(fields, epochs):
+    try:
+        # The second the transfer ended (its duration is rounded up: not subtracted).
+        epoch = epochs.day(int(fields[4]), _MONTHS[fields[1]], int(fields[2])) + epochs.clock(fields[3])
+        sent = int(fields[7])
+    except ValueError:
+        return None
+    done = fields[-1] == "c"
+    return (epoch, "ftp", _client(fields[6]), _basename(fields[8]), done, "complete" if done else "incomplete",
+            sent, done)
 
 
 def _syslog_epoch(line, epochs):
@@ -204,6 +215,7 @@ def _syslog_epoch(line, epochs):
 
 
 def parse_tftp_syslog(lines, epochs):
+    """RRQ and NAK lines of one in.tftpd process pair up; records come out already converted."""
     pending = {}
     for line in lines:
         if "in.tftpd[" not in line:
@@ -217,35 +229,72 @@ def parse_tftp_syslog(lines, epochs):
             pid = match.group(1)
             if pid in pending:
                 yield pending.pop(pid)
-            pending[pid] = (epoch, "tftp", _client(match.group(2)), _basename(match.group(3)), True, "sent", None, None)
+            client, name = _client(match.group(2)), _basename(match.group(3))
+            pending[pid] = (client, name, (epoch, "tftp", client, name, True, "sent", None, None))
             continue
         match = _NAK.search(line)
         if match and match.group(1) in pending:
-            record = pending.pop(match.group(1))
-            yield record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
-    for record in pending.values():
-        yield record
+            client, name, record = pending.pop(match.group(1))
+            yield client, name, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
+    for item in pending.values():
+        yield item
 
 
-PARSERS = {"nginx": parse_nginx, "ftp": parse_xferlog, "tftp": parse_tftp_syslog}
+PARSERS = {"nginx": (parse_nginx, convert_nginx), "ftp": (parse_xferlog, convert_xferlog),
+           "tftp": (parse_tftp_syslog, lambda record, epochs: record)}
 
 
-def read_records(sources, now=None):
-    """Every device-file request in ``sources`` ({'nginx'|'ftp'|'tftp': path}); (records, report of files read)."""
+class Requests(object):
+    """The last request of each device file: ``mac_files[(mac, name)]`` for MAC files,
+    ``client_files[(client, name)]`` for firmware; ``clients[mac]``: addresses that fetched its files."""
+
+    def __init__(self):
+        self.clients, self.mac_files, self.client_files = {}, {}, {}
+        self.count = 0
+        self.logs = []
+
+    def keep(self, table, key, record):
+        if record is not None and (key not in table or record[0] >= table[key][0]):
+            table[key] = record
+
+
+def read_requests(sources, since=None, now=None):
+    """Every device-file request in ``sources`` ([(kind, path)], kind 'nginx', 'ftp' or 'tftp'),
+    current and rotated logs; requests before ``since`` (epoch) only map clients to MACs."""
     epochs = _Epochs(time.time() if now is None else now)
-    records, read = [], []
+    found = Requests()
+    kinds = {}
     for kind, path in sources:
+        parse, convert = PARSERS[kind]
         for name in log_files(path):
+            mac_latest, client_latest = {}, {}
+            before = found.count
             try:
-                before = len(records)
-                for record in PARSERS[kind](_lines(name), epochs):
-                    if file_kind(record[3]):
-                        records.append(record)
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                for client, file_name, raw in parse(_lines(name), epochs):
+                    what = kinds.get(file_name)
+                    if what is None:
+                        what = kinds[file_name] = file_kind(file_name) or ""
+                    if not what:
+                        continue
+                    found.count += 1
+                    if what == "config" or what == "users":
+                        mac = file_name[:12]
+                        macs = found.clients.get(mac)
+                        if macs is None:
+                            macs = found.clients[mac] = set()
+                        macs.add(client)
+                        mac_latest[(mac, file_name)] = raw
+                    else:
+                        client_latest[(client, file_name)] = raw
+            except (OSError, EOFError, ValueError) as exc:
                 raise LogError("%s log: cannot read %s: %s" % (kind, name, exc))
-            read.append({"log": kind, "path": name, "requests": len(records) - before})
-    records.sort(key=lambda record: record[0])
-    return records, read
+            for latest, table in ((mac_latest, found.mac_files), (client_latest, found.client_files)):
+                for key, raw in latest.items():
+                    record = convert(raw, epochs)
+                    if record is not None and (since is None or record[0] >= since):
+                        found.keep(table, key, record)
+            found.logs.append({"log": kind, "path": name, "requests": found.count - before})
+    return found
 
 
 def _staged(root, name, cache):
@@ -258,33 +307,19 @@ def _staged(root, name, cache):
     return cache[name]
 
 
-def summarize(records, macs=None, since=None, root=None):
+def summarize(found, macs=None, root=None):
     """Per MAC: the last request of each file it asked for, with completeness against ``root``.
-
-    ``macs`` limits the result (None: every MAC seen); ``since`` (epoch) drops earlier requests,
-    but the client -> MAC mapping uses every record read.
-    """
-    clients = {}
-    last_mac_file, last_client_file = {}, {}
-    for record in records:
-        match = MAC_FILE.match(record[3])
-        if match:
-            clients.setdefault(match.group(1), set()).add(record[2])
-        if since is not None and record[0] < since:
-            continue
-        if match:
-            last_mac_file[(match.group(1), record[3])] = record
-        else:
-            last_client_file[(record[2], record[3])] = record
-    wanted = sorted(clients) if macs is None else list(macs)
-    by_client = {}
-    for (client, name), record in last_client_file.items():
+    ``macs`` limits the result (None: every MAC seen)."""
+    by_mac, by_client = {}, {}
+    for (mac, name), record in found.mac_files.items():
+        by_mac.setdefault(mac, []).append(record)
+    for (client, name), record in found.client_files.items():
         by_client.setdefault(client, []).append(record)
     staged_cache = {}
     result = {}
-    for mac in wanted:
-        chosen = [r for (m, _n), r in last_mac_file.items() if m == mac]
-        for client in sorted(clients.get(mac, ())):
+    for mac in (sorted(found.clients) if macs is None else list(macs)):
+        chosen = list(by_mac.get(mac, []))
+        for client in sorted(found.clients.get(mac, ())):
             chosen += by_client.get(client, [])
         files = {}
         for record in chosen:
@@ -292,10 +327,9 @@ def summarize(records, macs=None, since=None, root=None):
             if current is None or record[0] >= current["epoch"]:
                 files[record[3]] = _entry(record, _staged(root, record[3], staged_cache))
         seen = [entry["epoch"] for entry in files.values()]
-        result[mac] = {"files": dict(sorted(files.items())), "clients": sorted(clients.get(mac, ())),
+        result[mac] = {"files": dict(sorted(files.items())), "clients": sorted(found.clients.get(mac, ())),
                        "last_request": iso(max(seen)) if seen else None}
     return result
-
 
 def _entry(record, staged):
     epoch, protocol, client, name, ok, status, sent, finished = record

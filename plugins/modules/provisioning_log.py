@@ -180,7 +180,7 @@ requests:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log import (
-    LogError, parse_since, read_records, summarize)
+    LogError, parse_since, read_requests, summarize)
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 
 
@@ -204,12 +204,11 @@ def main():
     sources = [(kind, params[option]) for kind, option in (("nginx", "nginx_log"), ("ftp", "ftp_log"),
                                                             ("tftp", "tftp_log")) if params[option]]
     try:
-        since = parse_since(params["since"])
-        records, logs = read_records(sources)
+        found = read_requests(sources, parse_since(params["since"]))
     except LogError as exc:
         module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, servers=summarize(records, macs, since, params["root"]), logs=logs,
-                     requests=len(records))
+    module.exit_json(changed=False, servers=summarize(found, macs, params["root"]), logs=found.logs,
+                     requests=found.count)
 
 
 if __name__ == "__main__":

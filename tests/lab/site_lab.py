@@ -135,7 +135,9 @@ class SiteLab:
         servers = {}
         for index, server in enumerate(self.state["servers"], start=1):
             servers[server["name"]] = dict(
-                local, dect_mac=server["mac"], dect_model=server["model"], dect_ip="192.0.2.%d" % (10 + index),
+                local, **self.state.get("host_vars", {}).get(server["name"], {}))
+            servers[server["name"]].update(
+                dect_mac=server["mac"], dect_model=server["model"], dect_ip="192.0.2.%d" % (10 + index),
                 dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
                 dect_settings_host={"network": {"hostname": server["name"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
@@ -210,10 +212,14 @@ class SiteLab:
         _stop_all([pids.pop(server["name"], None) for server in self.state["servers"]])
         self.save()
 
-    def up(self, servers, history=True):
+    def up(self, servers, history=True, host_vars=None):
         """The site before the change under test; ``history=False`` stops once the emulators have booted
-        (factory state, nothing staged): for a first rollout, e.g. the site benchmark."""
+        (factory state, nothing staged): for a first rollout, e.g. the site benchmark. ``host_vars``:
+        extra inventory variables per server name during that history."""
         self.write(servers)
+        if host_vars:
+            self.state["host_vars"] = host_vars
+            self.set_firmware(self.state["firmware"])
         self.prepare()
         self.start_emulators()
         if not history:
@@ -225,6 +231,7 @@ class SiteLab:
         stale = self.wait_until_provisioned(OLD_FIRMWARE, timeout=10.0)
         if stale:
             raise RuntimeError("not provisioned after the power cycle: %s" % ", ".join(stale))
+        self.state.pop("host_vars", None)
         self.set_firmware(NEW_FIRMWARE)
 
     def emulators(self):
