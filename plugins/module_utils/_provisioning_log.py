@@ -161,19 +161,39 @@ class _Epochs:
         return epoch
 
 
-# Each parser yields (client, name, raw) cheaply for every line that names a file; its converter
-# turns the raw form into a record only for the requests that are kept (the last of each file).
+# A collector reads every line cheaply, keeping only the last raw line (or record) of each device
+# file - per name for MAC files, per (client, name) for firmware; its converter turns the few kept
+# into records. Keys are the names as they appear in the line (a leading '/' or newline included).
+_MAC_KINDS = ("config", "users")
 
 
-def parse_nginx(lines, epochs):
+def _kind_of(kinds, key):
+    what = kinds.get(key)
+    if what is None:
+        what = kinds[key] = file_kind(_basename(key.rstrip("\n"))) or ""
+    return what
+
+
+def collect_nginx(lines, epochs, kinds, mac_latest, client_latest):
+    count = 0
     for line in lines:
-        fields = line.split(" ", 9)
-        if len(fields) == 10 and (fields[3] == "http" or fields[3] == "https"):
-            name = fields[9].rstrip("\n")
-            yield fields[2], name[1:] if name[:1] == "/" else name, fields
+        key = line[line.rfind(" ") + 1:]
+        what = kinds.get(key)
+        if what is None:
+            what = _kind_of(kinds, key)
+        if what:
+            count += 1
+            if what in _MAC_KINDS:
+                mac_latest[key] = line
+            else:
+                client_latest[(line.split(" ", 3)[2], key)] = line
+    return count
 
 
-def convert_nginx(fields, epochs):
+def convert_nginx(line, epochs):
+    fields = line.split(" ", 9)
+    if len(fields) != 10 or fields[3] not in ("http", "https"):
+        return None
     try:
         # The line is written when the request ends: it began request_time earlier.
         epoch = float(fields[1]) - float(fields[7])
@@ -240,8 +260,23 @@ def parse_tftp_syslog(lines, epochs):
         yield item
 
 
-PARSERS = {"nginx": (parse_nginx, convert_nginx), "ftp": (parse_xferlog, convert_xferlog),
-           "tftp": (parse_tftp_syslog, lambda record, epochs: record)}
+def _collector(parse):
+    def collect(lines, epochs, kinds, mac_latest, client_latest):
+        count = 0
+        for client, name, raw in parse(lines, epochs):
+            what = _kind_of(kinds, name)
+            if what:
+                count += 1
+                if what in _MAC_KINDS:
+                    mac_latest[name] = raw
+                else:
+                    client_latest[(client, name)] = raw
+        return count
+    return collect
+
+
+PARSERS = {"nginx": (collect_nginx, convert_nginx), "ftp": (_collector(parse_xferlog), convert_xferlog),
+           "tftp": (_collector(parse_tftp_syslog), lambda record, epochs: record)}
 
 
 class Requests(object):
@@ -260,40 +295,31 @@ class Requests(object):
 
 def read_requests(sources, since=None, now=None):
     """Every device-file request in ``sources`` ([(kind, path)], kind 'nginx', 'ftp' or 'tftp'),
-    current and rotated logs; requests before ``since`` (epoch) only map clients to MACs."""
+    current and rotated logs. A MAC's client addresses are those of its last config and users
+    requests in each log (whenever they were); other requests before ``since`` (epoch) are dropped."""
     epochs = _Epochs(time.time() if now is None else now)
     found = Requests()
     kinds = {}
     for kind, path in sources:
-        parse, convert = PARSERS[kind]
+        collect, convert = PARSERS[kind]
         for name in log_files(path):
             mac_latest, client_latest = {}, {}
-            before = found.count
             try:
-                for client, file_name, raw in parse(_lines(name), epochs):
-                    what = kinds.get(file_name)
-                    if what is None:
-                        what = kinds[file_name] = file_kind(file_name) or ""
-                    if not what:
-                        continue
-                    found.count += 1
-                    if what == "config" or what == "users":
-                        mac = file_name[:12]
-                        macs = found.clients.get(mac)
-                        if macs is None:
-                            macs = found.clients[mac] = set()
-                        macs.add(client)
-                        mac_latest[(mac, file_name)] = raw
-                    else:
-                        client_latest[(client, file_name)] = raw
+                count = collect(_lines(name), epochs, kinds, mac_latest, client_latest)
             except (OSError, EOFError, ValueError) as exc:
                 raise LogError("%s log: cannot read %s: %s" % (kind, name, exc))
-            for latest, table in ((mac_latest, found.mac_files), (client_latest, found.client_files)):
-                for key, raw in latest.items():
-                    record = convert(raw, epochs)
-                    if record is not None and (since is None or record[0] >= since):
-                        found.keep(table, key, record)
-            found.logs.append({"log": kind, "path": name, "requests": found.count - before})
+            found.count += count
+            for raw in mac_latest.values():
+                record = convert(raw, epochs)
+                if record is not None:
+                    found.clients.setdefault(record[3][:12], set()).add(record[2])
+                    if since is None or record[0] >= since:
+                        found.keep(found.mac_files, (record[3][:12], record[3]), record)
+            for raw in client_latest.values():
+                record = convert(raw, epochs)
+                if record is not None and (since is None or record[0] >= since):
+                    found.keep(found.client_files, (record[2], record[3]), record)
+            found.logs.append({"log": kind, "path": name, "requests": count})
     return found
 
 
