@@ -22,13 +22,18 @@ def rollout_convergence(servers, results):
     return converge(sorted(checked, key=lambda s: str(s.get("name"))), list(results or []))
 
 
-def rollout_expectations(host_vars_list):
-    """``[{name, mac, files}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty."""
+def rollout_expectations(host_vars_list, report=False):
+    """``[{name, mac, files}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
+    with ``report``, every server, ``files`` None and ``staged`` its ``dect_report_staged``."""
     servers = []
     for host_vars in host_vars_list or []:
+        name, mac = host_vars["inventory_hostname"], host_vars["dect_mac"]
+        if report:
+            servers.append({"name": name, "mac": mac, "files": None, "staged": list(host_vars["dect_report_staged"])})
+            continue
         files = list(host_vars.get("dect_server_expected_fetch") or [])
         if files:
-            servers.append({"name": host_vars["inventory_hostname"], "mac": host_vars["dect_mac"], "files": files})
+            servers.append({"name": name, "mac": mac, "files": files})
     return servers
 
 

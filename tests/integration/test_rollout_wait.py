@@ -6,6 +6,7 @@ fetches nothing)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -82,3 +83,23 @@ def test_the_wait_passes_once_every_server_fetched(lab):
     for name in ("dect-001", "dect-002", "dect-003"):
         assert re.search(r"^%s\s+\w{12}\s+kws\.bin\.ver\s+\S+Z http 127\.0\.0\.1 GET 200" % name, text, re.M), text
     assert len(re.findall(r"kws\.bin\s+\S+Z http 127\.0\.0\.1 GET 200 complete", text)) == 3, text
+
+
+def test_report_on_demand_for_a_subset_including_a_server_that_never_fetched(lab):
+    inventory = json.loads(lab.inventory.read_text())
+    servers = inventory["all"]["children"]["dect_servers"]["hosts"]
+    servers["dect-009"] = dict(servers["dect-002"], dect_mac="00:13:d1:80:00:09", dect_ip="192.0.2.99")
+    path = lab.dir / "inventory-report.json"
+    path.write_text(json.dumps(inventory))
+    run = run_playbook("dect.provisioning.report", lab.dir, inventory=path, args=("-l", "dect-002,dect-009"))
+    assert run.rc == 0, run.output
+    block = run.stdout.split("What each DECT server fetched", 1)[1].split("PLAY RECAP", 1)[0]
+    lines = re.findall(r'^\s+"(.*)",?$', block, re.M)
+    text = "\n".join(lines)
+    assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == ["dect-002", "dect-009"], text
+    mac2 = "0013d1800002"
+    for name in ("%s-config.xml" % mac2, "%s-users.xml" % mac2, "kws.bin.ver"):
+        assert re.search(r"\s%s\s+\S+Z http 127\.0\.0\.1 GET 200$" % re.escape(name), text, re.M), text
+    assert re.search(r"\skws\.bin\s+\S+Z http 127\.0\.0\.1 GET 200 complete$", text, re.M), text
+    assert re.search(r"^dect-009\s+0013d1800009\s+0013d1800009-config.xml\s+MISSING - never fetched$", text, re.M), text
+    assert re.search(r"^\s+0013d1800009-users.xml\s+MISSING - never fetched$", text, re.M), text
