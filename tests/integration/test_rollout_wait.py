@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.lab.site_lab import SiteLab
+from tests.lab.site_lab import SiteLab, convergence_table
 from tests.support.ansible_runner import run_playbook
 
 TIMEOUT = 20
@@ -42,9 +42,7 @@ def rollout(lab):
 
 
 def table_lines(run):
-    """The convergence table as the debug task printed it (one JSON string per line)."""
-    block = run.stdout.split("What each notified DECT server fetched", 1)[1].split("TASK [", 1)[0]
-    return re.findall(r'^\s+"(.*)",?$', block, re.M)
+    return convergence_table(run.stdout)
 
 
 def test_the_wait_fails_naming_the_server_that_did_not_fetch(lab):
@@ -93,8 +91,7 @@ def test_report_on_demand_for_a_subset_including_a_server_that_never_fetched(lab
     path.write_text(json.dumps(inventory))
     run = run_playbook("dect.provisioning.report", lab.dir, inventory=path, args=("-l", "dect-002,dect-009"))
     assert run.rc == 0, run.output
-    block = run.stdout.split("What each DECT server fetched", 1)[1].split("PLAY RECAP", 1)[0]
-    lines = re.findall(r'^\s+"(.*)",?$', block, re.M)
+    lines = convergence_table(run.stdout, "What each DECT server fetched")
     text = "\n".join(lines)
     assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == ["dect-002", "dect-009"], text
     mac2 = "0013d1800002"

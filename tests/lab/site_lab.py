@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -350,6 +351,14 @@ class _Records:
         state = self.state()
         return (state.get("running_firmware") or {}).get("kws") == firmware and bool(state.get("config")) \
             and bool(state.get("users"))
+
+
+def convergence_table(stdout, task="What each notified DECT server fetched"):
+    """The convergence table site.yml (``dect_rollout_wait: true``) or report.yml printed, as text lines."""
+    if task not in stdout:
+        return []
+    block = stdout.split(task, 1)[1].split("TASK [", 1)[0].split("PLAY RECAP", 1)[0]
+    return [json.loads('"%s"' % line) for line in re.findall(r'^\s+"(.*)",?$', block, re.M)]
 
 
 def print_report(rows, out=sys.stdout):
