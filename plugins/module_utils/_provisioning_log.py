@@ -256,8 +256,7 @@ def parse_tftp_syslog(lines, epochs):
         if match and match.group(1) in pending:
             client, name, record = pending.pop(match.group(1))
             yield client, name, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
-    for item in pending.values():
-        yield item
+    yield from pending.values()
 
 
 def _collector(parse):
@@ -356,6 +355,7 @@ def summarize(found, macs=None, root=None):
         result[mac] = {"files": dict(sorted(files.items())), "clients": sorted(found.clients.get(mac, ())),
                        "last_request": iso(max(seen)) if seen else None}
     return result
+
 
 def _entry(record, staged):
     epoch, protocol, client, name, ok, status, sent, finished = record

@@ -82,7 +82,6 @@ notes:
     without a zone are read in the host's local time.
 seealso:
   - module: dect.provisioning.provisioning_probe
-  - role: dect.provisioning.provisioning_server
 """
 
 EXAMPLES = r"""
@@ -201,8 +200,8 @@ def main():
         macs = sorted(set(normalize_mac(mac) for mac in params["macs"])) if params["macs"] else None
     except IdentifierError as exc:
         module.fail_json(msg="macs: %s" % exc)
-    sources = [(kind, params[option]) for kind, option in (("nginx", "nginx_log"), ("ftp", "ftp_log"),
-                                                            ("tftp", "tftp_log")) if params[option]]
+    logs = (("nginx", "nginx_log"), ("ftp", "ftp_log"), ("tftp", "tftp_log"))
+    sources = [(kind, params[option]) for kind, option in logs if params[option]]
     try:
         found = read_requests(sources, parse_since(params["since"]))
     except LogError as exc:

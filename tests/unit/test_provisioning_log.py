@@ -169,8 +169,8 @@ def test_convergence_table_names_what_is_missing():
                     {"name": "ward-b", "mac": "0013d1800033", "files": ["0013d1800033-config.xml"]},
                     {"name": "ward-c", "mac": "0013d1800034", "files": ["0013d1800034-config.xml"]}], results)
     assert got["missing"] == ["ward-a", "ward-b", "ward-c"]
-    assert [row["missing"] for row in got["rows"]] == [["kws.bin"], ["0013d1800033-config.xml"],
-                                                      ["0013d1800034-config.xml"]]
+    missing = [["kws.bin"], ["0013d1800033-config.xml"], ["0013d1800034-config.xml"]]
+    assert [row["missing"] for row in got["rows"]] == missing
     lines = got["table"].splitlines()
     assert lines[0].split()[:4] == ["server", "mac", "file", "fetched"]
     assert lines[1].split() == ["ward-a", "0013d1800032", "0013d1800032-config.xml", "2026-11-25T22:55:00.000Z",
