@@ -364,7 +364,8 @@ def _entry(record, staged):
              "status": status, "ok": ok, "bytes": sent, "staged_size": None, "current": None, "complete": None}
     if staged is not None:
         entry["staged_size"] = staged[0]
-        entry["current"] = epoch >= staged[1]
+        # A log with whole seconds (xferlog, traditional syslog) is compared at that resolution.
+        entry["current"] = epoch >= (int(staged[1]) if epoch == int(epoch) else staged[1])
     if kind == "image":
         if not ok:
             entry["complete"] = False

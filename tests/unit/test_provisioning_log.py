@@ -179,3 +179,15 @@ def test_convergence_table_names_what_is_missing():
     assert "(before the file last changed)" in lines[3] and lines[3].startswith("ward-b")
     assert lines[4].split() == ["ward-c", "0013d1800034", "0013d1800034-config.xml", "MISSING", "-", "never",
                                 "fetched"]
+
+
+def test_a_log_in_whole_seconds_is_current_within_the_second_the_file_changed(tmp_path, root):
+    os.utime(root / "kws.bin", (NOW - 0.3, NOW - 0.3))  # changed at .7 of the second the transfer ended in
+    servers = P.summarize(read(tmp_path, ftp=[
+        "Wed Nov 25 22:59:59 2026 1 192.0.2.10 9 /0013d1800032-config.xml b _ o a <no_password> ftp 0 * c\n",
+        "Wed Nov 25 22:59:59 2026 1 192.0.2.10 1000 /kws.bin b _ o a <no_password> ftp 0 * c\n",
+        "Wed Nov 25 22:59:58 2026 1 192.0.2.11 9 /0013d1800033-config.xml b _ o a <no_password> ftp 0 * c\n",
+        "Wed Nov 25 22:59:58 2026 1 192.0.2.11 1000 /kws.bin b _ o a <no_password> ftp 0 * c\n",
+    ]), root=str(root))
+    assert servers["0013d1800032"]["files"]["kws.bin"]["current"] is True
+    assert servers["0013d1800033"]["files"]["kws.bin"]["current"] is False
