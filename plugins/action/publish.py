@@ -67,8 +67,9 @@ class ActionModule(ActionBase):
             if options is None:
                 continue
             try:
-                name, text, summary, doc_warnings = self._document_action(kind, options, args).render_for_publication(
-                    self._task.diff)
+                task_args = dict(options, mac=args["mac"], model=args["model"], state="rendered")
+                name, text, summary, doc_warnings = self._document_action(kind).render_for_publication(
+                    self._task.diff, task_args)
             except DocumentInvalid as exc:
                 errors.extend(exc.errors)
                 warnings.extend(exc.warnings)
@@ -91,11 +92,11 @@ class ActionModule(ActionBase):
                                 for kind, doc in documents.items())
         return out
 
-    def _document_action(self, kind, options, args):
-        task = self._task.copy()
-        task.args = dict(options, mac=args["mac"], model=args["model"], state="rendered")
+    def _document_action(self, kind):
+        """The config_xml / users_xml action, bound to this task (their options are passed per call:
+        copying the task for each server costs more than rendering its documents)."""
         return self._shared_loader_obj.action_loader.get(
-            "dect.provisioning.%s_xml" % kind, task=task, connection=self._connection,
+            "dect.provisioning.%s_xml" % kind, task=self._task, connection=self._connection,
             play_context=self._play_context, loader=self._loader, templar=self._templar,
             shared_loader_obj=self._shared_loader_obj)
 
@@ -151,7 +152,7 @@ class ActionModule(ActionBase):
         path = "%s/%s" % (dest.rstrip("/"), name)
         family = model_family(record["model"])
         if "before" in report:
-            helper = self._document_action(kind, {}, dict(mac=name[:12], model=record["model"]))
+            helper = self._document_action(kind)
             before = helper.summarize_current(report["before"].encode("utf-8"), family)
         elif "before_size" in report:
             before = {"(file)": "%d bytes" % report["before_size"]}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 
 from ansible import constants as C
@@ -21,31 +22,29 @@ from ansible import constants as C
 _DIR_NAME = "dect-publication"
 
 
-def _directory():
+def _directory(host=None):
+    """The run's spool, or (with ``host``) that DECT server's own directory in it: a server's steps
+    never scan what the rest of the batch left."""
     path = os.path.join(C.DEFAULT_LOCAL_TMP, _DIR_NAME)
+    if host is not None:
+        path = os.path.join(path, _key(host))
     try:
-        os.mkdir(path, 0o700)
+        os.makedirs(path, 0o700)
     except FileExistsError:
         pass
     return path
 
 
-def _key(host):
-    return hashlib.sha1(host.encode("utf-8")).hexdigest()
+def _key(name):
+    return hashlib.sha1(name.encode("utf-8")).hexdigest()
 
 
-def _path(host, suffix=".json"):
-    return os.path.join(_directory(), _key(host) + suffix)
-
-
-def put(host, record, suffix=".json"):
-    """Keep ``record`` (JSON-able) for ``host``, replacing what an earlier step kept."""
-    target = _path(host, suffix)
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".spool.")
+def _write(path, record):
+    fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".spool.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(record, handle)
-        os.rename(temp, target)
+        os.rename(temp, path)
     except BaseException:
         try:
             os.unlink(temp)
@@ -54,41 +53,41 @@ def put(host, record, suffix=".json"):
         raise
 
 
-def get(host, suffix=".json"):
-    """What was kept for ``host`` in this run, or None."""
+def _read(path):
     try:
-        with open(_path(host, suffix), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except FileNotFoundError:
         return None
 
 
+def put(host, record):
+    """Keep ``record`` (JSON-able: the server's rendered documents) for ``host``."""
+    _write(os.path.join(_directory(host), "documents.json"), record)
+
+
+def get(host):
+    """What the render step kept for ``host`` in this run, or None."""
+    return _read(os.path.join(_directory(host), "documents.json"))
+
+
 def drop(host):
     """Forget everything kept for ``host`` (its documents and its outcomes)."""
-    prefix = _key(host) + "."
-    for name in os.listdir(_directory()):
-        if name.startswith(prefix):
-            try:
-                os.unlink(os.path.join(_directory(), name))
-            except FileNotFoundError:
-                pass
+    shutil.rmtree(_directory(host), ignore_errors=True)
 
 
 def put_outcome(host, where, outcome):
     """What provisioning host ``where`` did with ``host``'s documents (the write step's answer)."""
-    put(host, outcome, suffix=".out-%s.json" % _key(where))
+    _write(os.path.join(_directory(host), "out-%s.json" % _key(where)), outcome)
 
 
 def outcomes(host):
     """{provisioning host: outcome} kept for ``host`` in this run."""
-    prefix = _key(host) + ".out-"
+    directory = _directory(host)
     found = {}
-    for name in sorted(os.listdir(_directory())):
-        if name.startswith(prefix):
-            try:
-                with open(os.path.join(_directory(), name), encoding="utf-8") as handle:
-                    outcome = json.load(handle)
-            except FileNotFoundError:
-                continue
-            found[outcome["where"]] = outcome
+    for name in sorted(os.listdir(directory)):
+        if name.startswith("out-"):
+            outcome = _read(os.path.join(directory, name))
+            if outcome is not None:
+                found[outcome["where"]] = outcome
     return found

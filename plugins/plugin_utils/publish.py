@@ -16,6 +16,7 @@ from collections import namedtuple
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.dect.provisioning.plugins.module_utils.document import (
@@ -33,6 +34,9 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange
 
 # The documents carry passwords: readable by owner and group (the serving daemons) only.
 DEFAULT_MODE = "0640"
+
+# One argument validator per document action class and process (see DocumentAction._checked_args).
+_VALIDATORS = {}
 
 # ``summarize`` is called only when a diff is shown: a users summary fingerprints every secret.
 RenderedDocument = namedtuple("RenderedDocument", "text masked_text summarize result warnings")
@@ -113,21 +117,29 @@ class DocumentAction(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
-    def _checked_args(self):
-        spec = dict(COMMON_SPEC)
-        spec.update(self.EXTRA_SPEC)
-        dummy, args = self.validate_argument_spec(
-            argument_spec=spec,
-            mutually_exclusive=MUTUALLY_EXCLUSIVE,
-            required_by={"dest": "mac"},
-        )
+    def _checked_args(self, task_args=None):
+        """The task's options (or ``task_args``) checked against this module's one argument spec.
+
+        The validator is built once per process and class: the publication engine validates the
+        options of every DECT server in the batch with it."""
+        validator = _VALIDATORS.get(type(self))
+        if validator is None:
+            spec = dict(COMMON_SPEC)
+            spec.update(self.EXTRA_SPEC)
+            validator = _VALIDATORS[type(self)] = ArgumentSpecValidator(
+                spec, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_by={"dest": "mac"})
+        args = dict(self._task.args if task_args is None else task_args)
+        checked = validator.validate(args)
+        if checked.error_messages:
+            raise AnsibleActionFail(checked.errors.msg)
+        args.update(checked.validated_parameters)
         return args
 
-    def render_for_publication(self, want_summary):
-        """Validate this task's options and render the document, writing nothing (the publication
-        engine's render step). Returns (file name, text, summary or None, warnings); raises
-        DocumentInvalid, AnsibleActionFail or IdentifierError/XmlError like ``run``."""
-        args = self._checked_args()
+    def render_for_publication(self, want_summary, task_args):
+        """Validate ``task_args`` (this module's options) and render the document, writing nothing
+        (the publication engine's render step). Returns (file name, text, summary or None,
+        warnings); raises DocumentInvalid, AnsibleActionFail or IdentifierError/XmlError like ``run``."""
+        args = self._checked_args(task_args)
         family = self._family(args)
         name = device_file_name(args["mac"], self.KIND)
         doc = self._render(args, family)
