@@ -24,8 +24,9 @@ masks it through these functions:
     under a key made new in every process and never stored, covering where the secret is (label,
     field) so that two users sharing a password do not share a fingerprint.
 ``scrub(text, secrets)``
-    like Ansible's ``no_log``: every known secret value in ``text`` replaced by the mask, and the
-    password of every URL in it masked. ``scrub_result(result, secrets)`` does that to the
+    like Ansible's ``no_log``: every known secret value in ``text`` replaced by the mask (one shorter
+    than 8 characters only where it stands alone, one shorter than 3 not at all), and the password
+    of every URL in it masked. ``scrub_result(result, secrets)`` does that to the
     ``msg``, ``errors`` and ``warnings`` of a result dict.
 
 Pure stdlib, Python 3.8 syntax: it runs on targets too.
@@ -104,8 +105,11 @@ def masked_with_fingerprint(label, field, text):
 
 
 # Shorter values are masked where they are a value, but not hunted in free text: a secret '1'
-# would otherwise turn 'users[1]' into 'users[********]'.
+# would otherwise turn 'users[1]' into 'users[********]'. Values shorter than WHOLE_WORD_LENGTH
+# (4-digit PINs, access codes) are replaced only where they stand alone, not inside a longer word
+# or number: an access code '000' must not turn IPEI '00077 0000002' into '********77 ...'.
 MIN_SCRUB_LENGTH = 3
+WHOLE_WORD_LENGTH = 8
 
 
 def scrub(text, secrets=()):
@@ -113,8 +117,12 @@ def scrub(text, secrets=()):
     if not isinstance(text, str):
         return text
     for secret in sorted({str(s) for s in secrets if s is not None}, key=len, reverse=True):
-        if len(secret) >= MIN_SCRUB_LENGTH and secret != MASK:
+        if len(secret) < MIN_SCRUB_LENGTH or secret == MASK or secret not in text:
+            continue
+        if len(secret) >= WHOLE_WORD_LENGTH:
             text = text.replace(secret, MASK)
+        else:
+            text = re.sub(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(secret), MASK, text)
     return _TEXT_URL_CREDENTIALS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
 
 

@@ -23,8 +23,6 @@ import pytest
 from tests.lab.site_lab import SiteLab
 from tests.support.ansible_runner import BIN, PLAYBOOK_PYTHON, REPO, collections_root
 
-
-
 VAULT_PASSWORD = "vault-Pass-for-awx-test"
 SIP_PASSWORD = "Sip-Vaulted-4242"
 ADMIN_PASSWORD = "Admin-Vaulted-1234"

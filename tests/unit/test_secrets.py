@@ -66,6 +66,11 @@ def test_scrub_replaces_known_values_and_url_passwords():
     assert sec.scrub("abcdef", {"abc", "abcdef"}) == "********"
     # values too short to hunt in free text are left alone there
     assert sec.scrub("users[1]", {"1"}) == "users[1]"
+    # short ones (PINs, access codes) only where they stand alone, not inside a longer number
+    assert sec.scrub("ipei '00077 0000002', code '000', pin=4711", {"000", "4711"}) == \
+        "ipei '00077 0000002', code '********', pin=********"
+    # long ones wherever they are, inside a word too (a displayname holding the password)
+    assert sec.scrub("name 'xPw-S3cret-91x'", {SECRET}) == "name 'x********x'"
 
 
 def test_scrub_result_covers_msg_errors_warnings():
