@@ -40,4 +40,13 @@ options:
       - Keep a timestamped copy of the file being replaced.
     type: bool
     default: false
+  max_input_size:
+    description:
+      - Largest O(src) or O(content) read, in bytes.
+      - Checked before anything is read, O(src) by its size on disk (a vault-encrypted file may be twice
+        as large there, and is checked again once decrypted), O(content) by its length; a larger input
+        fails naming its size and this option.
+      - XML nested more than 16 elements deep is refused as it is read, whatever this option says.
+    type: int
+    default: 8388608
 """
