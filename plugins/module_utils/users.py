@@ -205,15 +205,15 @@ FIELDS = (
 FIELD_BY_NAME = {field.name: field for field in FIELDS}
 FIELD_ORDER = {field.name: index for index, field in enumerate(FIELDS)}
 SECRET_FIELDS = frozenset(field.name for field in FIELDS if field.secret)
+UNIQUE_FIELDS = ("ipei", "username", "localno")
+GAIN_FIELDS = ("tx_gain", "rx_gain")
+_FREE_TEXT = ParamType()
 
 
 def is_secret_field(name):
     """Appendix C's secret flag for its fields; for others (``sippassword``, ``pin``...) the name decides."""
     field = FIELD_BY_NAME.get(name)
     return field.secret if field is not None else is_secret_name(name)
-UNIQUE_FIELDS = ("ipei", "username", "localno")
-GAIN_FIELDS = ("tx_gain", "rx_gain")
-_FREE_TEXT = ParamType()
 
 
 def identity_field(family):
