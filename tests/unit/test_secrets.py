@@ -181,3 +181,37 @@ def test_users_unknown_secret_field_error_masks_its_value():
     checked = users.validate([{"username": "1", "sippassword": "S\x00cret-1"}], "ipdect")
     assert checked.errors == ["users[0] (username '1'): sippassword: value '********' contains the control"
                               " character U+0000: not allowed in a users file"]
+
+
+def test_users_import_refuses_deep_nesting_while_reading():
+    data = "<users><user>" + "<a>" * 40 + "</a>" * 40 + "</user></users>"
+    with pytest.raises(users.SourceError) as caught:
+        users.read_source(data, "deep.xml")
+    assert caught.value.errors == ["deep.xml: elements nested more than 16 deep (<a> at line 1): not a DECT server"
+                                   " document (config is at most 6 deep, users 3)"]
+
+
+def test_a_rendered_document_that_does_not_parse_is_never_handed_to_copy():
+    """The last guard of the document actions (plugin_utils/publish.py): whatever the renderer
+    produced is parsed back first; here a renderer that lets a NUL through."""
+    from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
+        DocumentAction,
+        DocumentInvalid,
+        RenderedDocument,
+    )
+
+    class Leaky(DocumentAction):
+        KIND = "config"
+        ROOT_TAG = "config"
+
+        def render_document(self, args, family, strict):
+            return RenderedDocument(text="<config><a>x\x00</a></config>\n", masked_text="", summarize=dict,
+                                    result={}, warnings=["w"])
+
+    action = Leaky.__new__(Leaky)
+    with pytest.raises(DocumentInvalid) as caught:
+        action._render({"strict": False}, "ipdect")
+    assert len(caught.value.errors) == 1
+    assert caught.value.errors[0].startswith("config-xml: the rendered document does not parse back (not well-formed"
+                                             " XML: ")
+    assert caught.value.warnings == ["w"]
