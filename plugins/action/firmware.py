@@ -28,8 +28,10 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
     ARGUMENT_SPEC,
     MUTUALLY_EXCLUSIVE,
     REQUIRED_IF,
+    VERSION_SRC_MAX_SIZE,
     FirmwareError,
     check_name,
+    check_ver_grace,
     check_version,
     checksum_mismatch,
     parse_checksum,
@@ -55,6 +57,9 @@ class ActionModule(ActionBase):
         dummy, args = self.validate_argument_spec(
             argument_spec=spec, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
         try:
+            # Refusals that need nothing but the options come before any host is touched.
+            check_name(args["name"], "name")
+            check_ver_grace(args["ver_grace"])
             if args["remote_src"] or args["state"] == "absent":
                 result.update(self._run_module(dict(self._task.args), task_vars))
             else:
@@ -73,6 +78,10 @@ class ActionModule(ActionBase):
         expected = parse_checksum(args["checksum"], "checksum")
         version = self._version_text(args)
         local_src = self._local_file("src", args["src"])
+        if not os.path.isfile(local_src):
+            raise FirmwareError("src: '%s' is not a regular file on the controller" % args["src"])
+        if os.path.getsize(local_src) == 0:
+            raise FirmwareError("src: '%s' is empty: a firmware image cannot be empty; nothing was staged" % args["src"])
         actual = self._local_sha256(local_src)
         if expected and actual != expected:
             raise FirmwareError(checksum_mismatch("checksum", args["src"], expected, actual))
@@ -99,8 +108,14 @@ class ActionModule(ActionBase):
         if args["version"] is not None:
             return check_version(args["version"], "version")
         path = self._local_file("version_src", args["version_src"])
+        if not os.path.isfile(path):
+            raise FirmwareError("version_src: '%s' is not a regular file on the controller" % args["version_src"])
         with open(path, "rb") as handle:
-            return check_version(handle.read(), "version_src")
+            data = handle.read(VERSION_SRC_MAX_SIZE + 1)
+        if len(data) > VERSION_SRC_MAX_SIZE:
+            raise FirmwareError("version_src: '%s' is larger than %d bytes: a .ver file holds one line of version"
+                                " text" % (args["version_src"], VERSION_SRC_MAX_SIZE))
+        return check_version(data, "version_src")
 
     def _local_file(self, option, path):
         try:

@@ -37,9 +37,15 @@ options:
     default: false
   backup:
     description:
-      - Keep a timestamped copy of the file being replaced.
+      - Keep a timestamped copy (mode 0600) of the file being replaced in O(backup_dir).
     type: bool
     default: false
+  backup_dir:
+    description:
+      - Where O(backup=true) keeps the replaced files. Required with O(backup=true), and refused when it
+        lies inside the directory of the published file, which devices fetch from: a backup of a
+        document carries its passwords.
+    type: path
   max_input_size:
     description:
       - Largest O(src) or O(content) read, in bytes.
@@ -49,4 +55,9 @@ options:
       - XML nested more than 16 elements deep is refused as it is read, whatever this option says.
     type: int
     default: 8388608
+notes:
+  - The file is written without following a symlink (a symlink, directory or anything but a regular
+    file at its name is an error naming the path), through a temp file that gets O(mode), O(owner)
+    and O(group) before it is renamed into place. O(mode) defaults to C(0640) since the documents
+    carry passwords; a mode giving others any permission is refused.
 """

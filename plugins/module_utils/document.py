@@ -29,6 +29,7 @@ DOCUMENT_ARGUMENT_SPEC = dict(
     src=dict(type="path"),
     content=dict(type="str"),
     backup=dict(type="bool", default=False),
+    backup_dir=dict(type="path"),
     max_input_size=dict(type="int", default=MAX_INPUT_SIZE),
 )
 MUTUALLY_EXCLUSIVE = [("path", "dest"), ("src", "content")]

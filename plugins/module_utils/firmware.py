@@ -58,6 +58,11 @@ VERSION_MAX_LENGTH = 128
 _VERSION_TEXT = re.compile(r"[\x20-\x7e]+")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 CHUNK_SIZE = 1024 * 1024
+# A .ver file holds one line: anything larger is not one (and is never read whole).
+VERSION_SRC_MAX_SIZE = 4096
+# Seconds between withdrawing an old .ver and replacing its image (see the module's ver_grace).
+VER_GRACE_MAX = 300.0
+_RESERVED_SUFFIXES = (VER_SUFFIX, ".upload", ".dect-tmp")
 
 
 # The module's options; the action plugin validates with the same spec before it transfers anything.
@@ -143,7 +148,24 @@ def check_name(name, option="name"):
         raise FirmwareError("%s: '%s' is refused: %s" % (option, text, exc))
     if checked != text:
         raise FirmwareError("%s: '%s' is refused: leading or trailing blanks" % (option, text))
+    if checked.startswith("."):
+        raise FirmwareError("%s: '%s' is refused: a hidden name is never served to devices; allowed a name"
+                            " such as 'kws.bin'" % (option, text))
+    if checked.endswith(_RESERVED_SUFFIXES):
+        raise FirmwareError("%s: '%s' is refused: names ending in %s are reserved for the version file and the"
+                            " staging files; allowed a name such as 'kws.bin'" % (option, text, ", ".join(_RESERVED_SUFFIXES)))
     return checked
+
+
+def check_ver_grace(value, option="ver_grace"):
+    """Seconds of ``ver_grace``: a number from 0 to VER_GRACE_MAX."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise FirmwareError("%s: '%s' is not a number of seconds: allowed 0 to %d" % (option, value, VER_GRACE_MAX))
+    if not 0.0 <= seconds <= VER_GRACE_MAX:
+        raise FirmwareError("%s: '%s' is out of range: allowed 0 to %d seconds" % (option, value, VER_GRACE_MAX))
+    return seconds
 
 
 def ver_name(name):

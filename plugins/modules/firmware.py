@@ -202,279 +202,46 @@ size:
   type: int
 """
 
-import errno
-import hashlib
-import os
-import tempfile
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.dect.provisioning.plugins.module_utils._staging import (
+    Stager,
+    read_version_src,
+    stage_absent,
+    stage_present,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     ARGUMENT_SPEC,
-    CHUNK_SIZE,
     MUTUALLY_EXCLUSIVE,
     REQUIRED_IF,
     FirmwareError,
     check_name,
+    check_ver_grace,
     check_version,
-    checksum_mismatch,
     parse_checksum,
-    sha256_file,
-    staging_name,
-    ver_content,
-    ver_name,
 )
 
 
-def read_file(path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except (IOError, OSError) as exc:
-        if exc.errno == errno.ENOENT:
-            return None
-        raise
-
-
-def sha256_if_file(path):
-    return sha256_file(path) if os.path.isfile(path) else None
-
-
-def _temp_file(directory, prefix, fill):
-    """A synced temporary file in ``directory`` (same file system, so renaming it is atomic) written
-    by ``fill(out)``; returns (path, what fill returned). Nothing is left behind on failure."""
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=prefix)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            filled = fill(out)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        remove_quietly(temp)
-        raise
-    return temp, filled
-
-
-def copy_hashing(src, directory, prefix):
-    """Copy ``src`` to a temporary file in ``directory``; return (temp path, sha256 of what was copied)."""
-    def copy(out):
-        digest = hashlib.sha256()
-        with open(src, "rb") as source:
-            for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        return digest.hexdigest()
-    return _temp_file(directory, prefix, copy)
-
-
-def write_temp(directory, prefix, data):
-    return _temp_file(directory, prefix, lambda out: out.write(data))[0]
-
-
-def remove_quietly(path):
-    """Best-effort clean-up of our own temporary and upload files."""
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def remove_if_exists(path):
-    """Remove a published file (True) or find it gone (False); anything else is an error, since
-    the publishing order depends on it."""
-    try:
-        os.unlink(path)
-    except OSError as exc:
-        if exc.errno != errno.ENOENT:
-            raise
-        return False
-    return True
-
-
-class Stager(object):
-    """One image and its ``.ver`` in one directory, published in the order that keeps devices safe."""
-
-    def __init__(self, module, dest, name):
-        self.module = module
-        self.dest = dest
-        self.name = name
-        self.bin_path = os.path.join(dest, name)
-        self.ver_path = os.path.join(dest, ver_name(name))
-        self.upload_path = os.path.join(dest, staging_name(name))
-
-    def is_upload(self, src):
-        return os.path.abspath(src) == os.path.abspath(self.upload_path)
-
-    def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, path=self.bin_path, ver_path=self.ver_path, changed=False, **kwargs)
-
-    def publish_image(self, temp):
-        # Withdraw the old .ver before its image goes, so no .ver ever points at the wrong image.
-        withdrawn = remove_if_exists(self.ver_path)
-        if withdrawn and os.path.exists(self.bin_path):
-            # A device that read the old .ver just before opens the old image during this pause;
-            # once open, it keeps reading that file whatever replaces the name.
-            time.sleep(max(0.0, self.module.params["ver_grace"]))
-        self.module.atomic_move(temp, self.bin_path, unsafe_writes=self.module.params["unsafe_writes"])
-
-    def publish_version(self, data):
-        temp = write_temp(self.dest, ".%s." % ver_name(self.name), data)
-        self.module.atomic_move(temp, self.ver_path, unsafe_writes=self.module.params["unsafe_writes"])
-
-    def apply_attributes(self, changed):
-        for path in (self.bin_path, self.ver_path):
-            file_args = self.module.load_file_common_arguments(self.module.params, path=path)
-            changed = self.module.set_fs_attributes_if_different(file_args, changed)
-        return changed
-
-
-def incoming_image(module, stager, expected):
-    """(sha256 of the image to stage, path of a source to copy or None when it is the upload)."""
-    src = module.params["src"]
-    if stager.is_upload(src):
-        # The action plugin hashed the controller's file; that is the image to stage.
-        if not expected:
-            stager.fail("checksum: required when src is the upload file %s" % stager.upload_path)
-        return expected, None
-    if not os.path.isfile(src):
-        stager.fail("src: '%s' is not a file on the provisioning host" % src)
-    if os.path.realpath(src) == os.path.realpath(stager.bin_path):
-        stager.fail("src: '%s' is the staged image itself: give the downloaded file instead" % src)
-    actual = sha256_file(src)
-    if expected and actual != expected:
-        stager.fail(checksum_mismatch("checksum", src, expected, actual))
-    return actual, src
-
-
-def wanted_version(module):
-    params = module.params
-    if params["version"] is not None:
-        return check_version(params["version"], "version")
-    data = read_file(params["version_src"])
-    if data is None:
-        raise FirmwareError("version_src: '%s' does not exist on the provisioning host" % params["version_src"])
-    return check_version(data, "version_src")
-
-
-def stage_present(module, stager, expected):
-    version = wanted_version(module)
-    upload = stager.is_upload(module.params["src"])
-    new_sha, src = incoming_image(module, stager, expected)
-    old_sha = sha256_if_file(stager.bin_path)
-    old_ver = read_file(stager.ver_path)
-    new_ver = ver_content(version)
-    bin_changed = new_sha != old_sha
-    ver_changed = old_ver != new_ver
-
-    if upload and bin_changed and not os.path.isfile(stager.upload_path) and not module.check_mode:
-        module.exit_json(changed=False, upload_required=True, path=stager.bin_path, ver_path=stager.ver_path)
-
-    result = dict(path=stager.bin_path, ver_path=stager.ver_path, bin_changed=bin_changed,
-                  ver_changed=ver_changed, sha256=new_sha, version=version)
-    if module._diff:
-        result["diff"] = diff(stager, old_sha, new_sha, old_ver, new_ver)
-    if module.check_mode:
-        exists = old_sha is not None and old_ver is not None
-        changed = bin_changed or ver_changed
-        if exists and not changed:
-            changed = stager.apply_attributes(False)
-        module.exit_json(changed=changed, **result)
-
-    if bin_changed:
-        temp = stage_temp(module, stager, src, new_sha)
-        stager.publish_image(temp)
-    if bin_changed or ver_changed:
-        stager.publish_version(new_ver)
-    if upload:
-        remove_quietly(stager.upload_path)  # a left-over upload of an image already in place
-    changed = stager.apply_attributes(bin_changed or ver_changed)
-    result["size"] = os.path.getsize(stager.bin_path)
-    module.exit_json(changed=changed, **result)
-
-
-def stage_temp(module, stager, src, new_sha):
-    """The new image in a temporary file next to its final name, verified, ready to rename."""
-    if src is None:
-        actual = sha256_file(stager.upload_path)
-        if actual != new_sha:
-            remove_quietly(stager.upload_path)
-            stager.fail(checksum_mismatch("src", "the uploaded copy", new_sha, actual))
-        return stager.upload_path
-    temp, actual = copy_hashing(src, stager.dest, "." + stager.name + ".")
-    if actual != new_sha:
-        # The source changed while we copied it: publish nothing.
-        remove_quietly(temp)
-        stager.fail("src: '%s' changed while it was being copied; nothing was staged" % src)
-    return temp
-
-
-def stage_absent(module, stager):
-    old_sha = sha256_if_file(stager.bin_path)
-    old_ver = read_file(stager.ver_path)
-    result = dict(path=stager.bin_path, ver_path=stager.ver_path, bin_changed=old_sha is not None,
-                  ver_changed=old_ver is not None)
-    if old_sha is not None:
-        result["sha256"] = old_sha
-    if old_ver is not None:
-        result["version"] = old_ver.decode("ascii", "replace").strip()
-    if module._diff:
-        result["diff"] = diff(stager, old_sha, None, old_ver, None)
-    changed = result["bin_changed"] or result["ver_changed"]
-    if not module.check_mode:
-        # The .ver goes first: a device never finds a version whose image is already gone.
-        for path in (stager.ver_path, stager.bin_path):
-            remove_if_exists(path)
-        remove_quietly(stager.upload_path)
-    module.exit_json(changed=changed, **result)
-
-
-def diff(stager, old_sha, new_sha, old_ver, new_ver):
-    def ver_text(data):
-        return "" if data is None else data.decode("ascii", "replace") + "\n"
-
-    def sha_text(sha):
-        return "" if sha is None else "sha256: %s\n" % sha
-
-    return [
-        dict(before_header=stager.ver_path, after_header=stager.ver_path,
-             before=ver_text(old_ver), after=ver_text(new_ver)),
-        dict(before_header=stager.bin_path, after_header=stager.bin_path,
-             before=sha_text(old_sha), after=sha_text(new_sha)),
-    ]
-
-
 def main():
-    module = AnsibleModule(
-        argument_spec=ARGUMENT_SPEC,
-        add_file_common_args=True,
-        supports_check_mode=True,
-        mutually_exclusive=MUTUALLY_EXCLUSIVE,
-        required_if=REQUIRED_IF,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, add_file_common_args=True, supports_check_mode=True,
+                           mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
     params = module.params
     try:
-        name = check_name(params["name"], "name")
+        stager = Stager(params["dest"], check_name(params["name"], "name"), params["mode"], params["owner"],
+                        params["group"], check_ver_grace(params["ver_grace"]), module.check_mode)
         expected = parse_checksum(params["checksum"], "checksum")
+        if params["state"] == "absent":
+            stager.check()
+            result = stage_absent(stager, module._diff)
+        else:
+            version = (check_version(params["version"], "version") if params["version"] is not None
+                       else read_version_src(params["version_src"]))
+            stager.check()
+            result = stage_present(stager, params["src"], expected, version, module._diff)
     except FirmwareError as exc:
         module.fail_json(msg=to_native(exc), changed=False)
-    if not os.path.isdir(params["dest"]):
-        if not (module.check_mode and not os.path.exists(params["dest"])):
-            module.fail_json(msg="dest: '%s' is not a directory on the provisioning host: create the provisioning"
-                                 " root first (the provisioning_server role does)" % params["dest"], changed=False)
-        # Check mode after a task that would have created the root: everything would be new.
-        module.warn("dest: '%s' does not exist yet; reporting what a real run would stage into it" % params["dest"])
-    stager = Stager(module, params["dest"], name)
-    try:
-        if params["state"] == "absent":
-            stage_absent(module, stager)
-        else:
-            stage_present(module, stager, expected)
-    except FirmwareError as exc:
-        stager.fail(to_native(exc))
-    except (IOError, OSError) as exc:
-        stager.fail("could not stage %s: %s" % (stager.bin_path, to_native(exc)))
+    module.exit_json(warnings=stager.warnings, **result)
 
 
 if __name__ == "__main__":

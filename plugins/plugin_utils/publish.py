@@ -11,13 +11,9 @@ the destination directory, backup, mode/owner/group, check mode) and removal thr
 
 from __future__ import annotations
 
-import base64
 import os
-import shutil
-import tempfile
 from collections import namedtuple
 
-from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.parsing.vault import is_encrypted_file
@@ -37,11 +33,16 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
     model_family,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError, check_well_formed
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
+
+# The documents carry passwords: readable by owner and group (the serving daemons) only.
+DEFAULT_MODE = "0640"
 
 # ``summarize`` is called only when a diff is shown: a users summary fingerprints every secret.
 RenderedDocument = namedtuple("RenderedDocument", "text masked_text summarize result warnings")
 
 FILE_OPTIONS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "unsafe_writes", "attributes")
+LABEL_OPTIONS = ("seuser", "serole", "setype", "selevel", "attributes")
 
 COMMON_SPEC = dict(
     DOCUMENT_ARGUMENT_SPEC,
@@ -56,6 +57,7 @@ COMMON_SPEC = dict(
     selevel=dict(type="str"),
     unsafe_writes=dict(type="bool", default=False),
     attributes=dict(type="str", aliases=["attr"]),
+    backup_dir=dict(type="path"),
 )
 
 
@@ -91,16 +93,7 @@ class DocumentAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        # Secret values met while rendering or parsing (subclasses add them): scrubbed from every
-        # message, error, warning and diff this action returns, like Ansible's no_log values.
-        self._known_secrets = set()
-        spec = dict(COMMON_SPEC)
-        spec.update(self.EXTRA_SPEC)
-        validation, args = self.validate_argument_spec(
-            argument_spec=spec,
-            mutually_exclusive=MUTUALLY_EXCLUSIVE,
-            required_by={"dest": "mac"},
-        )
+        args = self._checked_args()
         family = self._family(args)
         state = args["state"]
         try:
@@ -131,6 +124,43 @@ class DocumentAction(ActionBase):
             for key in ("before", "after"):
                 diff[key] = scrub(diff.get(key), self._known_secrets)
         return result
+
+    def _checked_args(self):
+        # Secret values met while rendering or parsing (subclasses add them): scrubbed from every
+        # message, error, warning and diff this action returns, like Ansible's no_log values.
+        self._known_secrets = set()
+        spec = dict(COMMON_SPEC)
+        spec.update(self.EXTRA_SPEC)
+        dummy, args = self.validate_argument_spec(
+            argument_spec=spec,
+            mutually_exclusive=MUTUALLY_EXCLUSIVE,
+            required_by={"dest": "mac"},
+        )
+        return args
+
+    def render_for_publication(self, want_summary):
+        """Validate this task's options and render the document, writing nothing (the publication
+        engine's render step). Returns (file name, text, summary or None, warnings); raises
+        DocumentInvalid, AnsibleActionFail or IdentifierError/XmlError like ``run``."""
+        args = self._checked_args()
+        family = self._family(args)
+        name = device_file_name(args["mac"], self.KIND)
+        secrets = self._known_secrets
+        try:
+            doc = self._render(args, family)
+        except DocumentInvalid as exc:
+            raise DocumentInvalid([scrub(e, secrets) for e in exc.errors], [scrub(w, secrets) for w in exc.warnings])
+        summary = None
+        if want_summary:
+            summary = dict((key, scrub(value, secrets)) for key, value in doc.summarize().items())
+        return name, doc.text, summary, [scrub(w, secrets) for w in doc.warnings]
+
+    def summarize_current(self, data, family):
+        """A summary of a document found on a provisioning host, for a diff (never raises)."""
+        try:
+            return self.summarize_existing(data, family)
+        except (XmlError, ValueError):
+            return {"(file)": "not a valid %s document (%d bytes)" % (self.KIND, len(data))}
 
     def _failure_message(self, errors):
         return "%s-xml validation failed with %d error(s), nothing written: %s" % (
@@ -217,66 +247,57 @@ class DocumentAction(ActionBase):
 
     def _present(self, target, args, family, task_vars):
         doc = self._render(args, family)
-        # The current file is only read to show a diff; copy itself compares checksums.
-        before = self._existing_summary(target, family, task_vars) if self._task.diff else None
-        copy_result = self._copy(target, doc.text, args, task_vars)
-        if copy_result.get("failed"):
-            copy_result.pop("diff", None)
-            return copy_result
-        out = dict(changed=copy_result.get("changed", False), path=target, xml=doc.masked_text)
+        report = self._publish(target, doc.text, args, task_vars)
+        out = dict(changed=report["changed"], path=target, xml=doc.masked_text)
         out.update(doc.result)
-        for key in ("backup_file", "checksum", "mode", "owner", "group", "uid", "gid", "size"):
-            if key in copy_result:
-                out[key] = copy_result[key]
-        if self._task.diff and out["changed"]:
-            out["diff"] = self._diff(target, before, doc.summarize())
+        if "backup_file" in report:
+            out["backup_file"] = report["backup_file"]
+        if self._task.diff and out["changed"] and report["state"] != "attributes":
+            out["diff"] = self._diff(target, self._before(report, family), doc.summarize())
         return self._with_warnings(out, doc.warnings)
 
     def _absent(self, target, args, task_vars):
-        before = self._existing_summary(target, None, task_vars) if self._task.diff else None
-        file_result = self._execute_module(
-            module_name="ansible.legacy.file", module_args=dict(path=target, state="absent"), task_vars=task_vars)
-        if file_result.get("failed"):
-            return file_result
-        out = dict(changed=file_result.get("changed", False), path=target)
+        report = self._publish(target, None, args, task_vars)
+        out = dict(changed=report["changed"], path=target)
         if self._task.diff and out["changed"]:
-            out["diff"] = self._diff(target, before, {})
+            out["diff"] = self._diff(target, self._before(report, None), {})
         return out
 
-    def _existing_summary(self, target, family, task_vars):
-        """What the target holds now, summarised (None when missing or unreadable)."""
-        slurped = self._execute_module(
-            module_name="ansible.legacy.slurp", module_args=dict(src=target), task_vars=task_vars)
-        if slurped.get("failed") or "content" not in slurped:
-            return None
-        data = base64.b64decode(slurped["content"])
-        if family is None:
-            return {"(file)": "%d bytes" % len(data)}
-        try:
-            return self.summarize_existing(data, family)
-        except (XmlError, ValueError):
-            return {"(file)": "not a valid %s document (%d bytes)" % (self.KIND, len(data))}
+    def _publish(self, target, text, args, task_vars):
+        """Write (or, with text None, remove) ``target`` on the host through the publication module:
+        symlinks refused, permissions set before the rename, backups only outside the root."""
+        if args.get("backup") and not args.get("backup_dir"):
+            raise AnsibleActionFail("backup_dir: required with backup=true: a directory outside the provisioning"
+                                    " root, so that devices can never fetch an old document (mode 0600)")
+        options = dict((key, args.get(key)) for key in ("owner", "group"))
+        options["mode"] = args.get("mode") if args.get("mode") is not None else DEFAULT_MODE
+        options["backup_dir"] = args.get("backup_dir") if args.get("backup") else None
+        dest, name = os.path.split(target)
+        reports, error = exchange.publish(self, task_vars, dest or ".", [(name, text)], options)
+        if error:
+            raise AnsibleActionFail(error)
+        report = reports[name]
+        if report["state"] == "failed":
+            raise AnsibleActionFail(report["msg"])
+        extra = dict((key, args[key]) for key in LABEL_OPTIONS if args.get(key) is not None)
+        if extra and text is not None and not self._task.check_mode:
+            # SELinux labels and chattr attributes: applied by ansible.builtin.file to the published
+            # regular file (mode, owner and group were set before the rename).
+            labelled = self._execute_module(module_name="ansible.legacy.file", task_vars=task_vars,
+                                            module_args=dict(extra, path=target, state="file", follow=False))
+            if labelled.get("failed"):
+                raise AnsibleActionFail("%s: %s" % (target, labelled.get("msg")))
+            report["changed"] = report["changed"] or labelled.get("changed", False)
+        return report
 
-    def _copy(self, target, text, args, task_vars):
-        local_dir = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
-        try:
-            local_file = os.path.join(local_dir, os.path.basename(target))
-            with open(local_file, "wb") as handle:
-                handle.write(to_bytes(text))
-            new_task = self._task.copy()
-            new_task.args = dict(src=local_file, dest=target, backup=args["backup"], force=True)
-            for option in FILE_OPTIONS:
-                if args.get(option) is not None:
-                    new_task.args[option] = args[option]
-            # Our own diff (by parameter, secrets masked) replaces copy's byte diff.
-            new_task.diff = False
-            copy_action = self._shared_loader_obj.action_loader.get(
-                "ansible.legacy.copy", task=new_task, connection=self._connection,
-                play_context=self._play_context, loader=self._loader, templar=self._templar,
-                shared_loader_obj=self._shared_loader_obj)
-            return copy_action.run(task_vars=task_vars)
-        finally:
-            shutil.rmtree(local_dir, ignore_errors=True)
+    def _before(self, report, family):
+        if "before" in report:
+            if family is None:
+                return {"(file)": "%d bytes" % len(report["before"].encode("utf-8"))}
+            return self.summarize_current(report["before"].encode("utf-8"), family)
+        if "before_size" in report:
+            return {"(file)": "%d bytes" % report["before_size"]}
+        return None
 
     @staticmethod
     def _diff(target, before, after):

@@ -66,14 +66,36 @@ def test_diff_lists_changed_parameters_with_secrets_masked(play, root):
     assert SIP_PASSWORD not in changed.output and URL_PASSWORD not in changed.output
 
 
-def test_backup_keeps_the_previous_file(play, root):
+def test_backup_keeps_the_previous_file_outside_the_root(play, root, tmp_path):
+    backup_dir = tmp_path / "backups"
+    backup_dir.mkdir()
     assert run(play, root).rc == 0
     original = (root / TARGET_NAME).read_text()
-    result = run(play, root, extra_vars={"backup": True, "extra": {"sip": {"localport": 5070}}})
+    result = run(play, root, extra_vars={"backup": True, "backup_dir": str(backup_dir),
+                                         "extra": {"sip": {"localport": 5070}}})
     assert result.rc == 0, result.output
-    backups = [p for p in root.iterdir() if p.name.startswith(TARGET_NAME + ".")]
+    backups = list(backup_dir.iterdir())
     assert len(backups) == 1 and backups[0].read_text() == original
+    assert backups[0].name.startswith(TARGET_NAME + ".")
+    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    # The served root holds nothing but the device file.
+    assert sorted(p.name for p in root.iterdir()) == [TARGET_NAME]
     assert "<localport>5070</localport>" in (root / TARGET_NAME).read_text()
+
+
+def test_backup_is_refused_without_a_backup_dir_or_inside_the_root(play, root):
+    assert run(play, root).rc == 0
+    original = (root / TARGET_NAME).read_bytes()
+    missing = run(play, root, extra_vars={"backup": True, "extra": {"sip": {"localport": 5070}}})
+    assert missing.rc == 2
+    assert "backup_dir: required with backup=true: a directory outside the provisioning root" in missing.stdout
+    (root / "old").mkdir()
+    inside = run(play, root, extra_vars={"backup": True, "backup_dir": str(root / "old"),
+                                        "extra": {"sip": {"localport": 5070}}})
+    assert inside.rc == 2
+    assert "backup_dir: '%s' is inside the provisioning root" % (root / "old") in inside.stdout
+    assert (root / TARGET_NAME).read_bytes() == original
+    assert list((root / "old").iterdir()) == []
 
 
 def test_secrets_absent_from_verbose_output(play, root):

@@ -40,7 +40,7 @@ def test_site_by_its_collection_name_rolls_out_and_check_sync_on_demand(lab):
     rollout = run_playbook("dect.provisioning.site", lab.dir, inventory=lab.inventory)
     assert rollout.rc == 0, rollout.output
     # 3 servers in batches of 2: the DECT server play runs its tasks twice.
-    assert rollout.stdout.count("TASK [dect.provisioning.dect_server : Publish the configuration") == 2
+    assert rollout.stdout.count("TASK [dect.provisioning.dect_server : Publish the batch's documents, one module call per provisioning host") == 2
     assert lab.wait_until_updated() == []
     rows = by_name(lab.report())
     for name, row in rows.items():

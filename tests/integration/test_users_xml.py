@@ -113,14 +113,17 @@ def test_check_mode_reports_users_but_writes_nothing(play, root):
     assert PASSWORD not in run.output and ACCESS_CODE not in run.output
 
 
-def test_diff_names_users_added_removed_and_changed_with_secrets_masked(play, root):
-    assert publish(play, root, WARD, extra_vars={"backup": True}).rc == 0
+def test_diff_names_users_added_removed_and_changed_with_secrets_masked(play, root, tmp_path):
+    backup_dir = tmp_path / "backups"
+    backup_dir.mkdir(mode=0o700)
+    keep = {"backup": True, "backup_dir": str(backup_dir)}
+    assert publish(play, root, WARD, extra_vars=keep).rc == 0
     changed_ward = [
         dict(WARD[1], authpassword=NEW_PASSWORD),                 # 9998: only its secret changes
         dict(WARD[2], displayname="Ole Olsen (nights)"),          # 9999: display name changes
         {"username": "10000", "ipei": "00077 0000004"},         # 10000 added; 9997 removed
     ]
-    run = publish(play, root, changed_ward, diff=True, verbosity=3, extra_vars={"backup": True})
+    run = publish(play, root, changed_ward, diff=True, verbosity=3, extra_vars=keep)
     assert run.rc == 0, run.output
     removed, added = diff_lines(run.stdout, "-"), diff_lines(run.stdout, "+")
     assert [line.split(" = ")[0] for line in removed] == ["username 9997", "username 9998", "username 9999"]
@@ -133,7 +136,8 @@ def test_diff_names_users_added_removed_and_changed_with_secrets_masked(play, ro
     for secret in (PASSWORD, NEW_PASSWORD, ACCESS_CODE):
         assert secret not in run.output, secret
     assert NEW_PASSWORD in (root / TARGET_NAME).read_text()
-    backups = [p for p in root.iterdir() if p.name != TARGET_NAME]
+    assert [p.name for p in root.iterdir()] == [TARGET_NAME]
+    backups = list(backup_dir.iterdir())
     assert len(backups) == 1 and backups[0].read_text() == WARD_XML
 
 

@@ -1,0 +1,201 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of dect.provisioning.publish: the site's publication engine.
+
+Why three steps (see docs/publication.md): Ansible reports results per host, and a DECT server's
+result (changed, diff, failure) must stay its own, yet one module call per provisioning host is
+what makes a 100-server no-op fast. So each server renders on the controller (``render``), the
+batch is published once per provisioning host (``write``, run_once + delegate_to), and each
+server picks its own outcome from the write results (``report``).
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
+    ARGUMENT_SPEC,
+    REQUIRED_IF,
+    sha1_text,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, model_family
+from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
+from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import DocumentInvalid
+
+# Users first: a config naming users that are not there yet is never served.
+KINDS = ("users", "config")
+WRITE_OPTIONS = ("dest", "mode", "owner", "group", "backup_dir")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    # render and report never touch a host; write runs delegated to a provisioning host.
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF)
+        step = args["step"]
+        try:
+            if step == "render":
+                result.update(self._render(args, task_vars))
+            elif step == "write":
+                result.update(self._write(args, task_vars))
+            else:
+                result.update(self._report(args, task_vars))
+        finally:
+            if step == "write":
+                self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    # -- render: each DECT server, on the controller ---------------------------------------------
+    def _render(self, args, task_vars):
+        host = task_vars["inventory_hostname"]
+        _spool.drop(host)
+        documents, errors, warnings = {}, [], []
+        for kind in KINDS:
+            options = args.get(kind)
+            if options is None:
+                continue
+            try:
+                name, text, summary, doc_warnings = self._document_action(kind, options, args).render_for_publication(
+                    self._task.diff)
+            except DocumentInvalid as exc:
+                errors.extend(exc.errors)
+                warnings.extend(exc.warnings)
+                continue
+            except (AnsibleActionFail, IdentifierError, XmlError) as exc:
+                errors.append("%s: %s" % (kind, to_native(exc)))
+                continue
+            warnings.extend(doc_warnings)
+            documents[kind] = dict(name=name, text=text, checksum=sha1_text(text), summary=summary)
+        out = dict(changed=False)
+        if warnings:
+            out["warnings"] = warnings
+        if errors:
+            out.update(failed=True, errors=errors, msg="%s: validation failed with %d error(s), nothing published: %s"
+                       % (host, len(errors), "; ".join(errors)))
+            return out
+        _spool.put(host, dict(model=args["model"], documents=documents,
+                              firmware=_firmware_files((args.get("config") or {}).get("settings"))))
+        out["documents"] = dict((kind, dict(name=doc["name"], checksum=doc["checksum"], size=len(doc["text"])))
+                                for kind, doc in documents.items())
+        return out
+
+    def _document_action(self, kind, options, args):
+        task = self._task.copy()
+        task.args = dict(options, mac=args["mac"], model=args["model"], state="rendered")
+        return self._shared_loader_obj.action_loader.get(
+            "dect.provisioning.%s_xml" % kind, task=task, connection=self._connection,
+            play_context=self._play_context, loader=self._loader, templar=self._templar,
+            shared_loader_obj=self._shared_loader_obj)
+
+    # -- write: once per provisioning host -------------------------------------------------------
+    def _write(self, args, task_vars):
+        if args["backup"] and not args["backup_dir"]:
+            raise AnsibleActionFail("backup_dir: required with backup=true (a directory outside the provisioning root)")
+        servers = args["servers"] if args["servers"] is not None else list(task_vars.get("ansible_play_batch", []))
+        records, owners, files = {}, {}, []
+        for host in servers:
+            record = _spool.get(host)
+            if record is not None:
+                records[host] = record
+        for kind in KINDS:
+            for host, record in records.items():
+                doc = record["documents"].get(kind)
+                if doc is not None:
+                    owners[doc["name"]] = (host, kind)
+                    files.append(dict(name=doc["name"]))
+        texts = dict((doc["name"], doc["text"]) for record in records.values() for doc in record["documents"].values())
+        options = dict((key, args[key]) for key in WRITE_OPTIONS if key != "dest")
+        reports, error = exchange.publish(self, task_vars, args["dest"], [(f["name"], texts[f["name"]]) for f in files],
+                                          options)
+        if error:
+            return dict(changed=False, error=error, servers=dict((host, {}) for host in records))
+        return self._outcome(args["dest"], records, owners, reports)
+
+    def _outcome(self, dest, records, owners, reports):
+        servers = dict((host, {}) for host in records)
+        diffs = dict((host, []) for host in records)
+        for name, report in reports.items():
+            host, kind = owners[name]
+            entry = dict(state=report["state"], changed=report["changed"])
+            for key in ("msg", "backup_file"):
+                if key in report:
+                    entry[key] = report[key]
+            servers[host][name] = entry
+            if self._task.diff and report["state"] in ("created", "updated"):
+                diffs[host].append(self._diff(dest, name, kind, records[host], report))
+        out = dict(changed=any(r["changed"] for r in reports.values()), servers=servers)
+        if self._task.diff:
+            out["server_diffs"] = dict((host, d) for host, d in diffs.items() if d)
+        return out
+
+    def _diff(self, dest, name, kind, record, report):
+        path = "%s/%s" % (dest.rstrip("/"), name)
+        family = model_family(record["model"])
+        if "before" in report:
+            helper = self._document_action(kind, {}, dict(mac=name[:12], model=record["model"]))
+            before = helper.summarize_current(report["before"].encode("utf-8"), family)
+        elif "before_size" in report:
+            before = {"(file)": "%d bytes" % report["before_size"]}
+        else:
+            before = {}
+        after = record["documents"][kind]["summary"] or {}
+        return dict(before_header=path, after_header=path, before=_text(before), after=_text(after))
+
+    # -- report: each DECT server, on the controller ---------------------------------------------
+    def _report(self, args, task_vars):
+        host = task_vars["inventory_hostname"]
+        record = _spool.get(host) or {}
+        _spool.drop(host)
+        files, diffs, errors, changed_names = {}, [], [], set()
+        for published in args["published"]:
+            if published.get("skipped"):
+                continue
+            where = published.get("item") or published.get("_ansible_delegated_vars", {}).get("ansible_host", "?")
+            if published.get("error") or published.get("failed"):
+                errors.append("provisioning host %s: %s" % (where, published.get("error") or published.get("msg")))
+                continue
+            mine = published.get("servers", {}).get(host, {})
+            files[where] = dict((name, report["state"]) for name, report in mine.items())
+            for name, report in mine.items():
+                if report["state"] == "failed":
+                    errors.append("provisioning host %s: %s" % (where, report.get("msg")))
+                elif report["changed"]:
+                    changed_names.add(name)
+            diffs.extend(published.get("server_diffs", {}).get(host, []))
+        restaged = [kind for kind in args["firmware_changed"] if kind in record.get("firmware", {})]
+        expected = sorted(name for name in changed_names if name.endswith(("-config.xml", "-users.xml")))
+        for kind in restaged:
+            image = record["firmware"][kind]
+            expected.extend([ver_name(image), image])
+        out = dict(changed=bool(changed_names or restaged), files=files, expected_fetch=expected,
+                   ansible_facts=dict(dect_server_expected_fetch=expected))
+        if restaged:
+            out["firmware_restaged"] = restaged
+        if diffs and self._task.diff:
+            out["diff"] = diffs
+        if errors:
+            out.update(failed=True, msg="%s: publication failed: %s" % (host, "; ".join(errors)))
+        return out
+
+
+def _firmware_files(settings):
+    """The firmware image names this server's configuration gives, by kind (files only)."""
+    firmware = ((settings or {}).get("provisioning") or {}).get("firmware") or {}
+    return dict((kind, str(name)) for kind, name in firmware.items()
+                if kind in FIRMWARE_KINDS and FIRMWARE_KINDS[kind].is_file and name not in (None, ""))
+
+
+def _text(summary):
+    return "".join("%s = %s\n" % (key, summary[key]) for key in sorted(summary))

@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Publication of many DECT servers' documents into one provisioning root, in one module call.
+
+The ``dect.provisioning.publish`` action sends a manifest: for every document its file name, its
+sha1 and (only when it must be written) its content. This side, on the provisioning host:
+
+1. validates everything before touching anything (root, names, mode, owner, group, backup dir);
+2. takes an exclusive lock on the root, so two runs never interleave;
+3. per file, in the order given (users before config): removes temp files an interrupted run left,
+   refuses a symlink or non-regular file at the name, compares content and attributes, and writes
+   through :mod:`._io` (temp file, attributes, rename) only what differs.
+
+A file's failure is reported for that file; the others are still published. Runs on targets:
+Python 3.8 syntax, stdlib only.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import time
+
+from ansible_collections.dect.provisioning.plugins.module_utils import _io
+
+# A plain file name in the root: no directory part, not hidden (temp files and anything the daemons
+# must not serve are dot files), not one of our temp names.
+FILE_NAME = re.compile(r"^[^./\x00][^/\x00]*$")
+DEFAULT_MODE = "0640"
+# What the module returns of a file's current content for a diff (larger files are summarised as sizes).
+BEFORE_CAP = 4 * 1024 * 1024
+READ_CAP = 64 * 1024 * 1024
+
+
+class PublicationError(Exception):
+    """The whole publication is refused (bad root, option or manifest); nothing was written."""
+
+
+ARGUMENT_SPEC = dict(
+    step=dict(type="str", default="write", choices=["render", "write", "report"]),
+    dest=dict(type="path"),
+    files=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str", required=True),
+        checksum=dict(type="str"),
+        content=dict(type="str", no_log=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )),
+    mode=dict(type="raw", default=DEFAULT_MODE),
+    owner=dict(type="str"),
+    group=dict(type="str"),
+    backup=dict(type="bool", default=False),
+    backup_dir=dict(type="path"),
+    servers=dict(type="list", elements="str"),
+    mac=dict(type="str"),
+    model=dict(type="str"),
+    config=dict(type="dict"),
+    users=dict(type="dict"),
+    published=dict(type="list", elements="dict"),
+    firmware_changed=dict(type="list", elements="str", default=[]),
+)
+REQUIRED_IF = [
+    ("step", "write", ("dest",)),
+    ("step", "render", ("mac", "model", "config")),
+    ("step", "report", ("published",)),
+]
+
+
+def check_manifest(root, files, mode, owner, group, backup_dir):
+    """Every refusal that applies to the whole call, before anything is touched."""
+    try:
+        _io.check_directory(root, "provisioning root (dest)")
+        mode = _io.parse_mode(mode)
+        _io.resolve_owner(owner)
+        _io.resolve_group(group)
+    except _io.FileIOError as exc:
+        raise PublicationError(str(exc))
+    if mode is not None and mode & 0o007:
+        raise PublicationError("mode: '%s' makes the documents world-accessible; they carry passwords:"
+                               " allowed are modes without permissions for others, such as 0640" % _octal(mode))
+    if backup_dir:
+        try:
+            _io.check_directory(backup_dir, "backup_dir")
+        except _io.FileIOError as exc:
+            raise PublicationError(str(exc))
+        inside = os.path.realpath(backup_dir) + os.sep
+        if inside.startswith(os.path.realpath(root) + os.sep) or os.path.realpath(backup_dir) == os.path.realpath(root):
+            raise PublicationError("backup_dir: '%s' is inside the provisioning root '%s', where devices could fetch"
+                                   " the backups; allowed is a directory outside it" % (backup_dir, root))
+    seen = set()
+    for index, entry in enumerate(files):
+        name = entry["name"]
+        if not FILE_NAME.match(name) or name.endswith(_io.TEMP_SUFFIX):
+            raise PublicationError("files[%d].name: '%s' is not allowed: a plain file name in the root, not"
+                                   " hidden and not ending in %s" % (index, name, _io.TEMP_SUFFIX))
+        if name in seen:
+            raise PublicationError("files[%d].name: '%s' is listed twice" % (index, name))
+        seen.add(name)
+        if entry.get("state", "present") == "absent":
+            continue
+        if not re.match(r"^[0-9a-f]{40}$", entry.get("checksum") or ""):
+            raise PublicationError("files[%d].checksum: not a sha1 hex digest" % index)
+        if entry.get("content") is not None and _sha1(entry["content"]) != entry["checksum"]:
+            raise PublicationError("files[%d].content: does not match its checksum" % index)
+    return mode
+
+
+def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=None, check_mode=False,
+            want_before=False):
+    """Compare (and, with content, write) ``files`` in ``root``; returns {name: report}.
+
+    A report has ``state`` (``unchanged``, ``created``, ``updated``, ``attributes``; ``failed``
+    with ``msg``), ``changed``, ``written`` and, with ``want_before``, ``before`` (the current text,
+    when it differs and is not too large).
+    """
+    mode = check_manifest(root, files, mode, owner, group, backup_dir)
+    reports = {}
+    lock = _lock(root, check_mode)
+    try:
+        for entry in files:
+            try:
+                reports[entry["name"]] = _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before)
+            except _io.FileIOError as exc:
+                reports[entry["name"]] = dict(state="failed", changed=False, written=False, msg=str(exc))
+    finally:
+        if lock is not None:
+            os.close(lock)
+    return reports
+
+
+def _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before):
+    name = entry["name"]
+    path = os.path.join(root, name)
+    if not check_mode:
+        _io.remove_leftovers(root, name)
+    info = _io.check_destination(path)
+    if entry.get("state", "present") == "absent":
+        return _absent(path, info, check_mode, want_before)
+    current = None
+    if info is not None:
+        current, dummy = _io.hash_file(path, "sha1")
+    if current == entry["checksum"]:
+        if not _io.attributes_differ(info, mode, owner, group):
+            return dict(state="unchanged", changed=False, written=False)
+        if not check_mode:
+            _io.set_attributes(path, mode, owner, group)
+        return dict(state="attributes", changed=True, written=not check_mode)
+    report = dict(state="created" if info is None else "updated", changed=True, written=False)
+    if want_before and info is not None:
+        if info.st_size <= BEFORE_CAP:
+            report["before"] = _io.read_if_exists(path, BEFORE_CAP).decode("utf-8", "replace")
+        else:
+            report["before_size"] = info.st_size
+    content = entry.get("content")
+    if check_mode or content is None:
+        return report
+    if backup_dir and info is not None:
+        report["backup_file"] = _backup(path, backup_dir, owner, group)
+    _io.write_atomic(path, content.encode("utf-8"), mode=mode, owner=owner, group=group)
+    report["written"] = True
+    return report
+
+
+def _absent(path, info, check_mode, want_before):
+    if info is None:
+        return dict(state="absent", changed=False, written=False)
+    report = dict(state="removed", changed=True, written=False)
+    if want_before:
+        report["before_size"] = info.st_size
+    if not check_mode:
+        report["written"] = _io.remove_if_exists(path)
+    return report
+
+
+def _backup(path, backup_dir, owner, group):
+    data = _io.read_if_exists(path, READ_CAP)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    target = os.path.join(backup_dir, "%s.%s.%s" % (os.path.basename(path), stamp, os.urandom(3).hex()))
+    _io.write_atomic(target, data, mode=0o600, owner=owner, group=None)
+    return target
+
+
+def _lock(root, check_mode):
+    """An exclusive lock on the root directory itself (no lock file in the served root)."""
+    if check_mode:
+        return None
+    fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _sha1(text):
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _octal(mode):
+    return "%04o" % mode
+
+
+def sha1_text(text):
+    """The checksum the manifest carries for a document's text."""
+    return _sha1(text)

@@ -1,0 +1,219 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: publish
+short_description: Publish many DECT servers' users and config files to a provisioning host in one step
+version_added: 1.1.0
+description:
+  - The publication engine of C(playbooks/site.yml) and the C(dect.provisioning.dect_server) role.
+    It runs in three steps, so that each DECT server keeps its own result while every provisioning
+    host receives the files of a whole batch in one module call.
+  - O(step=render), on each DECT server (controller only, no connection) validates and renders its
+    C(<mac>-users.xml) and C(<mac>-config.xml) exactly as M(dect.provisioning.users_xml) and
+    M(dect.provisioning.config_xml) do (O(users) and O(config) take their options), and keeps the
+    rendered bytes in the run's private local temp directory. An invalid server fails here, alone,
+    naming every error.
+  - O(step=write), once per provisioning host (C(run_once) with C(delegate_to)), sends the
+    checksums of the rendered documents of O(servers); the host compares them with what it has
+    and only the files that differ travel and are written, users before config, each atomically
+    with its owner, group and mode set before the rename. A symlink or anything but a regular file
+    at a document's name is refused for that file. The task fails only when the whole host refuses
+    (missing root, unknown group); a single file's error is reported by that server's report.
+  - O(step=report), on each DECT server, turns the write results into that server's own result
+    (C(changed), a diff by parameter and user with secrets masked, errors) and the fact
+    C(dect_server_expected_fetch), the files the server must now fetch.
+author:
+  - dect.provisioning contributors (!UNKNOWN)
+options:
+  step:
+    description: Which step of the publication this task performs.
+    type: str
+    choices: [render, write, report]
+    default: write
+  mac:
+    description: With O(step=render), the DECT server's MAC address (any common spelling).
+    type: str
+  model:
+    description: With O(step=render), the DECT server's model, V(400), V(6500), V(2500) or V(8000).
+    type: str
+  config:
+    description:
+      - With O(step=render), the options of M(dect.provisioning.config_xml) for this server
+        (O(ignore:config_xml.settings), O(ignore:config_xml.strict), ...), without C(path), C(dest), C(mac),
+        C(model) or C(state).
+    type: dict
+  users:
+    description:
+      - With O(step=render), the options of M(dect.provisioning.users_xml) for this server
+        (O(ignore:users_xml.users), O(ignore:users_xml.src), ...). Omit it when the server has no users file.
+    type: dict
+  servers:
+    description:
+      - With O(step=write), the inventory names of the DECT servers whose rendered documents to
+        publish. Default is the current batch, C(ansible_play_batch).
+    type: list
+    elements: str
+  dest:
+    description: With O(step=write), the provisioning root on the provisioning host.
+    type: path
+  files:
+    description:
+      - With O(step=write), set by the action plugin from the rendered documents; not to be set by hand.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The document's file name.
+        type: str
+        required: true
+      checksum:
+        description: sha1 of the document.
+        type: str
+        required: true
+      content:
+        description: The document, sent only when the host reported it differs.
+        type: str
+  mode:
+    description:
+      - Mode of the published documents, an octal string. They carry passwords, so modes that give
+        others any permission are refused.
+    type: raw
+    default: "0640"
+  owner:
+    description: Owner of the published documents; default is the connecting (or become) user.
+    type: str
+  group:
+    description:
+      - Group of the published documents, the group through which the serving daemons read them
+        (the C(dect.provisioning.provisioning_server) role's C(dect_provisioning_group)).
+    type: str
+  backup:
+    description: Keep the previous version of every replaced document in O(backup_dir).
+    type: bool
+    default: false
+  backup_dir:
+    description:
+      - Where backups go, mode 0600. Must be outside the provisioning root, so that devices can never
+        fetch an old document. Required with O(backup=true).
+    type: path
+  published:
+    description: With O(step=report), the registered results of the O(step=write) task.
+    type: list
+    elements: dict
+  firmware_changed:
+    description:
+      - With O(step=report), the firmware kinds restaged on the provisioning hosts in this run; a
+        server whose configuration names one of them must fetch it, so it counts as changed.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - action_common_attributes
+  - action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Documents are compared on the host; nothing is written.
+  diff_mode:
+    support: full
+    details: Each server's report shows its changed parameters and users by path, secrets masked.
+  platform:
+    platforms: posix
+notes:
+  - Rendering and validation need C(lxml) on the controller; provisioning hosts need only Python 3.
+  - The rendered documents wait for the O(step=write) task in Ansible's per-run local temp directory
+    (mode 0700, removed when the run ends), as the rendered file of M(ansible.builtin.template) does.
+seealso:
+  - module: dect.provisioning.config_xml
+  - module: dect.provisioning.users_xml
+"""
+
+EXAMPLES = r"""
+# What the dect_server role does, in a play on dect_servers:
+- name: Validate and render this server's documents
+  dect.provisioning.publish:
+    step: render
+    mac: "{{ dect_mac }}"
+    model: "{{ dect_model }}"
+    config:
+      settings: "{{ my_settings }}"
+    users:
+      users: "{{ dect_users }}"
+
+- name: Publish the batch's documents, one call per provisioning host
+  dect.provisioning.publish:
+    step: write
+    dest: /srv/dect
+    group: dect-provisioning
+  delegate_to: "{{ item }}"
+  run_once: true
+  loop: "{{ groups['dect_provisioning_servers'] }}"
+  register: published
+
+- name: Report this server's result
+  dect.provisioning.publish:
+    step: report
+    published: "{{ published.results }}"
+"""
+
+RETURN = r"""
+documents:
+  description: With O(step=render), the rendered documents (name, sha1, size); never their content.
+  returned: step=render
+  type: dict
+  sample: {config: {name: 0013d1800032-config.xml, checksum: 0f1e..., size: 2048}}
+servers:
+  description: With O(step=write), per DECT server and document, what the host did.
+  returned: step=write
+  type: dict
+  sample: {ward-a: {0013d1800032-config.xml: {state: updated, changed: true}}}
+files:
+  description: With O(step=report), per provisioning host, the state of each of this server's documents.
+  returned: step=report
+  type: dict
+  sample: {prov1: {0013d1800032-config.xml: updated}}
+expected_fetch:
+  description: With O(step=report), the files this server must now fetch (also set as the fact C(dect_server_expected_fetch)).
+  returned: step=report
+  type: list
+  elements: str
+  sample: [0013d1800032-config.xml, kws.bin.ver, kws.bin]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
+    ARGUMENT_SPEC,
+    REQUIRED_IF,
+    PublicationError,
+    publish,
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF, supports_check_mode=True)
+    params = module.params
+    if params["step"] != "write":
+        module.fail_json(msg="step=%s runs on the controller through the action plugin" % params["step"])
+    try:
+        reports = publish(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
+                          params["backup_dir"], module.check_mode, module._diff)
+    except PublicationError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    module.exit_json(changed=any(r["changed"] for r in reports.values()), files=reports)
+
+
+if __name__ == "__main__":
+    main()
