@@ -123,7 +123,13 @@ def scrub(text, secrets=()):
             text = text.replace(secret, MASK)
         else:
             text = re.sub(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(secret), MASK, text)
-    return _TEXT_URL_CREDENTIALS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+    return _TEXT_URL_CREDENTIALS.sub(_mask_credentials, text)
+
+
+def _mask_credentials(match):
+    if match.group(2).startswith(MASK):  # masked already, perhaps with its fingerprint: keep that
+        return match.group(0)
+    return match.group(1) + MASK + match.group(3)
 
 
 SCRUBBED_KEYS = ("msg", "errors", "warnings", "deprecations", "stderr", "stdout")

@@ -31,7 +31,8 @@ ACCESS_CODE = "73195582"
 URL_PASSWORD = "Url-Vaulted-7777"
 DIGEST_PASSWORD = "Digest-Vaulted-9999"
 KEA_DB_PASSWORD = "Kea-DbPass-3030"
-SECRETS = (SIP_PASSWORD, ADMIN_PASSWORD, USER_PASSWORD, ACCESS_CODE, URL_PASSWORD, DIGEST_PASSWORD,
+NEW_SIP_PASSWORD = "Sip-Rotated-8484"
+SECRETS = (NEW_SIP_PASSWORD, SIP_PASSWORD, ADMIN_PASSWORD, USER_PASSWORD, ACCESS_CODE, URL_PASSWORD, DIGEST_PASSWORD,
            KEA_DB_PASSWORD, VAULT_PASSWORD)
 
 KEA_CONFIG = """{"Dhcp4": {
@@ -171,15 +172,31 @@ def private_data_dir(lab):
     return pdd, kea
 
 
+def run_job(pdd, ident):
+    """One job, as AWX launches it: (runner, its stdout, its events)."""
+    run = ansible_runner.run(private_data_dir=str(pdd), playbook=str(REPO / "playbooks" / "site.yml"),
+                             cmdline="--diff --ask-vault-pass", verbosity=3, quiet=True, ident=ident)
+    stdout = Path(run.stdout.name).read_text()
+    assert run.rc == 0 and run.status == "successful", stdout[-6000:]
+    return run, stdout, list(run.events)
+
+
+def assert_no_secret(pdd, stdout, events):
+    dumped = json.dumps(events)
+    artifacts = {p: p.read_bytes() for p in (pdd / "artifacts").rglob("*") if p.is_file()}
+    assert len(artifacts) > len(events) / 2  # the job_events/*.json at least
+    for secret in SECRETS:
+        assert secret not in stdout, secret
+        assert secret not in dumped, secret
+        for path, content in artifacts.items():
+            assert secret.encode() not in content, (secret, path)
+
+
 def test_site_through_ansible_runner_reports_every_host_and_leaks_no_secret(site, monkeypatch):
     pdd, kea = private_data_dir(site)
     monkeypatch.setenv("PATH", "%s:%s" % (BIN, os.environ.get("PATH", "")))
-    run = ansible_runner.run(private_data_dir=str(pdd), playbook=str(REPO / "playbooks" / "site.yml"),
-                             cmdline="--diff --ask-vault-pass", verbosity=3, quiet=True, ident="job-1")
-    stdout = Path(run.stdout.name).read_text()
-    assert run.rc == 0 and run.status == "successful", stdout[-6000:]
+    run, stdout, events = run_job(pdd, "job-1")
 
-    events = list(run.events)
     hosts = ["prov-local", "dhcp-local"] + [s["name"] for s in site.state["servers"]] + ["localhost"]
     # Each host's result, from the job's events as AWX stores them: the final stats and a task result.
     stats = [e for e in events if e["event"] == "playbook_on_stats"]
@@ -210,11 +227,26 @@ def test_site_through_ansible_runner_reports_every_host_and_leaks_no_secret(site
     assert "********" in stdout
 
     # ... but none is in any event, any artifact file, or the job's stdout.
-    dumped = json.dumps(events)
-    artifacts = {p: p.read_bytes() for p in (pdd / "artifacts").rglob("*") if p.is_file()}
-    assert len(artifacts) > len(events) / 2  # the job_events/*.json at least
-    for secret in SECRETS:
-        assert secret not in stdout, secret
-        assert secret not in dumped, secret
-        for path, content in artifacts.items():
-            assert secret.encode() not in content, (secret, path)
+    assert_no_secret(pdd, stdout, events)
+
+    # Second job: the SIP password rotated (vaulted) and a port changed. The diff names both, the
+    # password as a changed fingerprint; unchanged secrets (admin, URL password) are not in it.
+    inventory = pdd / "inventory" / "hosts.yml"
+    text = inventory.read_text().replace("localport: 5060", "localport: 5062")
+    start = text.index("          password: !vault |")
+    end = text.index("      application:")
+    inventory.write_text(text[:start] + "          password: " + vaulted(NEW_SIP_PASSWORD, 12) + text[end:])
+    run, stdout, events = run_job(pdd, "job-2")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", stdout)
+    diff = [line for line in plain.splitlines() if re.match(r"^[-+][a-z_]+\.", line)]
+    servers = len(site.state["servers"])
+    assert len([line for line in diff if line.startswith("-sip.localport = 5060")]) == servers, diff
+    assert len([line for line in diff if line.startswith("+sip.localport = 5062")]) == servers, diff
+    old = [line for line in diff if line.startswith("-sip.auth.password = ********(")]
+    new = [line for line in diff if line.startswith("+sip.auth.password = ********(")]
+    assert len(old) == len(new) == servers and set(o[1:] for o in old).isdisjoint(n[1:] for n in new), diff
+    # the fingerprint depends on the path and the value: the same password on both servers, the same line
+    assert len(set(old)) == len(set(new)) == 1, diff
+    assert len(diff) == 4 * servers, diff
+    assert NEW_SIP_PASSWORD in "".join(p.read_text() for p in (site.dir / "root").glob("*-config.xml"))
+    assert_no_secret(pdd, stdout, events)

@@ -64,6 +64,9 @@ def test_scrub_replaces_known_values_and_url_passwords():
     assert sec.scrub(text, {SECRET}) == "failed for ******** at ftp://u:********@192.0.2.1/x (again ********)"
     # the longer secret first, so a secret containing another leaves nothing behind
     assert sec.scrub("abcdef", {"abc", "abcdef"}) == "********"
+    # a masked URL keeps its fingerprint (diff lines are scrubbed too)
+    fingerprinted = "url = http://u:%s@192.0.2.1/x" % sec.masked_with_fingerprint("url", "password", SECRET)
+    assert sec.scrub(fingerprinted, {SECRET}) == fingerprinted
     # values too short to hunt in free text are left alone there
     assert sec.scrub("users[1]", {"1"}) == "users[1]"
     # short ones (PINs, access codes) only where they stand alone, not inside a longer number
