@@ -150,6 +150,8 @@ class DocumentAction(ActionBase):
             doc = self._render(args, family)
         except DocumentInvalid as exc:
             raise DocumentInvalid([scrub(e, secrets) for e in exc.errors], [scrub(w, secrets) for w in exc.warnings])
+        except (AnsibleActionFail, IdentifierError, XmlError) as exc:
+            raise type(exc)(scrub(str(exc), secrets))
         summary = None
         if want_summary:
             summary = dict((key, scrub(value, secrets)) for key, value in doc.summarize().items())

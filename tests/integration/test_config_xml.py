@@ -91,7 +91,7 @@ def test_backup_is_refused_without_a_backup_dir_or_inside_the_root(play, root):
     assert "backup_dir: required with backup=true: a directory outside the provisioning root" in missing.stdout
     (root / "old").mkdir()
     inside = run(play, root, extra_vars={"backup": True, "backup_dir": str(root / "old"),
-                                        "extra": {"sip": {"localport": 5070}}})
+                                         "extra": {"sip": {"localport": 5070}}})
     assert inside.rc == 2
     assert "backup_dir: '%s' is inside the provisioning root" % (root / "old") in inside.stdout
     assert (root / TARGET_NAME).read_bytes() == original
