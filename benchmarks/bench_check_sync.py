@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.dect.provisioning.plugins.module_utils import sip
+from ansible_collections.dect.provisioning.plugins.module_utils._sip.fanout import send_check_sync, summarize_failures
+from ansible_collections.dect.provisioning.plugins.module_utils._sip.target import normalize_target
 from benchmarks.common import row, timed, timed_playbook
 from tests.integration.test_check_sync import Sipp
 
@@ -54,7 +55,7 @@ def _targets(servers):
 def _all_ok(results):
     failed = [r for r in results if not r["ok"]]
     if failed:
-        raise RuntimeError("benchmark targets failed: %s" % sip.summarize_failures(results))
+        raise RuntimeError("benchmark targets failed: %s" % summarize_failures(results))
 
 
 def run(workdir):
@@ -71,12 +72,12 @@ def run(workdir):
         per_item = (looped - empty) / measured_items
         baseline = looped if measured_items == TARGETS else empty + per_item * TARGETS
 
-        normalized = [sip.normalize_target(dict(target, host="127.0.0.1", timeout=10)) for target in targets]
-        fanout, results = timed(sip.send_check_sync, normalized)
+        normalized = [normalize_target(dict(target, host="127.0.0.1", timeout=10)) for target in targets]
+        fanout, results = timed(send_check_sync, normalized)
         _all_ok(results)
 
         def one_by_one():
-            return [sip.send_check_sync([target])[0] for target in normalized]
+            return [send_check_sync([target])[0] for target in normalized]
 
         sequential, results = timed(one_by_one)
         _all_ok(results)

@@ -2,7 +2,7 @@
 
 Two measurements per backend, each against its plain alternative in the same run:
 
-- in-process: check + render (module_utils.dhcp) + the daemon's test mode on the result, against the
+- in-process: check + render (module_utils._dhcp) + the daemon's test mode on the result, against the
   daemon's test mode alone on the same file (the part no tool can avoid);
 - playbook: one ``dect.provisioning.dhcp_option66`` task against what a user would otherwise write,
   ``ansible.builtin.template`` of the same file with ``validate:`` running the same test mode.
@@ -20,7 +20,8 @@ import shutil
 import statistics
 import subprocess
 
-from ansible_collections.dect.provisioning.plugins.module_utils import dhcp
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import make_plan
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import get_backend
 from benchmarks.common import row, timed, timed_playbook
 
 SERVERS = 1000
@@ -123,7 +124,7 @@ def median_seconds(func, *args, **kwargs):
 
 
 def run_daemon_test(backend, path):
-    argv = dhcp.get_backend(backend).validate_argv(shutil.which(BINARIES[backend]), str(path))
+    argv = get_backend(backend).validate_argv(shutil.which(BINARIES[backend]), str(path))
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError("%s rejected the benchmark config:\n%s%s" % (argv, proc.stdout, proc.stderr))
@@ -135,11 +136,11 @@ def in_process(backend, hosts, workdir):
     live = KEA_BASE if backend == "kea" else None
 
     def ours():
-        plan = dhcp.make_plan(hosts, URL, "host")
-        path.write_text(dhcp.get_backend(backend).candidate(live, plan))
+        plan = make_plan(hosts, URL, "host")
+        path.write_text(get_backend(backend).candidate(live, plan))
         run_daemon_test(backend, path)
 
-    render_seconds = median_seconds(lambda: dhcp.get_backend(backend).candidate(live, dhcp.make_plan(hosts, URL, "host")))
+    render_seconds = median_seconds(lambda: get_backend(backend).candidate(live, make_plan(hosts, URL, "host")))
     seconds = median_seconds(ours)
     baseline = median_seconds(run_daemon_test, backend, path)
     return row("dhcp %s %d servers: render+validate" % (backend, len(hosts)), seconds,

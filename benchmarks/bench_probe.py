@@ -1,8 +1,8 @@
-"""fetch.py and provisioning_probe against the plain tools a user would reach for, in the same run.
+"""The _fetch package and provisioning_probe against the plain tools a user would reach for, in the same run.
 
-- an 8 MiB firmware image over TFTP: fetch.py (RFC 2348 blksize 1428 + tsize) vs tftp-hpa's ``tftp``
+- an 8 MiB firmware image over TFTP: the _fetch package (RFC 2348 blksize 1428 + tsize) vs tftp-hpa's ``tftp``
   client (RFC 1350 512-byte blocks), both from tftpd-hpa on 127.0.0.1;
-- the same image over HTTP from nginx: fetch.py vs ``curl``;
+- the same image over HTTP from nginx: the _fetch package vs ``curl``;
 - proving five DECT servers' files over TFTP: provisioning_probe (config + users fetched and
   schema-validated, .ver read, image presence checked) vs a playbook of ``tftp`` gets and
   ``xmllint --noout`` (well-formedness only, no image check).
@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import subprocess
 
-from ansible_collections.dect.provisioning.plugins.module_utils import config_settings, fetch
+from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import fetch_file
 from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
 from benchmarks.common import row, timed, timed_playbook
 from tests.support.probe_daemons import start_nginx
@@ -79,7 +80,7 @@ def _image_rows(workdir, tftpd, nginx):
     out = workdir / "image.out"
 
     def ours_tftp():
-        assert fetch.fetch(tftp_url, "kws.bin", keep_data=False).size == IMAGE_BYTES
+        assert fetch_file(tftp_url, "kws.bin", keep_data=False, max_size=IMAGE_BYTES).size == IMAGE_BYTES
 
     def plain_tftp():
         subprocess.run(["tftp", "127.0.0.1", str(tftpd.port), "-m", "binary", "-c", "get", "kws.bin", str(out)],
@@ -87,7 +88,7 @@ def _image_rows(workdir, tftpd, nginx):
         assert out.stat().st_size == IMAGE_BYTES
 
     def ours_http():
-        assert fetch.fetch(http_url, "kws.bin", keep_data=False).size == IMAGE_BYTES
+        assert fetch_file(http_url, "kws.bin", keep_data=False, max_size=IMAGE_BYTES).size == IMAGE_BYTES
 
     def plain_http():
         subprocess.run(["curl", "-sSf", "-o", str(out), "%s/kws.bin" % http_url], check=True, timeout=300)

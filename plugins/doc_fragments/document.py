@@ -43,8 +43,8 @@ options:
   backup_dir:
     description:
       - Where O(backup=true) keeps the replaced files. Required with O(backup=true), and refused when it
-        lies inside the directory of the published file, which devices fetch from (a backup of a
-        document carries its passwords).
+        lies inside the directory of the published file, which devices fetch from, since a backup of
+        a document carries its passwords.
     type: path
   max_input_size:
     description:

@@ -68,7 +68,7 @@ REQUIRED_IF = [
 ]
 
 
-def check_manifest(root, files, mode, owner, group, backup_dir):
+def check_manifest(root, files, mode, owner, group, backup_dir, check_mode=False):
     """Every refusal that applies to the whole call, before anything is touched."""
     try:
         _io.check_directory(root, "provisioning root (dest)")
@@ -82,7 +82,11 @@ def check_manifest(root, files, mode, owner, group, backup_dir):
                                " allowed are modes without permissions for others, such as 0640" % _octal(mode))
     if backup_dir:
         try:
-            _io.check_directory(backup_dir, "backup_dir")
+            missing = _io.lstat_or_none(backup_dir) is None
+            if missing and not check_mode and os.path.isdir(os.path.dirname(backup_dir.rstrip("/"))):
+                os.mkdir(backup_dir, 0o700)  # a new backup dir is private; mkdir never follows a symlink
+            if not (missing and check_mode):
+                _io.check_directory(backup_dir, "backup_dir")
         except _io.FileIOError as exc:
             raise PublicationError(str(exc))
         inside = os.path.realpath(backup_dir) + os.sep
@@ -115,7 +119,7 @@ def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=N
     with ``msg``), ``changed``, ``written`` and, with ``want_before``, ``before`` (the current text,
     when it differs and is not too large).
     """
-    mode = check_manifest(root, files, mode, owner, group, backup_dir)
+    mode = check_manifest(root, files, mode, owner, group, backup_dir, check_mode)
     reports = {}
     lock = _lock(root, check_mode)
     try:

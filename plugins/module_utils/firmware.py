@@ -96,6 +96,12 @@ def kinds_for_model(model):
     return tuple(key for key, kind in FIRMWARE_KINDS.items() if family in kind.families)
 
 
+def file_kinds_for_model(model):
+    """The firmware file kinds a server ``model`` fetches, in the guide's order (switches left out)."""
+    family = model_family(model)
+    return tuple(key for key, kind in FIRMWARE_KINDS.items() if kind.is_file and family in kind.families)
+
+
 def firmware_section(names, model):
     """Split ``{key: file name}`` into what ``model`` understands and what it does not.
 

@@ -141,7 +141,12 @@ def parse_provisioning_url(value):
                            match.group("protocol") is not None)
 
 
-# Kept for code importing them from here (dhcp_option66, provisioning_probe): masking lives in _secrets.
+def bracket_host(host):
+    """An IPv6 address in the brackets a URI or ``host:port`` needs; names and IPv4 unchanged."""
+    return "[%s]" % host if ":" in host and not host.startswith("[") else host
+
+
+# Kept for code importing them from here: masking lives in _secrets.
 MASK = _secrets.MASK
 mask_url = _secrets.mask_url
 url_secret = _secrets.url_secret

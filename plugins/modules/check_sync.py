@@ -163,19 +163,28 @@ options:
   max_concurrent:
     description:
       - How many targets are in flight at once (each holds one socket); the others wait for a free slot.
+      - Never more than the file descriptors the process may still open (its C(RLIMIT_NOFILE) less those
+        open and a reserve of 16); with a low limit the targets queue, none fails with C(Too many open files).
     type: int
     default: 256
-extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  max_message_size:
+    description:
+      - The most bytes a target may send without completing one SIP message (over TCP or TLS), and the
+        largest datagram read (over UDP; a longer one is cut, cannot be parsed, and is ignored).
+      - Over TCP or TLS, exceeding it ends the target with reason V(transport error) and an error saying the
+        peer sent more than O(max_message_size) bytes without a complete SIP message.
+      - Together with O(timeout), the deadline of each target's whole exchange, it bounds what a hostile or
+        broken peer can cost; C(docs/hostile-input.md) lists the cases.
+      - 1024 to 16777216.
+    type: int
+    default: 65536
 attributes:
   check_mode:
     support: full
     details: Nothing is sent. Each result carries the C(request) that would be sent.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
+extends_documentation_fragment:
+  - dect.provisioning.network_client
+  - ansible.builtin.action_common_attributes
 notes:
   - The module reports C(changed=true) whenever a NOTIFY was sent (or would be, in check mode), because it triggers
     an action on the server, like a handler. Call it from a handler so only servers whose files changed are
@@ -312,83 +321,40 @@ failed_targets:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dect.provisioning.plugins.module_utils.sip import (
+from ansible_collections.dect.provisioning.plugins.module_utils._sip.exchange import DEFAULT_MAX_MESSAGE_SIZE
+from ansible_collections.dect.provisioning.plugins.module_utils._sip.fanout import DEFAULT_MAX_CONCURRENT, run_check_sync
+from ansible_collections.dect.provisioning.plugins.module_utils._sip.target import (
     DEFAULT_FROM_USER,
-    DEFAULT_MAX_CONCURRENT,
     DEFAULT_TIMEOUT,
     SipConfigError,
-    check_max_concurrent,
-    preview_check_sync,
-    send_check_sync,
-    summarize_failures,
-    targets_from_params,
+    TRANSPORTS,
 )
-
-TRANSPORT_CHOICES = ["udp", "tcp", "tls"]
-
-
-def _target_options(with_defaults):
-    """The per-target options; only the top level carries defaults, so a target's None means "inherit"."""
-
-    def default(value):
-        return value if with_defaults else None
-
-    return dict(
-        host=dict(type="str"),
-        port=dict(type="int"),
-        transport=dict(type="str", choices=TRANSPORT_CHOICES, default=default("udp")),
-        user=dict(type="str"),
-        domain=dict(type="str"),
-        from_user=dict(type="str", default=default(DEFAULT_FROM_USER)),
-        from_domain=dict(type="str"),
-        auth_username=dict(type="str"),
-        auth_password=dict(type="str", no_log=True),
-        timeout=dict(type="float", default=default(DEFAULT_TIMEOUT)),
-        validate_certs=dict(type="bool", default=default(True)),
-        ca_path=dict(type="path"),
-        local_address=dict(type="str"),
-        use_sips_uri=dict(type="bool", default=default(True)),
-    )
-
-
-def argument_spec():
-    spec = _target_options(with_defaults=True)
-    spec.update(
-        targets=dict(type="list", elements="dict", options=_target_options(with_defaults=False)),
-        fail_on_error=dict(type="bool", default=True),
-        max_concurrent=dict(type="int", default=DEFAULT_MAX_CONCURRENT),
-    )
-    return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
+    # A target's option left out is None, so it inherits the top level's value (and default).
+    target = dict(host=dict(type="str"), port=dict(type="int"), transport=dict(type="str", choices=list(TRANSPORTS)),
+                  user=dict(type="str"), domain=dict(type="str"), from_user=dict(type="str"),
+                  from_domain=dict(type="str"), auth_username=dict(type="str"),
+                  auth_password=dict(type="str", no_log=True), timeout=dict(type="float"),
+                  validate_certs=dict(type="bool"), ca_path=dict(type="path"), local_address=dict(type="str"),
+                  use_sips_uri=dict(type="bool"))
+    spec = dict(target, transport=dict(type="str", choices=list(TRANSPORTS), default="udp"),
+                from_user=dict(type="str", default=DEFAULT_FROM_USER), timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+                validate_certs=dict(type="bool", default=True), use_sips_uri=dict(type="bool", default=True),
+                targets=dict(type="list", elements="dict", options=target), fail_on_error=dict(type="bool", default=True),
+                max_concurrent=dict(type="int", default=DEFAULT_MAX_CONCURRENT),
+                max_message_size=dict(type="int", default=DEFAULT_MAX_MESSAGE_SIZE))
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     try:
-        check_max_concurrent(params["max_concurrent"])
-        targets = targets_from_params(params)
+        outcome = run_check_sync(module.params, module.check_mode)
     except SipConfigError as exc:
         module.fail_json(msg=str(exc))
-
-    if not targets:
-        module.exit_json(changed=False, results=[], failed_targets=[], msg="no targets: nothing sent")
-    if module.check_mode:
-        results = preview_check_sync(targets)
-        unroutable = [result for result in results if result["error"]]
-        module.exit_json(changed=True, results=results, failed_targets=[r["target"] for r in unroutable],
-                         msg="would send check-sync to %d target(s)" % len(targets))
-
-    results = send_check_sync(targets, max_concurrent=params["max_concurrent"])
-    failed = [result for result in results if not result["ok"]]
-    changed = any(result["attempts"] for result in results)
-    outcome = dict(changed=changed, results=results, failed_targets=[result["target"] for result in failed])
-    if not failed:
-        module.exit_json(msg="check-sync acknowledged by %d target(s)" % len(results), **outcome)
-    summary = summarize_failures(results)
-    if params["fail_on_error"]:
-        module.fail_json(msg=summary, **outcome)
-    module.warn(summary)
-    module.exit_json(msg=summary, **outcome)
+    if outcome.failure:
+        module.fail_json(**outcome.result)
+    if outcome.warning:
+        module.warn(outcome.warning)
+    module.exit_json(**outcome.result)
 
 
 if __name__ == "__main__":

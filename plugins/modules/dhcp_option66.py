@@ -15,12 +15,15 @@ description:
     DECT Server 2500/8000 set to provisioning method C(dhcp) reads as its provisioning server URL,
     on ISC dhcpd, Kea or dnsmasq, together with an optional fixed IP address per DECT server.
   - Every value is checked before anything is rendered (URLs against the guide's format
-    C([<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]), which refuses quotes, backslashes,
-    newlines and other control characters; MAC addresses; IPv4 addresses; host names).
-  - The candidate file is written to a temporary file next to O(path) and, with O(validate), tested by
-    the daemon's own test mode (C(dhcpd -t -cf), C(kea-dhcp4 -t), C(dnsmasq --test)). Only a candidate
-    the daemon accepts replaces the live file, by an atomic rename. When the daemon rejects it the
-    module fails with the daemon's message and the live file is left untouched.
+    C([<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]), printable ASCII only, at most 255 bytes,
+    no quotes, backslashes, newlines or other control characters; MAC addresses; IPv4 addresses; host names).
+  - With O(validate), the candidate is tested by the daemon's own test mode (C(dhcpd -t -cf),
+    C(kea-dhcp4 -t), C(dnsmasq --test)) in a private temporary directory outside the DHCP config directory.
+    Only a candidate the daemon accepts replaces the live file, through a temporary file next to O(path)
+    whose mode and owner are set before an atomic rename. When the daemon rejects it the module fails with
+    the daemon's message and the live file is left untouched.
+  - A symlink, a directory, a device, a FIFO or any other non-regular file at O(path), O(validate_config) or
+    the backup name is refused with an error naming it; nothing is read or written through it.
   - "What the module owns: for O(backend=isc) and O(backend=dnsmasq), the whole file O(path), an include
     file your main config reads (C(include \"PATH\";) in C(dhcpd.conf), C(conf-file=PATH) or a
     C(conf-dir) in C(dnsmasq.conf)). For O(backend=kea), O(path) is Kea's own JSON config, edited in place:
@@ -43,6 +46,7 @@ options:
       - For V(isc) and V(dnsmasq), the include file the module owns and writes as a whole.
       - For V(kea), the daemon's JSON config (for example C(/etc/kea/kea-dhcp4.conf)). It must exist
         and hold a C(Dhcp4) object. C(<?include?>) directives are not supported in this file.
+      - An existing file must be a regular UTF-8 file of at most 32 MiB; a symlink here is refused.
     type: path
     required: true
   url:
@@ -51,6 +55,7 @@ options:
         V(tftp://192.0.2.5). A bare host means TFTP.
       - The default for every host without its own O(hosts[].url). Required with O(scope=subnet).
       - A password in C(proto://user:password@host) is masked in the module's output and diff.
+      - Printable ASCII only (space to C(~)) and at most 255 bytes, what one DHCP option carries.
     type: str
   hosts:
     description:
@@ -104,7 +109,9 @@ options:
     description:
       - Run the daemon's test mode on the candidate before it replaces the live file.
       - For V(kea) the candidate is the whole config. For V(isc) and V(dnsmasq), see O(validate_config).
-      - Also runs in check mode (it writes only temporary files, next to O(path), removed afterwards).
+      - Also runs in check mode. The files the daemon tests are written to a private temporary directory
+        (mode 0700, outside the config directory) that is removed afterwards; nothing next to O(path) or
+        O(validate_config) is created, even briefly.
     type: bool
     default: true
   validate_config:
@@ -112,7 +119,8 @@ options:
       - V(isc) and V(dnsmasq) only. The daemon's main config (C(/etc/dhcp/dhcpd.conf), C(/etc/dnsmasq.conf)),
         which must reference O(path) with C(include "PATH";) (isc) or C(conf-file=PATH) (dnsmasq). The test
         then runs on a temporary copy of it in which that reference points to the candidate, which proves that
-        the real config works with the new file.
+        the real config works with the new file. The test runs in the directory of this file, so its relative
+        includes resolve as they do for the daemon. A symlink here is refused.
       - Without it the candidate is tested alone, which proves its syntax but not how it combines with the
         rest of the config (for example a host name used twice).
     type: path
@@ -125,7 +133,7 @@ options:
     default: present
   backup:
     description:
-      - Keep a timestamped copy of the previous file when it changes.
+      - Keep a timestamped copy of the previous file when it changes, with the file's mode and owner.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -134,7 +142,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Checks and validation run as in a real run; only temporary files are written, and removed.
+    details:
+      - Checks and validation run as in a real run; the daemon tests the candidate in a private temporary
+        directory, so nothing in the config directory is created or changed.
+      - Check mode cannot prove the write itself (free space, permissions of the directory, O(owner)).
   diff_mode:
     support: full
   platform:
@@ -144,8 +155,13 @@ notes:
   - Runs on the DHCP server; needs only Python 3. The daemon's binary (C(dhcpd), C(kea-dhcp4), C(dnsmasq))
     must be installed for O(validate).
   - DHCP sends option 66 in clear text; a password in the URL is visible to every host on the network.
-  - The diff of a Kea config shows the whole file with the values of C(password), C(secret) and
-    C(key-password) keys masked.
+  - The daemon's test mode reads the candidate from a private directory under the system temporary directory
+    (C(TMPDIR)). Where a security profile confines the daemon to its config directory (some AppArmor profiles
+    of C(dhcpd) and C(dnsmasq) do), that test fails with the daemon's C(Permission denied); allow the daemon to
+    read C(TMPDIR), point C(TMPDIR) (task C(environment)) at a directory it may read, or set O(validate=false).
+  - The diff (before and after) and the daemon's messages show the password of every URL masked, so
+    rotating a password shows neither the old nor the new one. The diff of a Kea config shows the whole
+    file, with the values of C(password), C(secret) and C(key-password) keys masked as well.
   - "Kea reads a comma inside a string option as a separator: the module writes a literal comma of a URL as
     C(\\,), which Kea sends as C(,)."
   - With O(state=absent) on V(kea), a C(reservations) or C(option-data) list the module had to create stays,
@@ -202,7 +218,7 @@ validation:
   description: The test command run on the candidate (temporary file names), and the daemon's output.
   returned: when validation ran
   type: dict
-  sample: {"command": ["dhcpd", "-t", "-cf", "/etc/dhcp/.dect-option66.conf.x1y2.tmp"], "output": ""}
+  sample: {"command": ["dhcpd", "-t", "-cf", "/tmp/dect-dhcp-validate.x1y2/candidate-dect-option66.conf"], "output": ""}
 service:
   description:
     - What makes the running daemon use the changed file, per backend. C(name) is the Debian service name,
@@ -217,109 +233,9 @@ backup_file:
   type: str
 """
 
-import os
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.dect.provisioning.plugins.module_utils.dhcp import (
-    BACKENDS,
-    SCOPES,
-    DhcpError,
-    daemon_message,
-    get_backend,
-    kea_merge,
-    make_plan,
-    secrets_of,
-    validation_config,
-)
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url, url_secret
-
-DAEMON_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
-
-
-def read_text(path):
-    if not os.path.exists(path):
-        return None
-    with open(path, "rb") as handle:
-        return handle.read().decode("utf-8")
-
-
-def temp_file(directory, base, text):
-    """Write ``text`` to a hidden temp file in ``directory`` (dnsmasq's conf-dir skips dot files)."""
-    fd, name = tempfile.mkstemp(prefix=".%s." % base, suffix=".tmp", dir=directory)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(text.encode("utf-8"))
-    return name
-
-
-def remove_quietly(*paths):
-    for name in paths:
-        if name and os.path.exists(name):
-            os.unlink(name)
-
-
-def run_validation(module, backend, candidate_path, live_path):
-    """Run the daemon's test mode on the candidate; fail with its message when it is rejected."""
-    binary = module.get_bin_path(backend.binary, opt_dirs=DAEMON_DIRS)
-    if binary is None:
-        module.fail_json(msg="validate: %s is not installed on this host: install it or set validate: false"
-                         % backend.binary, path=live_path)
-    main_config = module.params["validate_config"]
-    wrapper = None
-    try:
-        main_text = read_text(main_config) if main_config else None
-        if main_config and main_text is None:
-            raise DhcpError("validate_config: %s does not exist" % main_config)
-        text = validation_config(backend, candidate_path, live_path, main_text)
-        if text is not None:
-            # Next to the main config, so its relative includes resolve as they do for the daemon.
-            wrapper = temp_file(os.path.dirname(main_config), os.path.basename(main_config), text)
-        argv = backend.validate_argv(binary, wrapper or candidate_path)
-        rc, out, err = module.run_command(argv, cwd=os.path.dirname(main_config or live_path))
-    except DhcpError as exc:
-        remove_quietly(candidate_path)
-        module.fail_json(msg=str(exc), path=live_path)
-    finally:
-        remove_quietly(wrapper)
-    shown_as = {candidate_path: "%s (candidate)" % live_path, wrapper: "%s (with the candidate)" % main_config}
-    message = daemon_message(out + "\n" + err, shown_as)
-    if rc != 0:
-        remove_quietly(candidate_path)
-        module.fail_json(msg="%s rejected the new configuration (live file left untouched): %s"
-                         % (backend.binary, message), rc=rc, path=live_path,
-                         validation={"command": argv, "output": message})
-    return {"command": argv, "output": message}
-
-
-def plan_from_params(module, params):
-    try:
-        if params["subnet"] and params["backend"] != "kea":
-            raise DhcpError("subnet: used by backend kea only; for %s the scope is where the file is included"
-                            % params["backend"])
-        if params["validate_config"] and params["backend"] == "kea":
-            raise DhcpError("validate_config: not used by backend kea: path is the whole config and is tested as is")
-        plan = make_plan(params["hosts"], params["url"], params["scope"], params["subnet"])
-    except DhcpError as exc:
-        # The invocation shown with the failure quotes the URLs: hide their passwords there too.
-        urls = [params["url"]] + [host.get("url") for host in params["hosts"] if isinstance(host, dict)]
-        module.no_log_values.update(secret for secret in map(url_secret, urls) if secret)
-        module.fail_json(msg=str(exc))
-    for secret in secrets_of(plan):
-        module.no_log_values.add(secret)
-    return plan
-
-
-def candidate_text(module, backend, live_text, plan):
-    path = module.params["path"]
-    try:
-        if module.params["state"] == "absent":
-            return kea_merge(live_text, None) if backend.edits_in_place and live_text is not None else None
-        if backend.edits_in_place and live_text is None:
-            raise DhcpError("path: %s does not exist: for backend kea, path is the daemon's existing config,"
-                            " edited in place" % path)
-        return backend.candidate(live_text, plan)
-    except DhcpError as exc:
-        module.fail_json(msg=str(exc), path=path)
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import BACKENDS, SCOPES, DhcpError
+from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import run
 
 
 def main():
@@ -344,45 +260,10 @@ def main():
         supports_check_mode=True,
         add_file_common_args=True,
     )
-    params = module.params
-    path = params["path"]
-    backend = get_backend(params["backend"])
-    plan = plan_from_params(module, params) if params["state"] == "present" else None
-    directory = os.path.dirname(path) or "."
-    if not os.path.isdir(directory):
-        module.fail_json(msg="path: directory %s does not exist" % directory, path=path)
-
-    live_text = read_text(path)
-    new_text = candidate_text(module, backend, live_text, plan)
-    result = dict(
-        changed=False, path=path,
-        hosts=[dict(name=h.name, mac=h.mac, ip=h.ip, url=mask_url(h.url)) for h in (plan.hosts if plan else [])],
-        service=backend.service._asdict(),
-    )
-    removing = new_text is None
-    changed = (live_text is not None) if removing else new_text != live_text
-    if changed and module._diff:
-        result["diff"] = dict(before=backend.shown(live_text or ""), after=backend.shown(new_text or ""),
-                              before_header=path, after_header=path)
-    if changed and removing:
-        if not module.check_mode:
-            if params["backup"]:
-                result["backup_file"] = module.backup_local(path)
-            os.unlink(path)
-    elif changed:
-        candidate = temp_file(directory, os.path.basename(path), new_text)
-        if params["validate"]:
-            result["validation"] = run_validation(module, backend, candidate, path)
-        if module.check_mode:
-            remove_quietly(candidate)
-        else:
-            if params["backup"] and live_text is not None:
-                result["backup_file"] = module.backup_local(path)
-            module.atomic_move(candidate, path, unsafe_writes=module.params["unsafe_writes"])
-    result["changed"] = changed
-    if not removing and os.path.exists(path):
-        file_args = module.load_file_common_arguments(params, path=path)
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+    try:
+        result = run(module)
+    except DhcpError as exc:
+        module.fail_json(msg=str(exc), **exc.details)
     module.exit_json(**result)
 
 

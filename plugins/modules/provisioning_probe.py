@@ -103,17 +103,39 @@ options:
       - How often a TFTP packet is sent again when no answer comes within O(timeout).
     type: int
     default: 3
+  deadline:
+    description:
+      - Seconds one file may take in all - connecting, logging in, every wait and every byte. O(timeout)
+        bounds each single wait, which a server sending one byte per second never exceeds; the deadline
+        ends such a transfer.
+      - A file over its deadline gets status V(error) and a message saying it was not complete within the
+        deadline; the other files are still fetched and reported.
+      - At most 86400.
+    type: float
+    default: 120
+  max_size:
+    description:
+      - The most bytes accepted for C(<mac>-config.xml) and C(<mac>-users.xml), which are held in memory to
+        be validated. A file announced larger (HTTP C(Content-Length), TFTP C(tsize)) is not transferred; one
+        that turns out larger is stopped at the limit. Either way its status is V(error) with a message naming
+        the limit.
+      - Version files (C(.ver)) have a fixed limit of 1024 bytes, as a version text is at most 128 characters.
+      - At least 1024.
+    type: int
+    default: 8388608
+  max_image_size:
+    description:
+      - The most bytes accepted for a firmware image (with O(fetch_bin=true); images are hashed as they
+        arrive, never held in memory). Over it, the image's status is V(error) as for O(max_size).
+    type: int
+    default: 536870912
 extends_documentation_fragment:
+  - dect.provisioning.network_client
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details: The module only reads, so check mode fetches and reports the same.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
 notes:
   - "Run it where the DECT servers' view of the network is - usually the controller with
     C(delegate_to: localhost), as in the examples, or a host in the DECT servers' network. It needs
@@ -123,6 +145,11 @@ notes:
     to plain RFC 1350 when the server ignores options. The file path is the URL's path plus the file
     name, relative to the server's root (tftpd-hpa C(-s), the FTP login directory).
   - HTTP redirects are not followed; a redirect is reported as a problem.
+  - Every fetch is bounded by O(deadline) and by O(max_size), O(max_image_size) or the 1024 bytes of a
+    version file; how the module meets hostile or broken servers is listed in C(docs/hostile-input.md).
+  - A firmware name in the fetched configuration that is not a plain file name (C(../../etc/passwd)), and a
+    version file that is not one line of printable ASCII of at most 128 characters, are reported as
+    V(invalid) with the firmware module's own message; nothing is fetched by such a name.
 seealso:
   - module: dect.provisioning.config_xml
   - module: dect.provisioning.users_xml
@@ -243,196 +270,14 @@ versions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
-from ansible_collections.dect.provisioning.plugins.module_utils import fetch as fetching
-from ansible_collections.dect.provisioning.plugins.module_utils import firmware as firmware_rules
-from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    MODELS,
-    IdentifierError,
-    device_file_name,
-    mask_url,
-    model_family,
-    normalize_mac,
-    parse_provisioning_url,
+from ansible_collections.dect.provisioning.plugins.module_utils._probe import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_IMAGE_SIZE,
+    DEFAULT_MAX_SIZE,
+    ProbeError,
+    probe_device,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import HAS_LXML, XmlError
-
-
-def check_config_document(data, family):
-    """(settings, errors, warnings) of a fetched config: the parser's message when it is not XML."""
-    try:
-        settings = config_settings.parse(data, family)
-    except XmlError as exc:
-        return None, [str(exc)], []
-    checked = config_settings.validate(settings, family)
-    return settings, checked.errors, checked.warnings
-
-
-class FileReport(object):
-    """What the probe learned about one file; ``as_dict`` is the returned form."""
-
-    def __init__(self, name, kind, firmware_kind=None):
-        self.name, self.kind, self.firmware_kind = name, kind, firmware_kind
-        self.location = None
-        self.status = "ok"
-        self.code = None
-        self.size = None
-        self.sha256 = None
-        self.transferred = False
-        self.version = None
-        self.data = None
-        self.errors = []
-        self.warnings = []
-
-    def take(self, result, transferred):
-        self.location, self.status, self.code = result.location, result.status, result.code
-        self.size, self.sha256, self.data = result.size, result.sha256, result.data
-        self.transferred = transferred and result.status == "ok"
-        if result.error:
-            self.errors.append(result.error)
-
-    def reject(self, message):
-        """The file arrived but the device would not accept it."""
-        self.status = "invalid"
-        self.errors.append(message)
-
-    def as_dict(self):
-        return dict(name=self.name, kind=self.kind, firmware_kind=self.firmware_kind, location=self.location,
-                    status=self.status, code=self.code, size=self.size, sha256=self.sha256,
-                    transferred=self.transferred, version=self.version, errors=self.errors,
-                    warnings=self.warnings)
-
-
-class Probe(object):
-    """Fetches one DECT server's files in the device's order and judges each as the device would."""
-
-    def __init__(self, url, mac, model, options):
-        self.url, self.mac, self.model = url, mac, model
-        self.family = model_family(model)
-        self.options = options
-        self.reports = []
-        self.settings = None  # the fetched configuration, parsed, when it could be read
-
-    def _transport(self):
-        opts = self.options
-        return dict(ca_path=opts["ca_path"], validate_certs=opts["validate_certs"], timeout=opts["timeout"],
-                    retries=opts["retries"])
-
-    def _get(self, report, transfer=True, keep_data=True):
-        if transfer:
-            result = fetching.fetch(self.url, report.name, keep_data=keep_data, **self._transport())
-        else:
-            result = fetching.check(self.url, report.name, **self._transport())
-        report.take(result, transfer)
-        self.reports.append(report)
-        return report
-
-    def run(self, firmware):
-        if self.options["fetch_config"]:
-            self._config()
-        if self.options["fetch_users"]:
-            self._users()
-        if firmware is None:
-            firmware = fetching.device_firmware(self.settings, self.model) if self.settings else []
-        for kind, name in firmware:
-            self._firmware(kind, name)
-        return self.reports
-
-    # -- XML files
-
-    def _config(self):
-        report = self._get(FileReport(device_file_name(self.mac, "config"), "config"))
-        if report.status != "ok" or not self.options["validate"]:
-            return
-        self.settings, errors, warnings = check_config_document(report.data, self.family)
-        for error in errors:
-            report.reject(error)
-        report.warnings.extend(warnings)
-        report.warnings.extend(self._provisioning_warnings())
-
-    def _provisioning_warnings(self):
-        """Settings that make the device ignore what this probe checks."""
-        section = (self.settings or {}).get("provisioning") or {}
-        warnings = []
-        if self.options["fetch_users"] and (section.get("users") or {}).get("check") is not True:
-            warnings.append("provisioning.users.check is not true: the device does not import %s"
-                            % device_file_name(self.mac, "users"))
-        if (section.get("config") or {}).get("check") is False:
-            warnings.append("provisioning.config.check is false: the device stops importing this file after applying it")
-        server = section.get("server") or {}
-        if server.get("method") == "static" and server.get("url") and not self._same_url(server["url"]):
-            warnings.append("provisioning.server.url '%s' differs from the probed URL '%s': the device "
-                            "fetches from the former after applying this file" % (mask_url(server["url"]), self.masked_url))
-        if server.get("method") == "disabled":
-            warnings.append("provisioning.server.method is disabled: the device stops provisioning after applying this file")
-        return warnings
-
-    @property
-    def masked_url(self):
-        return mask_url(self.options["url"])
-
-    def _same_url(self, text):
-        try:
-            return parse_provisioning_url(str(text)) == self.url
-        except IdentifierError:
-            return False
-
-    def _users(self):
-        report = self._get(FileReport(device_file_name(self.mac, "users"), "users"))
-        if report.status != "ok" or not self.options["validate"]:
-            return
-        errors, warnings = users_engine.validate_document(report.data, self.family, report.name)
-        for error in errors:
-            report.reject(error)
-        report.warnings.extend(warnings)
-
-    # -- firmware
-
-    def _firmware(self, kind, name):
-        version = self._get(FileReport(firmware_rules.ver_name(name), "version", kind))
-        if version.status == "ok":
-            version.version = version.data.decode("utf-8", "replace").strip()
-            if not version.version:
-                version.reject("the version file is empty: the device has no version to compare with its own")
-        # Images are hashed as they stream in, never held in memory.
-        image = self._get(FileReport(name, "firmware", kind), transfer=self.options["fetch_bin"], keep_data=False)
-        if image.status == "ok" and image.size == 0:
-            image.reject("the firmware image is empty")
-        if version.status == "ok" and image.status == "missing":
-            image.errors.append("%s names version '%s' but %s is not there: a device running another version "
-                                "fails to update" % (version.name, version.version, name))
-        if version.status == "missing" and image.status == "ok":
-            version.errors.append("%s is there but %s is not: the device never fetches the image" % (name, version.name))
-
-
-def requested_firmware(module):
-    """The O(firmware) option as ``[(kind, name)]`` in the guide's order, or None to read the config."""
-    firmware = module.params["firmware"]
-    if firmware is None:
-        return None
-    kinds = fetching.firmware_kinds(module.params["model"])
-    for kind in firmware:
-        if kind not in kinds:
-            module.fail_json(msg="firmware.%s: '%s' is not a firmware kind of model %s: allowed %s"
-                             % (kind, firmware[kind], module.params["model"], ", ".join(kinds)))
-    names = []
-    for kind in kinds:
-        if firmware.get(kind) in (None, ""):
-            continue
-        try:
-            names.append((kind, firmware_rules.check_name(firmware[kind], "firmware.%s" % kind)))
-        except firmware_rules.FirmwareError as exc:
-            module.fail_json(msg=str(exc))
-    return names
-
-
-def _problems(reports):
-    lines = []
-    for report in reports:
-        if report.errors:
-            lines.extend("%s: %s: %s" % (report.name, report.status, error) for error in report.errors)
-    return lines
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import MODELS
 
 
 def main():
@@ -450,49 +295,21 @@ def main():
             validate_certs=dict(type="bool", default=True),
             timeout=dict(type="float", default=5.0),
             retries=dict(type="int", default=3),
+            deadline=dict(type="float", default=DEFAULT_DEADLINE),
+            max_size=dict(type="int", default=DEFAULT_MAX_SIZE),
+            max_image_size=dict(type="int", default=DEFAULT_MAX_IMAGE_SIZE),
         ),
         supports_check_mode=True,
     )
-    params = module.params
-    masked = mask_url(params["url"])
     try:
-        url = parse_provisioning_url(params["url"])
-    except IdentifierError as exc:
-        module.fail_json(msg="url: %s" % str(exc).replace(params["url"], masked))
-    if url.password:
-        module.no_log_values.add(url.password)  # the URL is shown; its password never is
-    try:
-        mac = normalize_mac(params["mac"])
-    except IdentifierError as exc:
-        module.fail_json(msg="mac: %s" % exc)
-    if params["timeout"] <= 0 or params["retries"] < 0:
-        module.fail_json(msg="timeout: value '%s' / retries: value '%s': allowed timeout > 0 and retries >= 0"
-                         % (params["timeout"], params["retries"]))
-    if params["validate"] and not HAS_LXML:
-        module.fail_json(msg="validate: the lxml Python library is needed to validate the XML files where this "
-                             "module runs; run it on the controller (delegate_to: localhost) or set validate: false")
-    firmware = requested_firmware(module)
-    if firmware is None and not (params["fetch_config"] and params["validate"]):
-        module.warn("firmware: not given, and the configuration is not read (fetch_config/validate is false): "
-                    "no firmware is probed")
-
-    probe = Probe(url, mac, params["model"], params)
-    reports = probe.run(firmware)
-    result = dict(
-        changed=False,
-        url=masked,
-        protocol=url.protocol,
-        files=[report.as_dict() for report in reports],
-        versions=dict((r.firmware_kind, r.version) for r in reports if r.kind == "version" and r.version),
-    )
-    for report in reports:
-        for warning in report.warnings:
-            module.warn("%s: %s" % (report.name, warning))
-    problems = _problems(reports)
-    if problems:
-        module.fail_json(msg="%d problem(s) a DECT server at %s would trip on:\n%s"
-                         % (len(problems), masked, "\n".join(problems)), **result)
-    module.exit_json(**result)
+        outcome = probe_device(module.params, module.no_log_values)
+    except ProbeError as exc:
+        module.fail_json(msg=str(exc))
+    for warning in outcome.warnings:
+        module.warn(warning)
+    if outcome.failure:
+        module.fail_json(msg=outcome.failure, **outcome.result)
+    module.exit_json(**outcome.result)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ import threading
 import time
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
-from ansible_collections.dect.provisioning.plugins.module_utils import fetch
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch import client as fetch_client
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.request import device_firmware
 from ansible_collections.dect.provisioning.plugins.module_utils import firmware as firmware_rules
 from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
@@ -244,8 +245,8 @@ class Device(object):
         return url
 
     def _fetch(self, url, name, kind, number, reason, firmware_kind=None, keep_data=True):
-        result = fetch.fetch(url, name, ca_path=self.ca_path, timeout=self.timeout, retries=self.retries,
-                             keep_data=keep_data)
+        result = fetch_client.fetch_file(url, name, ca_path=self.ca_path, timeout=self.timeout, retries=self.retries,
+                                         keep_data=keep_data)
         entry = {"check": number, "reason": reason, "file": name, "kind": kind, "firmware_kind": firmware_kind,
                  "protocol": url.protocol, "location": result.location, "status": result.status,
                  "code": result.code, "size": result.size, "sha256": result.sha256, "error": result.error}
@@ -257,7 +258,7 @@ class Device(object):
         if self.provisioning["users_check"]:
             self._users(url, number, reason)
         reboot = False
-        for kind, name in fetch.device_firmware(self.settings, self.model):
+        for kind, name in device_firmware(self.settings, self.model):
             reboot = self._firmware(url, kind, name, number, reason) or reboot
         return reboot
 

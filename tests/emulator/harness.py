@@ -17,7 +17,8 @@ import sys
 import uuid
 from pathlib import Path
 
-from ansible_collections.dect.provisioning.plugins.module_utils import sip
+from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
+from ansible_collections.dect.provisioning.plugins.module_utils._sip.target import build_notify, new_branch, normalize_target
 from tests.support.procs import Daemon, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,8 +116,8 @@ def sip_request(host, port, transport="udp", method="NOTIFY", event="check-sync"
     """A request as the check_sync module sends it (sip.build_notify), method/event replaceable.
     Returns (SipMessage, local address) - send it from that address with ``send_sip``."""
     local = local or ("127.0.0.1", _free_port(transport))
-    target = sip.normalize_target({"host": host, "port": port, "user": user, "transport": transport})
-    message = sip.build_notify(target, local, uuid.uuid4().hex, uuid.uuid4().hex[:8], sip.new_branch(), 1)
+    target = normalize_target({"host": host, "port": port, "user": user, "transport": transport})
+    message = build_notify(target, local, uuid.uuid4().hex, uuid.uuid4().hex[:8], new_branch(), 1)
     message.method = method
     message.headers = [(name, "1 %s" % method if name == "CSeq" else value) for name, value in message.headers
                        if not (name == "Event" and event is None)]

@@ -74,13 +74,15 @@ def base_config(backend, tmp_path, pair, owned):
 class Site:
     """One backend's files in tmp_path: the main config, the owned file, the inventory."""
 
-    def __init__(self, backend, tmp_path, pair):
+    def __init__(self, backend, tmp_path, pair, config_dir=None):
         need_root()
         need_binary(BINARIES[backend])
         need_binary("dhclient")
         self.backend, self.tmp, self.pair = backend, tmp_path, pair
-        self.owned = tmp_path / OWNED_FILE[backend]
-        self.main = self.owned if backend == "kea" else tmp_path / ("%s-main.conf" % backend)
+        config_dir = config_dir or tmp_path
+        config_dir.mkdir(exist_ok=True)
+        self.owned = config_dir / OWNED_FILE[backend]
+        self.main = self.owned if backend == "kea" else config_dir / ("%s-main.conf" % backend)
         self.main.write_text(base_config(backend, tmp_path, pair, self.owned))
         self.original_main = self.main.read_text()
 
@@ -266,14 +268,57 @@ def test_broken_url_is_refused_before_the_daemon_sees_it(backend, url, pair, tmp
         assert not site.owned.exists()
 
 
-def test_check_mode_and_diff_write_nothing(pair, tmp_path, play):
-    site = Site("kea", tmp_path, pair)
-    before = site.main.read_bytes()
-    run = play("dhcp_role.yml", inventory=site.inventory(), check=True, diff=True)
-    assert run.rc == 0 and run.recap()["changed"] == 1, run.output
-    assert '+          {"hw-address": "00:13:d1:80:00:32", "ip-address": "192.0.2.10"' in run.output, run.output
-    assert site.main.read_bytes() == before
-    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".kea")]
+def config_dir_state(directory):
+    """Everything that shows a file was created (even briefly), changed or removed in ``directory``."""
+    st = os.stat(directory)
+    return st.st_mtime_ns, sorted((e.name, e.inode(), e.stat(follow_symlinks=False).st_mtime_ns)
+                                  for e in os.scandir(directory))
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_password_rotation_in_check_and_diff_mode(backend, pair, tmp_path, play):
+    """A password in ward-b's URL changes: check mode validates with the real daemon, touches nothing in the
+    config directory, and neither the old nor the new password shows anywhere in the output."""
+    site = Site(backend, tmp_path, pair, config_dir=tmp_path / "etc")
+    old, new = "ftp://dect:OldPw-51ab@192.0.2.1/dect", "ftp://dect:NewPw-62cd@192.0.2.1/dect"
+    first = play("dhcp_role.yml", inventory=site.inventory(url_b=old))
+    assert first.rc == 0 and "OldPw-51ab" in site.owned.read_text(), first.output
+    installed, before = site.owned.read_bytes(), config_dir_state(site.owned.parent)
+
+    check = play("dhcp_role.yml", inventory=site.inventory(url_b=new), check=True, diff=True, verbosity=2)
+    assert check.rc == 0 and check.recap()["changed"] == 1, check.output
+    assert "ftp://dect:********@192.0.2.1/dect" in check.output, check.output
+    assert '"validation": {' in check.output, check.output  # the daemon's test mode ran
+    assert "OldPw" not in check.output and "NewPw" not in check.output, check.output
+    assert config_dir_state(site.owned.parent) == before and site.owned.read_bytes() == installed
+
+    real = play("dhcp_role.yml", inventory=site.inventory(url_b=new), diff=True, verbosity=2)
+    assert real.rc == 0 and real.recap()["changed"] == 1, real.output
+    assert "OldPw" not in real.output and "NewPw" not in real.output, real.output
+    assert "NewPw-62cd" in site.owned.read_text() and "OldPw" not in site.owned.read_text()
+    if backend == "kea":
+        assert site.owned.read_text().count("// the printer") == 1  # still an in-place edit
+
+
+@pytest.mark.parametrize("backend", ["isc", "kea", "dnsmasq"])
+def test_symlink_at_the_config_path_is_refused_through_the_role(backend, pair, tmp_path, play):
+    """The file the role would write is a symlink to another user's file: refused, nothing written through it."""
+    site = Site(backend, tmp_path, pair, config_dir=tmp_path / "etc")
+    victim = tmp_path / "victim" / "shadow"
+    victim.parent.mkdir()
+    victim.write_bytes(b"VICTIM-BYTES " + site.owned.read_bytes() if backend == "kea" else b"VICTIM-BYTES\n")
+    os.chown(str(victim), 65534, 65534)
+    victim.chmod(0o600)
+    content = victim.read_bytes()
+    if site.owned.exists():
+        site.owned.unlink()
+    site.owned.symlink_to(victim)
+    before = config_dir_state(site.owned.parent)
+    run = play("dhcp_role.yml", inventory=site.inventory(), diff=True, verbosity=2)
+    assert run.rc != 0 and run.recap()["failed"] == 1, run.output
+    assert "path: %s: is a symlink; refusing to follow it" % site.owned in run.output, run.output
+    assert "VICTIM" not in run.output
+    assert victim.read_bytes() == content and config_dir_state(site.owned.parent) == before
 
 
 def test_absent_restores_the_kea_config_byte_for_byte(pair, tmp_path, play):

@@ -1,4 +1,4 @@
-"""provisioning_probe and fetch.py against real tftpd-hpa, nginx (HTTP, HTTPS with a test CA, basic
+"""provisioning_probe and the _fetch package against real tftpd-hpa, nginx (HTTP, HTTPS with a test CA, basic
 auth) and vsftpd, started from the configurations the provisioning_server role rendered, over a root
 it set up and the config_xml, users_xml and firmware modules staged."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils import fetch
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import check_file, fetch_file
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url
 from tests.integration.conftest import HERE, need_binary, need_root
 from tests.support import probe_daemons
@@ -119,25 +119,25 @@ def run_cases(served, tmp_path, cases):
     return run, by_name
 
 
-# ----------------------------------------------------------------------------- fetch.py directly
+# ----------------------------------------------------------------------------- the _fetch package directly
 
 
 @pytest.mark.parametrize("protocol", ["tftp", "http", "https", "ftp"])
 def test_fetch_gets_the_staged_bytes(served, protocol):
-    result = fetch.fetch(served.urls[protocol], "kws.bin", ca_path=served.ca, timeout=2)
+    result = fetch_file(served.urls[protocol], "kws.bin", ca_path=served.ca, timeout=2)
     assert (result.status, result.error) == ("ok", None)
     assert result.data == served.firmware.read_bytes()
     assert result.sha256 == sha256(served.firmware)
-    size = fetch.check(served.urls[protocol], "kws.bin", ca_path=served.ca, timeout=2)
+    size = check_file(served.urls[protocol], "kws.bin", ca_path=served.ca, timeout=2)
     assert (size.status, size.size, size.data) == ("ok", served.firmware.stat().st_size, None)
-    missing = fetch.fetch(served.urls[protocol], "nothing-here.bin", ca_path=served.ca, timeout=2)
+    missing = fetch_file(served.urls[protocol], "nothing-here.bin", ca_path=served.ca, timeout=2)
     assert missing.status == "missing"
 
 
 def test_missing_answers_name_the_protocol_code(served):
-    tftp = fetch.fetch(served.urls["tftp"], "nothing-here.bin", timeout=2)
-    http = fetch.fetch(served.urls["http"], "nothing-here.bin", timeout=2)
-    ftp = fetch.fetch(served.urls["ftp"], "nothing-here.bin", timeout=2)
+    tftp = fetch_file(served.urls["tftp"], "nothing-here.bin", timeout=2)
+    http = fetch_file(served.urls["http"], "nothing-here.bin", timeout=2)
+    ftp = fetch_file(served.urls["ftp"], "nothing-here.bin", timeout=2)
     assert (tftp.code, http.code, ftp.code) == (1, 404, 550)
     port = served.ports["tftp"]
     assert tftp.error == ("tftp://127.0.0.1:%d/nothing-here.bin: TFTP server 127.0.0.1 port %d answered "
@@ -149,8 +149,8 @@ def test_missing_answers_name_the_protocol_code(served):
 def test_tftp_server_ignoring_options_still_serves_in_512_byte_blocks(served, tmp_path):
     plain = start_tftp(served.root, workdir=tmp_path, options=("--secure", "--refuse", "blksize", "--refuse", "tsize"))
     try:
-        result = fetch.fetch("127.0.0.1:%d" % plain.port, "kws.bin", timeout=2)
-        size = fetch.check("127.0.0.1:%d" % plain.port, "kws.bin", timeout=2)
+        result = fetch_file("127.0.0.1:%d" % plain.port, "kws.bin", timeout=2)
+        size = check_file("127.0.0.1:%d" % plain.port, "kws.bin", timeout=2)
     finally:
         plain.stop()
     assert result.sha256 == sha256(served.firmware)
@@ -158,7 +158,7 @@ def test_tftp_server_ignoring_options_still_serves_in_512_byte_blocks(served, tm
 
 
 def test_https_with_another_ca_is_a_tls_error(served):
-    result = fetch.fetch(served.urls["https"], "kws.bin.ver", ca_path=served.wrong_ca, timeout=2)
+    result = fetch_file(served.urls["https"], "kws.bin.ver", ca_path=served.wrong_ca, timeout=2)
     assert result.status == "error"
     port = served.ports["https"]
     assert result.error == ("https://prov:********@127.0.0.1:%d/kws.bin.ver: TLS certificate verification failed for HTTPS "
@@ -166,9 +166,9 @@ def test_https_with_another_ca_is_a_tls_error(served):
 
 
 def test_basic_auth_from_the_url(served):
-    good = fetch.fetch(served.urls["http"], "kws.bin.ver", timeout=2)
-    bad = fetch.fetch(served.urls["http_bad_auth"], "kws.bin.ver", timeout=2)
-    none = fetch.fetch(served.urls["http_no_auth"], "kws.bin.ver", timeout=2)
+    good = fetch_file(served.urls["http"], "kws.bin.ver", timeout=2)
+    bad = fetch_file(served.urls["http_bad_auth"], "kws.bin.ver", timeout=2)
+    none = fetch_file(served.urls["http_no_auth"], "kws.bin.ver", timeout=2)
     assert (good.status, good.data) == ("ok", b"PCS24B 71234")
     assert (bad.status, bad.code, none.status, none.code) == ("error", 401, "error", 401)
     assert "wrong" not in bad.error and bad.location.startswith("http://prov:********@127.0.0.1:")
@@ -178,7 +178,7 @@ def test_basic_auth_from_the_url(served):
 def test_ftp_login_from_the_url_is_used_and_a_refusal_is_an_error(served):
     # The role's vsftpd here is anonymous-only: a URL naming a user must log in as that user and fail.
     url = "ftp://dect:%s@127.0.0.1:%d" % (SECRET, served.ports["ftp"])
-    result = fetch.fetch(url, "kws.bin.ver", timeout=2)
+    result = fetch_file(url, "kws.bin.ver", timeout=2)
     assert (result.status, result.code) == ("error", 530)
     assert result.error == ("ftp://dect:********@127.0.0.1:%d/kws.bin.ver: FTP server 127.0.0.1 port %d refused the "
                             "login of dect: 530 This FTP server is anonymous only." % ((served.ports["ftp"],) * 2))

@@ -85,10 +85,13 @@ def server_mac(index):
 class SiteLab:
     """The site's files live in ``workdir``; ``lab.json`` remembers ports and pids between commands."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, prov_connection=None):
+        """``prov_connection``: connection variables of the provisioning host (default: local, as root);
+        tests.support.sshd.SshHost gives those of an SSH login with become, as real sites have."""
         self.dir = Path(workdir).resolve()
         self.state_path = self.dir / "lab.json"
         self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        self.prov_connection = prov_connection
 
     # ------------------------------------------------------------------ layout
     @property
@@ -125,7 +128,8 @@ class SiteLab:
     def _inventory(self, firmware, version):
         local = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}
         url = "http://127.0.0.1:%d" % self.state["http_port"]
-        prov = dict(local, dect_provisioning_root=str(self.dir / "root"), dect_provisioning_protocols=["http"],
+        prov = dict(self.prov_connection or local, dect_provisioning_root=str(self.dir / "root"),
+                    dect_provisioning_protocols=["http"],
                     provisioning_server_config_dir=str(self.dir / "conf"),
                     provisioning_server_listen_address="127.0.0.1",
                     provisioning_server_http_port=self.state["http_port"],

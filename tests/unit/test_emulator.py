@@ -1,6 +1,6 @@
 """The DECT server emulator's decisions without daemons: schedule, SIP answers, what a check fetches.
 
-The provisioning server is an in-memory dict behind ``fetch.fetch`` here; the emulator against
+The provisioning server is an in-memory dict behind ``fetch_file`` here; the emulator against
 real nginx, tftpd-hpa, dnsmasq and the check_sync module is tests/integration/test_emulator.py.
 """
 
@@ -13,8 +13,10 @@ import subprocess
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils import fetch
-from ansible_collections.dect.provisioning.plugins.module_utils import sip
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch import client as fetch_client
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch import request as fetch_request
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import FetchResult
+from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
 from tests.emulator import dect_emulator, device, dhcp, sip_listener
 
 MAC = "0013d1800032"
@@ -156,29 +158,29 @@ USERS = b'<?xml version="1.0"?><users><user><username>9997</username></user><use
 
 
 class MemoryServer(object):
-    """What ``fetch.fetch`` returns for each name; every request is remembered as (host, name)."""
+    """What ``fetch_file`` returns for each name; every request is remembered as (host, name)."""
 
     def __init__(self, files):
         self.files = dict(files)
         self.requests = []
 
     def __call__(self, url, name, **kwargs):
-        url = fetch.as_url(url)
+        url = fetch_request.as_url(url)
         self.requests.append((url.host, name))
-        where = fetch.location(url, name)
+        where = fetch_request.location(url, name)
         if name not in self.files:
-            return fetch.FetchResult("missing", 404, None, "%s: 404" % where, None, None, where)
+            return FetchResult("missing", 404, None, "%s: 404" % where, None, None, where)
         data = self.files[name]
         keep = kwargs.get("keep_data", True)
-        return fetch.FetchResult("ok", 200, data if keep else None, None, len(data), hashlib.sha256(data).hexdigest(),
-                                 where)
+        return FetchResult("ok", 200, data if keep else None, None, len(data), hashlib.sha256(data).hexdigest(),
+                           where)
 
 
 @pytest.fixture
 def server(monkeypatch):
     memory = MemoryServer({MAC + "-config.xml": CONFIG, MAC + "-users.xml": USERS, "kws.bin": b"K" * 10,
                            "kws.bin.ver": b"K2\n", "pp.bin": b"P" * 5, "pp.bin.ver": b"P1", "rfp.bin.ver": b"R1"})
-    monkeypatch.setattr(fetch, "fetch", memory)
+    monkeypatch.setattr(fetch_client, "fetch_file", memory)
     return memory
 
 

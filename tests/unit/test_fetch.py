@@ -1,4 +1,4 @@
-"""fetch.py without daemons: TFTP packets, naming, and the TFTP state machine against scripted peers.
+"""The _fetch package without daemons: TFTP packets, naming, and the TFTP state machine against scripted peers.
 
 A scripted peer is used only for what tftpd-hpa cannot be made to do on demand (lose a packet,
 answer from a stranger's port, refuse options with error 8, lie about sizes). The transfers
@@ -8,78 +8,96 @@ against the real tftpd-hpa, nginx and vsftpd are in tests/integration/test_provi
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 import time
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils import fetch
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import check_file, fetch_file
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.http import request_headers
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.request import (
+    device_firmware,
+    location,
+    remote_path,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.tftp import (
+    DATA,
+    OACK,
+    parse_tftp,
+    tftp_ack,
+    tftp_error,
+    tftp_request,
+    TFTP_UNKNOWN_TID,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import Deadline, FetchError, Sink
+from ansible_collections.dect.provisioning.plugins.module_utils._tls import TlsConfigError, client_context
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import parse_provisioning_url
 
 
 # ----------------------------------------------------------------------------- packets and names
 
 def test_request_is_octet_rrq_with_options_in_order():
-    packet = fetch.tftp_request("dect/0013d1800032-config.xml", [("blksize", 1428), ("tsize", 0)])
+    packet = tftp_request("dect/0013d1800032-config.xml", [("blksize", 1428), ("tsize", 0)])
     assert packet == b"\x00\x01dect/0013d1800032-config.xml\x00octet\x00blksize\x001428\x00tsize\x000\x00"
 
 
 def test_parse_server_packets():
-    assert fetch.parse_tftp(b"\x00\x03\x00\x07abc") == ("data", 7, b"abc")
-    assert fetch.parse_tftp(b"\x00\x05\x00\x01File not found\x00") == ("error", 1, "File not found")
-    assert fetch.parse_tftp(b"\x00\x06BLKSIZE\x001024\x00tsize\x0099\x00") == ("oack", {"blksize": "1024", "tsize": "99"})
-    assert fetch.parse_tftp(b"\x00\x09") == ("other", 9)
+    assert parse_tftp(b"\x00\x03\x00\x07abc") == ("data", 7, b"abc")
+    assert parse_tftp(b"\x00\x05\x00\x01File not found\x00") == ("error", 1, "File not found")
+    assert parse_tftp(b"\x00\x06BLKSIZE\x001024\x00tsize\x0099\x00") == ("oack", {"blksize": "1024", "tsize": "99"})
+    assert parse_tftp(b"\x00\x09") == ("other", 9)
     with pytest.raises(ValueError):
-        fetch.parse_tftp(b"\x00\x03\x00")
+        parse_tftp(b"\x00\x03\x00")
 
 
 def test_remote_path_and_masked_location():
     url = parse_provisioning_url("ftp://prov:s3cret@192.0.2.5/boot/dect/")
-    assert fetch.remote_path(url, "kws.bin.ver") == "boot/dect/kws.bin.ver"
-    assert fetch.location(url, "kws.bin") == "ftp://prov:********@192.0.2.5:21/boot/dect/kws.bin"
+    assert remote_path(url, "kws.bin.ver") == "boot/dect/kws.bin.ver"
+    assert location(url, "kws.bin") == "ftp://prov:********@192.0.2.5:21/boot/dect/kws.bin"
     bare = parse_provisioning_url("192.0.2.5")
-    assert fetch.location(bare, "0013d1800032-users.xml") == "tftp://192.0.2.5:69/0013d1800032-users.xml"
-    assert fetch.location(parse_provisioning_url("http://[2001:db8::1]:8080/p"), "a") == "http://[2001:db8::1]:8080/p/a"
+    assert location(bare, "0013d1800032-users.xml") == "tftp://192.0.2.5:69/0013d1800032-users.xml"
+    assert location(parse_provisioning_url("http://[2001:db8::1]:8080/p"), "a") == "http://[2001:db8::1]:8080/p/a"
 
 
 @pytest.mark.parametrize("name", ["", "../etc/passwd", "a/b", "..", "a\\b"])
 def test_file_names_with_paths_are_refused(name):
     with pytest.raises(ValueError, match="not a plain file name"):
-        fetch.remote_path(parse_provisioning_url("192.0.2.5"), name)
+        remote_path(parse_provisioning_url("192.0.2.5"), name)
 
 
 def test_device_reads_its_family_firmware_names_from_the_config():
     settings = {"provisioning": {"firmware": {"kws": "kws.bin", "default_kws": True, "rfp": "rfp.bin",
                                               "pp14225100": "pp.bin", "pp14208700": ""}}}
-    assert fetch.device_firmware(settings, "6500") == [("kws", "kws.bin"), ("pp14225100", "pp.bin")]
-    assert fetch.device_firmware(settings, 8000) == [("kws", "kws.bin"), ("rfp", "rfp.bin"), ("pp14225100", "pp.bin")]
-    assert fetch.device_firmware({}, "400") == []
-    assert fetch.device_firmware(None, "400") == []
+    assert device_firmware(settings, "6500") == [("kws", "kws.bin"), ("pp14225100", "pp.bin")]
+    assert device_firmware(settings, 8000) == [("kws", "kws.bin"), ("rfp", "rfp.bin"), ("pp14225100", "pp.bin")]
+    assert device_firmware({}, "400") == []
+    assert device_firmware(None, "400") == []
 
 
 def test_basic_auth_header_from_url_user_and_password():
-    headers = fetch._http_headers(parse_provisioning_url("http://prov:pass@192.0.2.5/x"))
+    headers = request_headers(parse_provisioning_url("http://prov:pass@192.0.2.5/x"))
     assert headers["Authorization"] == "Basic cHJvdjpwYXNz"  # prov:pass
-    assert "Authorization" not in fetch._http_headers(parse_provisioning_url("http://192.0.2.5/x"))
+    assert "Authorization" not in request_headers(parse_provisioning_url("http://192.0.2.5/x"))
 
 
 def test_unreadable_ca_bundle_is_an_error_result(tmp_path):
-    result = fetch.fetch("https://127.0.0.1:1/x", "a", ca_path=str(tmp_path / "missing.pem"))
+    result = fetch_file("https://127.0.0.1:1/x", "a", ca_path=str(tmp_path / "missing.pem"))
     assert result.status == "error"
-    assert result.error == "https://127.0.0.1:1/x/a: cannot load CA bundle %s: No such file or directory" % (
-        tmp_path / "missing.pem")
+    assert result.error == ("https://127.0.0.1:1/x/a: cannot load the CA certificates of ca_path '%s': "
+                            "No such file or directory" % (tmp_path / "missing.pem"))
 
 
 # ----------------------------------------------------------------------------- scripted TFTP peers
 
 
 def _data(block, payload):
-    return struct.pack("!HH", fetch.DATA, block & 0xFFFF) + payload
+    return struct.pack("!HH", DATA, block & 0xFFFF) + payload
 
 
 def _oack(**options):
-    return struct.pack("!H", fetch.OACK) + b"".join(
+    return struct.pack("!H", OACK) + b"".join(
         k.encode() + b"\x00" + str(v).encode() + b"\x00" for k, v in options.items())
 
 
@@ -129,7 +147,7 @@ class ScriptedPeer:
 def _fetch(peer, **kwargs):
     kwargs.setdefault("timeout", 0.3)
     kwargs.setdefault("retries", 3)
-    return fetch.fetch("tftp://127.0.0.1:%d" % peer.port, "f.bin", **kwargs)
+    return fetch_file("tftp://127.0.0.1:%d" % peer.port, "f.bin", **kwargs)
 
 
 def test_options_ignored_falls_back_to_512_byte_blocks():
@@ -140,7 +158,7 @@ def test_options_ignored_falls_back_to_512_byte_blocks():
         sock = peer.transfer_socket()
         for block, chunk in ((1, payload[:512]), (2, payload[512:])):
             sock.sendto(_data(block, chunk), client)
-            assert sock.recvfrom(100)[0] == fetch.tftp_ack(block)
+            assert sock.recvfrom(100)[0] == tftp_ack(block)
 
     peer = ScriptedPeer(script)
     result = _fetch(peer)
@@ -154,14 +172,14 @@ def test_negotiated_blksize_and_lost_ack_retransmitted():
     def script(peer, request, client):
         sock = peer.transfer_socket()
         sock.sendto(_oack(blksize=100), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(0)
+        assert sock.recvfrom(100)[0] == tftp_ack(0)
         sock.sendto(_data(1, payload[:100]), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(1)
+        assert sock.recvfrom(100)[0] == tftp_ack(1)
         # pretend ACK 1 was lost: send block 1 again, the client must ACK it again and keep 1 copy
         sock.sendto(_data(1, payload[:100]), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(1)
+        assert sock.recvfrom(100)[0] == tftp_ack(1)
         sock.sendto(_data(2, payload[100:]), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(2)
+        assert sock.recvfrom(100)[0] == tftp_ack(2)
 
     peer = ScriptedPeer(script)
     result = _fetch(peer, blksize=100)
@@ -173,13 +191,13 @@ def test_client_retransmits_its_ack_when_data_is_lost():
     def script(peer, request, client):
         sock = peer.transfer_socket()
         sock.sendto(_oack(blksize=8), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(0)
+        assert sock.recvfrom(100)[0] == tftp_ack(0)
         # drop our first DATA: say nothing; the client must send ACK 0 again after its timeout
         started = time.monotonic()
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(0)
+        assert sock.recvfrom(100)[0] == tftp_ack(0)
         assert time.monotonic() - started >= 0.25
         sock.sendto(_data(1, b"tail"), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(1)
+        assert sock.recvfrom(100)[0] == tftp_ack(1)
 
     peer = ScriptedPeer(script)
     result = _fetch(peer, blksize=8)
@@ -191,12 +209,12 @@ def test_stranger_port_gets_unknown_tid_and_is_ignored():
     def script(peer, request, client):
         sock, stranger = peer.transfer_socket(), peer.transfer_socket()
         sock.sendto(_data(1, b"g" * 512), client)  # options ignored: 512-byte blocks
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(1)
+        assert sock.recvfrom(100)[0] == tftp_ack(1)
         stranger.sendto(_data(2, b"evil"), client)
         reply = stranger.recvfrom(100)[0]
-        assert fetch.parse_tftp(reply) == ("error", fetch.TFTP_UNKNOWN_TID, "Unknown transfer ID")
+        assert parse_tftp(reply) == ("error", TFTP_UNKNOWN_TID, "Unknown transfer ID")
         sock.sendto(_data(2, b"good"), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(2)
+        assert sock.recvfrom(100)[0] == tftp_ack(2)
 
     peer = ScriptedPeer(script)
     result = _fetch(peer)
@@ -208,10 +226,10 @@ def test_error_8_retries_without_options():
     def script(peer, request, client):
         sock = peer.transfer_socket()
         if _options_of(request):
-            sock.sendto(fetch.tftp_error(8, "no options here"), client)
+            sock.sendto(tftp_error(8, "no options here"), client)
             return
         sock.sendto(_data(1, b"plain"), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(1)
+        assert sock.recvfrom(100)[0] == tftp_ack(1)
 
     peer = ScriptedPeer(script, requests=2)
     result = _fetch(peer)
@@ -223,7 +241,7 @@ def test_error_8_retries_without_options():
 def test_file_not_found_is_missing_other_errors_are_errors():
     def script(peer, request, client):
         code, text = (1, "File not found") if len(peer.seen) == 1 else (2, "Permission denied")
-        peer.transfer_socket().sendto(fetch.tftp_error(code, text), client)
+        peer.transfer_socket().sendto(tftp_error(code, text), client)
 
     peer = ScriptedPeer(script, requests=2)
     missing, denied = _fetch(peer), _fetch(peer)
@@ -239,7 +257,7 @@ def test_oack_with_larger_blksize_than_requested_is_refused():
     def script(peer, request, client):
         sock = peer.transfer_socket()
         sock.sendto(_oack(blksize=9000), client)
-        assert fetch.parse_tftp(sock.recvfrom(100)[0])[:2] == ("error", 8)
+        assert parse_tftp(sock.recvfrom(100)[0])[:2] == ("error", 8)
 
     peer = ScriptedPeer(script)
     result = _fetch(peer)
@@ -252,7 +270,7 @@ def test_announced_size_must_match_what_arrives():
     def script(peer, request, client):
         sock = peer.transfer_socket()
         sock.sendto(_oack(blksize=1428, tsize=50), client)
-        assert sock.recvfrom(100)[0] == fetch.tftp_ack(0)
+        assert sock.recvfrom(100)[0] == tftp_ack(0)
         sock.sendto(_data(1, b"short"), client)
         sock.recvfrom(100)
 
@@ -267,7 +285,7 @@ def test_unrequested_option_in_oack_is_refused():
     def script(peer, request, client):
         sock = peer.transfer_socket()
         sock.sendto(_oack(timeout=3), client)
-        assert fetch.parse_tftp(sock.recvfrom(100)[0]) == ("error", 8, "options not requested: timeout")
+        assert parse_tftp(sock.recvfrom(100)[0]) == ("error", 8, "options not requested: timeout")
 
     peer = ScriptedPeer(script)
     result = _fetch(peer)
@@ -280,10 +298,10 @@ def test_check_reads_tsize_and_aborts_with_error_8():
         assert _options_of(request) == {"blksize": "1428", "tsize": "0"}
         sock = peer.transfer_socket()
         sock.sendto(_oack(blksize=1428, tsize=123456), client)
-        assert fetch.parse_tftp(sock.recvfrom(100)[0]) == ("error", 8, "size check only")
+        assert parse_tftp(sock.recvfrom(100)[0]) == ("error", 8, "size check only")
 
     peer = ScriptedPeer(script)
-    result = fetch.check("tftp://127.0.0.1:%d" % peer.port, "f.bin", timeout=0.3)
+    result = check_file("tftp://127.0.0.1:%d" % peer.port, "f.bin", timeout=0.3)
     peer.close()
     assert (result.status, result.size, result.data) == ("ok", 123456, None)
 
@@ -315,10 +333,59 @@ def test_block_numbers_wrap_after_65535():
         for n in range(blocks + 1):
             sock.sendto(_data(n + 1, payload[n * 8:n * 8 + 8]), client)
             ack = sock.recvfrom(100)[0]
-            assert ack == fetch.tftp_ack((n + 1) & 0xFFFF)
+            assert ack == tftp_ack((n + 1) & 0xFFFF)
 
     peer = ScriptedPeer(script)
     result = _fetch(peer, blksize=8, timeout=2)
     peer.close()
     assert result.status == "ok", result.error
     assert result.data == payload
+
+
+# ----------------------------------------------------------------------------- bounds and TLS policy
+
+
+def test_sink_refuses_the_chunk_over_the_limit_and_keeps_no_more():
+    sink = Sink(max_size=10)
+    sink.write(b"x" * 6)
+    with pytest.raises(FetchError) as exc:
+        sink.write(b"y" * 5)
+    assert str(exc.value) == "the server sent more than the size limit of 10 bytes: transfer stopped"
+    assert sink.data() == b"x" * 6
+    with pytest.raises(FetchError) as announced:
+        sink.check_announced(11)
+    assert str(announced.value) == ("the server announced 11 bytes, more than the size limit of 10 bytes: "
+                                    "not transferred")
+    sink.check_announced(None)
+    sink.check_announced(10)
+
+
+def test_deadline_shuts_a_blocked_socket_down_when_it_passes():
+    left, right = socket.socketpair()
+    try:
+        deadline = Deadline(0.3)
+        deadline.watch(left)
+        started = time.monotonic()
+        assert left.recv(10) == b""  # blocked until the watchdog shut it down
+        assert 0.25 < time.monotonic() - started < 1.0
+        assert deadline.fired and deadline.passed
+        with pytest.raises(FetchError) as exc:
+            deadline.wait(5)
+        assert str(exc.value) == "not complete within the deadline of 0.3s: transfer stopped"
+    finally:
+        left.close()
+        right.close()
+
+
+def test_one_tls_client_policy(tmp_path):
+    strict = client_context()
+    assert strict.minimum_version == ssl.TLSVersion.TLSv1_2
+    assert (strict.verify_mode, strict.check_hostname) == (ssl.CERT_REQUIRED, True)
+    lax = client_context(validate_certs=False)
+    assert (lax.minimum_version, lax.verify_mode, lax.check_hostname) == (ssl.TLSVersion.TLSv1_2, ssl.CERT_NONE,
+                                                                          False)
+    assert client_context(str(tmp_path)).minimum_version == ssl.TLSVersion.TLSv1_2  # a hashed CA directory
+    with pytest.raises(TlsConfigError) as exc:
+        client_context(str(tmp_path / "none.pem"))
+    assert str(exc.value) == ("cannot load the CA certificates of ca_path '%s': No such file or directory"
+                              % (tmp_path / "none.pem"))

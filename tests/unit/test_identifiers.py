@@ -1,6 +1,7 @@
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
+    bracket_host,
     IdentifierError, mask_url, normalize_ipei, normalize_mac, parse_provisioning_url, ipei_check_digit)
 
 
@@ -37,3 +38,8 @@ def test_url_forms():
     for bad in ('http://a"b', "http://x\nfoo", "gopher://x"):
         with pytest.raises(IdentifierError):
             parse_provisioning_url(bad)
+
+
+def test_bracket_host_brackets_ipv6_only_once():
+    assert [bracket_host(h) for h in ("2001:db8::5", "[2001:db8::5]", "192.0.2.5", "prov.example.com")] == [
+        "[2001:db8::5]", "[2001:db8::5]", "192.0.2.5", "prov.example.com"]
