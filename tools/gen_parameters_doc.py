@@ -10,12 +10,15 @@ the schema only, so it is byte-for-byte reproducible.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FAMILY_COLUMNS = (("ipdect", "400/6500"), ("dect", "2500/8000"))
-COLUMNS = ("Path", "400/6500", "2500/8000", "Type / allowed values", "Default", "Secret", "Description", "Note")
+COLUMNS = ("Path", "400/6500", "2500/8000", "Type / allowed values", "Default", "Secret", "Guide", "Description",
+           "Note")
+GUIDE_PAGES = REPO / "tools" / "guide_pages.json"
 
 
 def _collections_root():
@@ -73,13 +76,30 @@ def _note(param, schema):
     return " ".join(parts)
 
 
-def _row(param, schema):
+def _default_cell(param, schema):
+    per_model = getattr(schema, "MODEL_DEFAULTS", {}).get(param.path)
+    if per_model:
+        return ", ".join("%s: %s" % (model, _code(value)) for model, value in sorted(per_model.items(), key=lambda i: int(i[0])))
+    return _code(param.default) if param.default not in (None, "") else ""
+
+
+def _guide_pages():
+    return json.loads(GUIDE_PAGES.read_text(encoding="utf-8"))
+
+
+def _guide_cell(param, pages):
+    where = pages.get(param.path)
+    return "A p. %s" % where["page"] if where else ""
+
+
+def _row(param, schema, pages=None):
     path = _code(param.path) + (" \\*" if param.hidden else "")
     cells = [path]
     cells.extend("yes" if family in param.families else "" for family, dummy in FAMILY_COLUMNS)
     cells.append(_cell(param.type.describe()))
-    cells.append(_code(param.default) if param.default not in (None, "") else "")
+    cells.append(_default_cell(param, schema))
     cells.append("yes" if param.secret else "")
+    cells.append(_guide_cell(param, pages or {}))
     cells.append(_cell(param.description))
     cells.append(_note(param, schema))
     return "| %s |" % " | ".join(cells)
@@ -107,19 +127,47 @@ def _intro(schema):
         "",
         "How to read the tables:",
         "",
-        "- **400/6500**, **2500/8000**: the server families that have the parameter. Setting a parameter the"
-        " model's family lacks is an error; where the other family has the same setting under another name,"
-        " the note says which (for example `dect.auth_call` on 400/6500 is `system_event.auth_call` on"
-        " 2500/8000).",
+        "- **400/6500**, **2500/8000**: the server families that have the parameter. Setting a parameter that the"
+        " guide's printed marks place in the other family is an error; where the other family has the same setting"
+        " under another name, the message and the note say which (for example `dect.auth_call` on 400/6500 is"
+        " `system_event.auth_call` on 2500/8000).",
+        "- **Inferred families**: the PDF text lost which of the two family columns a single mark stood in. Where the"
+        " family is our inference, the note starts with *Family inferred* and gives the reason; setting such a"
+        " parameter on the other family is a warning (written as given), an error only with `strict: true`.",
+        "- **Models**: where the guide narrows a parameter to some models of a family (media resources only on the"
+        " 6500, base station firmware provisioning not on the 400), the note says so; setting it on another model is"
+        " a warning, an error with `strict: true`. The guide names no parameter that differs between the 2500 and"
+        " the 8000.",
+        "- **Overrides**: `family_overrides` (inventory `dect_family_overrides`) lists parameter paths or sections"
+        " to write on this server all the same, for example `[snmp, sip.media.codecs]`.",
         "- **Array segments**: a segment ending in `[]` stands for numbered elements: `bif08.shelf[].card[].port[].enable`"
         " is set as `bif08: {shelf1: {card2: {port3: {enable: true}}}}`.",
         "- **Secret**: the value is masked (`********`) in every output, diff and log; keep it in ansible-vault."
         " The password inside `provisioning.server.url` (`user:password@`) is masked the same way.",
         "- **\\***: marked '*' in the guide: hidden in the web interface or only there with a license.",
-        "- **Default**: the guide's default as the guide writes it, for reference only: the modules write only"
-        " what you set, and the device keeps its own value for the rest.",
-        "- **Note**: how this collection reads the guide where it is ambiguous. The PDF text lost which of the"
-        " two family columns a single mark stood in; such families are inferred and say so.",
+        "- **Default**: the guide's default as the guide writes it, for reference only. The modules write only what"
+        " you set, and the server imports the file \"by replacing the existing data\" (guide, *Upgrading Firmware*,"
+        " *Configuration Update*): a parameter the file leaves out takes the firmware's default, not the value the"
+        " server had before.",
+        "- **Empty values**: a parameter whose guide default is \"-\" (no default shown) may be set empty"
+        " (`gateway: \"\"` or null); it is written as an empty element (`<gateway/>`), as server exports have it,"
+        " and read back as `\"\"`.",
+        "- **A value that is also a section**: `network.ntp` holds the NTP address and is the parent of"
+        " `network.ntp.enable`. Set the address alone as `ntp: 192.0.2.1`; with `enable`, as"
+        " `ntp: {value: 192.0.2.1, enable: true}`, written `<ntp>192.0.2.1<enable>true</enable></ntp>`.",
+        "- **Device safety**: `provisioning.server.method: disabled`, `static` without `provisioning.server.url` and"
+        " `provisioning.config.check: false` cut a server off from provisioning for good; they are errors unless"
+        " `allow_unsafe` (inventory `dect_allow_unsafe`) names the check (`provisioning_disabled`,"
+        " `static_without_url`, `config_check_off`). Settings only a factory reset undoes"
+        " (`security.passwords_unexportable`, `security.strict_password`, `security.password_lifetime`) and firmware"
+        " that would be staged but never applied (automatic update off for its kind, or no licence in"
+        " `dect.license` where the guide requires the Enhanced Provisioning Interface License) are warnings.",
+        "- **Guide**: where the row is in the guide: every parameter comes from Appendix A (*Description of"
+        " Configuration Parameters*), under the section heading it is listed in here; `A p. 13` is page 13 of"
+        " Appendix A's 32 pages (its own numbering, \"Page of pages: N of 32\"). Where the PDF text lost the page"
+        " breaks, a range (`A p. 19-22`). Located by `tools/guide_locations.py` from the guide's text"
+        " (`tools/guide_pages.json`).",
+        "- **Note**: how this collection reads the guide where it is ambiguous.",
         "",
         "Sections: %s." % ", ".join("[%s](#%s)" % (name, _anchor(name)) for name in sections),
     ]
@@ -128,13 +176,14 @@ def _intro(schema):
 def render(schema=None):
     """The whole document as text."""
     schema = schema or _load_schema()
+    pages = _guide_pages()
     lines = _intro(schema)
     for section in schema.section_names():
         params = [p for p in schema.PARAMETERS if p.path.split(".", 1)[0] == section]
         lines.extend(["", "## %s" % section, ""])
         lines.append("| %s |" % " | ".join(COLUMNS))
         lines.append("|" + " --- |" * len(COLUMNS))
-        lines.extend(_row(param, schema) for param in params)
+        lines.extend(_row(param, schema, pages) for param in params)
     return "\n".join(lines) + "\n"
 
 

@@ -16,14 +16,23 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
 class ActionModule(DocumentAction):
     KIND = "config"
     ROOT_TAG = config_settings.ROOT_TAG
-    EXTRA_SPEC = dict(settings=dict(type="raw"))
+    EXTRA_SPEC = dict(
+        settings=dict(type="raw"),
+        family_overrides=dict(type="list", elements="str", default=[]),
+        allow_unsafe=dict(type="list", elements="str", default=[], choices=list(config_settings.UNSAFE_CHECKS)),
+    )
+
+    @staticmethod
+    def _policy(args):
+        return dict(model=args.get("model"), family_overrides=args.get("family_overrides") or (),
+                    allow_unsafe=args.get("allow_unsafe") or ())
 
     def render_document(self, args, family, strict):
         settings = args.get("settings")
         if settings is None:
             settings = {}
         self._known_secrets.update(config_settings.secrets_of(settings))
-        checked = config_settings.validate(settings, family, strict)
+        checked = config_settings.validate(settings, family, strict, **self._policy(args))
         errors = checked.errors + config_settings.character_errors(checked.tree)
         if errors:
             raise DocumentInvalid(errors, checked.warnings)
@@ -41,7 +50,7 @@ class ActionModule(DocumentAction):
     def parse_source(self, data, family, args):
         settings = config_settings.parse(data, family)
         self._known_secrets.update(config_settings.secrets_of(settings))
-        checked = config_settings.validate(settings, family, args["strict"])
+        checked = config_settings.validate(settings, family, args["strict"], **self._policy(args))
         masked = config_settings.mask_settings(settings)
         out = dict(settings=masked, errors=checked.errors, valid=not checked.errors,
                    masked_paths=config_settings.masked_paths(settings, masked))

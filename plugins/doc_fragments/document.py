@@ -33,6 +33,9 @@ options:
     description:
       - Whether an element the provisioning guide does not list is an error.
       - When V(false) it is written as given with a warning, since firmware adds what the guide does not list.
+      - For C(config_xml), V(true) also turns the warnings about a parameter whose family the schema inferred,
+        or which the guide narrows to other models of the family, into errors
+        (see O(dect.provisioning.config_xml#module:family_overrides)).
     type: bool
     default: false
   backup:

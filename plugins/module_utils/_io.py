@@ -130,32 +130,28 @@ def hash_file(path, algorithm="sha256"):
     return digest.hexdigest(), size
 
 
-def resolve_owner(owner):
-    """A uid for ``owner`` (name or number); None keeps the default."""
-    if owner in (None, ""):
+def _resolve(value, lookup, what):
+    """An id for ``value`` (a name or a number) through ``lookup``; None keeps the default."""
+    if value in (None, ""):
         return None
     try:
-        return int(owner)
+        return int(value)
     except (TypeError, ValueError):
         pass
     try:
-        return pwd.getpwnam(owner).pw_uid
+        return lookup(value)
     except KeyError:
-        raise FileIOError("owner: user '%s' does not exist on this host" % owner)
+        raise FileIOError("%s: %s '%s' does not exist on this host" % (what, "user" if what == "owner" else what, value))
+
+
+def resolve_owner(owner):
+    """A uid for ``owner`` (name or number); None keeps the default."""
+    return _resolve(owner, lambda name: pwd.getpwnam(name).pw_uid, "owner")
 
 
 def resolve_group(group):
     """A gid for ``group`` (name or number); None keeps the default."""
-    if group in (None, ""):
-        return None
-    try:
-        return int(group)
-    except (TypeError, ValueError):
-        pass
-    try:
-        return grp.getgrnam(group).gr_gid
-    except KeyError:
-        raise FileIOError("group: group '%s' does not exist on this host" % group)
+    return _resolve(group, lambda name: grp.getgrnam(name).gr_gid, "group")
 
 
 def parse_mode(mode):

@@ -14,7 +14,13 @@ One ``Param`` per parameter, in the guide's order:
 - ``description``: the guide's description, shortened;
 - ``alias``: the same setting's path on the other family (``dect.auth_call`` <-> ``system_event.auth_call``);
 - ``note``: our reading where the guide is ambiguous;
-- ``hidden``: marked '*' in the guide (hidden or needs a license).
+- ``hidden``: marked '*' in the guide (hidden or needs a license);
+- ``inferred``: the family comes from our reading, not from the guide's marks (a row with one
+  family mark whose column the PDF text lost); its ``note`` gives the reason. A family mismatch on
+  such a row is a warning, an error only with ``strict``;
+- ``models``: the models of the family the parameter applies to, when the guide narrows it to
+  some of them (media resources only on the 6500, base station provisioning not on the 400);
+  None means every model of its families.
 
 How the guide was read (details in each entry's ``note``):
 - The PDF text lost the position of the single "x" marks of the two family columns (2500/8000,
@@ -59,12 +65,31 @@ DECT = ("dect",)
 IPDECT = ("ipdect",)
 BOTH = ("dect", "ipdect")
 
-Param = namedtuple("Param", "path families type default secret description alias note hidden")
+Param = namedtuple("Param", "path families type default secret description alias note hidden inferred models")
+
+INFERRED_MARK = "Family inferred"
 
 
-def P(path, families, ptype, default=None, description="", secret=False, alias=None, note=None, hidden=False):
-    """Build one schema entry; keyword defaults keep the table below readable."""
-    return Param(path, families, ptype, default, secret, description, alias, note, hidden)
+def P(path, families, ptype, default=None, description="", secret=False, alias=None, note=None, hidden=False,
+      models=None):
+    """Build one schema entry; keyword defaults keep the table below readable.
+
+    A one-family row whose note starts a sentence with "Family inferred" is ``inferred``.
+    """
+    inferred = len(families) == 1 and INFERRED_MARK in (note or "")
+    return Param(path, families, ptype, default, secret, description, alias, note, hidden, inferred,
+                 tuple(models) if models else None)
+
+
+# Models narrowed by the guide's own words (Provisioning overview and "Enabling Enhanced Provisioning"):
+# media resources are "only relevant to Spectralink IP-DECT Server 6500"; base station firmware provisioning
+# is "not relevant to the Spectralink IP-DECT Server 400 single cell solution".
+NOT_400 = ("6500", "2500", "8000")
+ONLY_6500 = ("6500",)
+NOT_400_NOTE = ("Not on the 400: the guide says base station firmware provisioning is not relevant to the 400 single"
+                " cell solution (its base station is updated with the server firmware).")
+ONLY_6500_NOTE = "Only the 6500 of its family: the guide says media resources are only relevant to the 6500."
+MR_NOT_400_NOTE = "Not on the 400: the guide says media resources are only relevant to the 6500."
 
 
 def _notes(*parts):
@@ -309,16 +334,18 @@ PARAMETERS = (
     P("phonebook.ldap_refresh_interval", BOTH, SECONDS, "3600", "Seconds between LDAP queries for updates."),
     # ---------------------------------------------------------------- media_resource
     P("media_resource.enabled", IPDECT, Bool(), "true", "Enable the internal media resource.",
-      note=INFERRED_MEDIA_RESOURCE),
-    P("media_resource.server", BOTH, Host(), None, "Address of the DECT/IP-DECT server."),
+      note=_notes(INFERRED_MEDIA_RESOURCE, ONLY_6500_NOTE), models=ONLY_6500),
+    P("media_resource.server", BOTH, Host(), None, "Address of the DECT/IP-DECT server.", note=MR_NOT_400_NOTE,
+      models=NOT_400),
     # ---------------------------------------------------------------- mr
     P("mr.auto.enable", IPDECT, Bool(), "false", "Update media resources automatically.",
-      note=_notes(INFERRED_MEDIA_RESOURCE, "The 6500 provisioning example uses it.")),
+      note=_notes(INFERRED_MEDIA_RESOURCE, "The 6500 provisioning example uses it.", ONLY_6500_NOTE), models=ONLY_6500),
     P("mr.auto.start_time", IPDECT, TimeOrImmediately(), "immediately",
-      "When to update media resources: immediately or at a time within 24 h.", note=INFERRED_MEDIA_RESOURCE),
+      "When to update media resources: immediately or at a time within 24 h.",
+      note=_notes(INFERRED_MEDIA_RESOURCE, ONLY_6500_NOTE), models=ONLY_6500),
     P("mr.auto.force", IPDECT, Bool(), "false",
       "Update media resources at the start time even when busy (true) or wait until they are idle (false).",
-      note=INFERRED_MEDIA_RESOURCE),
+      note=_notes(INFERRED_MEDIA_RESOURCE, ONLY_6500_NOTE), models=ONLY_6500),
     # ---------------------------------------------------------------- msf
     _longpress(0, "phonebook"),
     _longpress(1, "phonebook"),
@@ -369,8 +396,9 @@ PARAMETERS = (
       note="The guide writes '576 bytes - 1500 bytes' with default 0 (use default value): 0 or 576..1500."),
     P("network.netmask", BOTH, Netmask(), None, "The IPv4 network mask."),
     P("network.ntp", BOTH, Host(), None, "Address of the NTP server.",
-      note="Also the parent of network.ntp.enable (2500/8000): read literally, <ntp> then holds the address and an"
-           " <enable> child; on the 400/6500 it is a plain value."),
+      note="Also the parent of network.ntp.enable (2500/8000). Set the address alone as 'ntp: <address>'; with enable,"
+           " as 'ntp: {value: <address>, enable: true}', written as the guide's tree reads:"
+           " <ntp>192.0.2.1<enable>true</enable></ntp> (the address is the element's text)."),
     P("network.ntp.enable", DECT, Bool(), "false", "Whether to contact the NTP server in network.ntp.",
       note="Family inferred: 2500/8000 (one mark; the 400/6500 uses the server whenever network.ntp is set)."),
     P("network.telnet-port", DECT, PORT, "10000", "Port for telnet connections.", note=INFERRED_NET_FLAT),
@@ -393,7 +421,8 @@ PARAMETERS = (
       "File name of the server firmware image; the server fetches <name>.ver then <name>."),
     P("provisioning.firmware.default_kws", IPDECT, Bool(), "false",
       "Use the server firmware as default for all base stations and media resources.",
-      note="Family inferred: 400/6500 (only the 6500 examples and web page show it)."),
+      note=_notes("Family inferred: 400/6500 (only the 6500 examples and web page show it).", NOT_400_NOTE),
+      models=ONLY_6500),
     P("provisioning.firmware.rfp", DECT, FileName(), None,
       "File name of the firmware image for IP base stations.",
       note="Family inferred: 2500/8000 (only the 8000 examples and web page show it)."),
@@ -432,19 +461,23 @@ PARAMETERS = (
     _rs232("useoldmsfreleasecodes", Bool(), "true",
            "With the Old KWS1500 MSF protocol, convert newer release codes to the KWS1500 ones."),
     # ---------------------------------------------------------------- rfp
-    P("rfp.default_sync_type", BOTH, Enum("Free running", "radio", "LAN radio"), None,
-      "Synchronisation type of the DECT radio."),
+    P("rfp.default_sync_type", BOTH, Enum("Free running", "radio", "LAN"), "radio",
+      "Synchronisation type of the DECT radio.",
+      note="The PDF text runs the options and default columns together ('Free running, radio, LAN radio'): read as"
+           " the options Free running, radio and LAN with the default radio."),
     P("rfp.media.port", DECT, PORT, "57000", "First port for base station media.",
       note="Family inferred: 2500/8000 (its IP base stations take media from the server itself; on the 6500 media"
            " resources carry it); a guess, the guide gives no other hint."),
     P("rfp.multicast.address", BOTH, IPv4(), None, "Multicast address for base station signalling."),
-    P("rfp.auto.enable", BOTH, Bool(), "false", "Update IP base stations automatically."),
+    P("rfp.auto.enable", BOTH, Bool(), "false", "Update IP base stations automatically.", note=NOT_400_NOTE,
+      models=NOT_400),
     P("rfp.auto.start_time", BOTH, TimeOrImmediately(), "immediately",
-      "When to update IP base stations: immediately or at a time within 24 h."),
+      "When to update IP base stations: immediately or at a time within 24 h.", note=NOT_400_NOTE, models=NOT_400),
     P("rfp.auto.force", BOTH, Bool(), "false",
       "Update base stations at the start time even when busy (true) or wait until they are idle (false).",
       note="The guide says this one applies to RFP6 and force_digital to IP base stations: read as swapped, like the"
-           " enable/start_time pairs (this entry has both family marks, and the 400/6500 has no RFP6)."),
+           " enable/start_time pairs (this entry has both family marks, and the 400/6500 has no RFP6). " + NOT_400_NOTE,
+      models=NOT_400),
     P("rfp.auto.enable_digital", DECT, Bool(), "false", "Update RFP6 digital base stations automatically.",
       note="Family inferred: 2500/8000 (digital base stations; the 8000 provisioning example uses it)."),
     P("rfp.auto.start_time_digital", DECT, TimeOrImmediately(), "immediately",
@@ -463,19 +496,19 @@ PARAMETERS = (
       note="Family inferred: 400/6500; a guess, the guide gives no hint (media_resource.server has both marks)."),
     # ---------------------------------------------------------------- security
     P("security.allow_new_media_resource", BOTH, Bool(), "true",
-      "Let new (never seen) media resources connect; known ones always may."),
+      "Let new (never seen) media resources connect; known ones always may.", note=MR_NOT_400_NOTE, models=NOT_400),
     P("security.allow_new_rfp", BOTH, Bool(), "true", "Let new (never seen) base stations connect; known ones always may."),
     P("security.allow_new_rfp_as_active", IPDECT, Bool(), "false",
       "New base stations become active when added instead of waiting for manual activation.",
       note=INFERRED_SECURITY),
     P("security.allow_new_media_resource_as_active", IPDECT, Bool(), "false",
       "New media resources become active when added instead of waiting for manual activation.",
-      note=_notes(INFERRED_MEDIA_RESOURCE, INFERRED_SECURITY)),
+      note=_notes(INFERRED_MEDIA_RESOURCE, INFERRED_SECURITY, ONLY_6500_NOTE), models=ONLY_6500),
     P("security.rfp_encryption", IPDECT, Bool(), "false",
       "Require an encrypted connection to the base stations (older generations cannot).", note=INFERRED_SECURITY),
     P("security.media_resource_encryption", IPDECT, Bool(), "false",
       "Require an encrypted connection to the media resources (older generations cannot).",
-      note=_notes(INFERRED_MEDIA_RESOURCE, INFERRED_SECURITY)),
+      note=_notes(INFERRED_MEDIA_RESOURCE, INFERRED_SECURITY, ONLY_6500_NOTE), models=ONLY_6500),
     P("security.passwords_unexportable", IPDECT, Bool(), "false",
       "Leave passwords and other sensitive data out of exported files (no full backups then; only a factory reset"
       " undoes it).", note=INFERRED_SECURITY),
@@ -534,10 +567,10 @@ PARAMETERS = (
     P("sip.localport", BOTH, PORT, "5060", "The SIP port."),
     P("sip.maxforwards", BOTH, Int(0, 255), "70", "Maximum number of times SIP messages may be forwarded.",
       note="The guide gives no range: read as RFC 3261's 0..255."),
-    P("sip.media.codecs", BOTH, List(Enum("0", "1", "2", "64", "1024"), length=6), "64,1,2,0,0,0",
-      "Codec priority: six slots, each 0 none, 1 G711U, 2 G711A, 64 G726_32 or 1024 G729A.",
-      note="Read as exactly six slots, as the default and Appendix B both have. The guide marks G729A (1024) as 6500"
-           " only; it is accepted for both families."),
+    P("sip.media.codecs", BOTH, List(Enum("0", "1", "2", "64", "1024")), "64,1,2,0,0,0",
+      "Codec priority, comma separated: 0 none, 1 G711U, 2 G711A, 64 G726_32 or 1024 G729A (6500 only).",
+      note="The guide gives no slot count: any number of codecs is accepted (its default and Appendix B have six)."
+           " G729A (1024) is marked '(6500)': an error on the 2500/8000, a warning on the 400 (an error with strict)."),
     P("sip.media.default_relay", BOTH, Bool(), "false", "Use the default address of the TURN server.", hidden=True),
     P("sip.media.ice.enable", BOTH, Bool(), "false", "Enable ICE."),
     P("sip.media.port", BOTH, PORT, "58000", "First port for media."),
@@ -743,6 +776,26 @@ PARAMETERS = (
     P("upnp.broadcast", BOTH, Bool(), "false", "Broadcast UPnP announcements periodically."),
     P("upnp.name", BOTH, Text(), None, "Friendly name announced over UPnP."),
 )
+
+
+# Defaults the guide gives per model (the ``default`` text above says the same in the guide's words).
+# Only what the guide states: it names the 8000 and the 6500 for bootproto and failovertime, and the
+# 400/6500 and 2500/8000 families for the application login.
+MODEL_DEFAULTS = {
+    "application.username": {"400": "admin", "6500": "admin", "2500": "GW-DECT", "8000": "GW-DECT"},
+    "network.bootproto": {"6500": "dhcp", "8000": "static"},
+    "redundancy.failovertime": {"6500": "10", "8000": "15"},
+}
+
+
+def default_for(path, model):
+    """The guide's default of ``path`` on ``model``: its per-model default where the guide gives one,
+    None where the guide's default differs by model without naming this one, else ``Param.default``."""
+    per_model = MODEL_DEFAULTS.get(path)
+    if per_model is not None:
+        return per_model.get(str(model))
+    param = by_path().get(path)
+    return param.default if param is not None else None
 
 
 def by_path():

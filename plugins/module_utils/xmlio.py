@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - exercised on targets without lxml
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 INDENT = "  "
+# In a tree, the text of an element that also has child elements (the guide's <ntp> beside <ntp><enable>).
+TEXT_KEY = "#text"
 
 
 class XmlError(ValueError):
@@ -95,8 +97,9 @@ def _render_element(name, value, depth, lines, sort):
         if not value:
             lines.append("%s<%s/>" % (pad, name))
             return
-        lines.append("%s<%s>" % (pad, name))
-        _render_children(value, depth + 1, lines, sort)
+        text = value.get(TEXT_KEY)
+        lines.append("%s<%s>%s" % (pad, name, escape_text(text) if text else ""))
+        _render_children(dict((k, v) for k, v in value.items() if k != TEXT_KEY), depth + 1, lines, sort)
         lines.append("%s</%s>" % (pad, name))
     elif value is None or value == "":
         lines.append("%s<%s/>" % (pad, name))
@@ -168,6 +171,8 @@ def element_to_tree(element):
         if not isinstance(child.tag, str):
             continue
         value = element_text(child) if is_leaf(child) else element_to_tree(child)
+        if not is_leaf(child) and element_text(child):
+            value[TEXT_KEY] = element_text(child)
         if child.tag in tree:
             previous = tree[child.tag]
             tree[child.tag] = previous + [value] if isinstance(previous, list) else [previous, value]

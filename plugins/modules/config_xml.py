@@ -23,6 +23,20 @@ description:
     with O(backup) and file attributes.
   - The device replaces its whole running configuration with this file, so parameters you do not
     set take the firmware's defaults.
+  - "Family and model policy: a parameter that the guide's printed marks place in the other family is an
+    error naming the other family's equivalent. Where the family is inferred (the PDF lost which column a
+    single mark stood in; C(docs/parameters.md) gives each reason), or the guide narrows a parameter to
+    other models of the family (media resources only on the 6500, base station provisioning not on the
+    400), it is a warning, an error with O(strict=true). O(family_overrides) accepts listed parameters
+    all the same."
+  - "Device safety: a configuration that cuts the server off from provisioning for good
+    (C(provisioning.server.method: disabled), C(static) without C(provisioning.server.url),
+    C(provisioning.config.check: false)) fails unless O(allow_unsafe) names that check. Settings only a
+    factory reset undoes, and firmware that would be staged but never applied (automatic update off
+    for its kind, or no licence in C(dect.license) where the guide requires the Enhanced Provisioning
+    Interface License), are warnings."
+  - Parameters whose guide default is C(-) may be empty (an empty string or null), written as an empty element
+    (C(<gateway/>)) as server exports have them.
 author:
   - dect.provisioning contributors (!UNKNOWN)
 options:
@@ -40,6 +54,29 @@ options:
       - A value holding a character XML 1.0 does not allow (U+0000, U+001B, U+FFFE, ...) is an error
         naming its path. The rendered document is parsed back before it is written.
     type: raw
+  family_overrides:
+    description:
+      - Parameter paths, or section prefixes, to write on this server although the schema places them in
+        the other family or on other models of this family, for example V(snmp) or V(sip.media.codecs)
+        (G729A, which the guide marks for the 6500 only).
+      - A listed parameter is validated with its type and written without a warning.
+      - The role C(dect_server) takes it from the inventory variable C(dect_family_overrides).
+    type: list
+    elements: str
+    default: []
+  allow_unsafe:
+    description:
+      - Device-safety checks to waive, each meaning the configuration is meant to cut the server off
+        from provisioning.
+      - V(provisioning_disabled) allows C(provisioning.server.method=disabled); V(static_without_url) allows
+        C(static) without C(provisioning.server.url); V(config_check_off) allows
+        C(provisioning.config.check=false). Each leaves the server unreachable for later files, this
+        module's included, until someone changes it on the server itself.
+      - The role C(dect_server) takes it from the inventory variable C(dect_allow_unsafe).
+    type: list
+    elements: str
+    choices: [provisioning_disabled, static_without_url, config_check_off]
+    default: []
   state:
     description:
       - V(present) writes the file, V(absent) removes it.
@@ -75,8 +112,9 @@ attributes:
     details: O(src) may be vault-encrypted; secrets in O(settings) come from vaulted variables.
 notes:
   - Requires C(lxml) on the controller only.
-  - O(state=parsed) returns secret values masked and lists their paths in RV(masked_paths); supply
-    them from ansible-vault when moving an installed server into inventory.
+  - O(state=parsed) returns secret values masked and lists their paths in RV(masked_paths). To move an
+    installed server into inventory with its secrets, use the C(dect.provisioning.adopt) playbook, which
+    writes them vault-encrypted.
 seealso:
   - module: dect.provisioning.users_xml
   - module: dect.provisioning.provisioning_probe
@@ -108,6 +146,16 @@ EXAMPLES = r"""
           check: true
     mode: "0644"
     backup: true
+
+- name: A 2500 whose firmware takes SNMP (a placement the guide's marks leave open)
+  dect.provisioning.config_xml:
+    path: /srv/dect/0013d1800033-config.xml
+    model: "2500"
+    settings:
+      snmp:
+        enable: true
+        syslocation: Ward B
+    family_overrides: [snmp]
 
 - name: Check a configuration in CI without touching any host
   dect.provisioning.config_xml:
@@ -165,7 +213,12 @@ from ansible_collections.dect.provisioning.plugins.module_utils.document import 
 
 
 def main():
-    action_only_main("config_xml", dict(settings=dict(type="raw")))
+    action_only_main("config_xml", dict(
+        settings=dict(type="raw"),
+        family_overrides=dict(type="list", elements="str", default=[]),
+        allow_unsafe=dict(type="list", elements="str", default=[],
+                          choices=["provisioning_disabled", "static_without_url", "config_check_off"]),
+    ))
 
 
 if __name__ == "__main__":

@@ -114,23 +114,13 @@ options:
     elements: str
     default: []
 extends_documentation_fragment:
+  - dect.provisioning.controller_action
   - action_common_attributes
   - action_common_attributes.flow
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
-    details: Documents are compared on the host; nothing is written.
   diff_mode:
     support: full
     details: Each server's report shows its changed parameters and users by path, secrets masked.
-  platform:
-    platforms: posix
 notes:
   - Rendering and validation need C(lxml) on the controller; provisioning hosts need only Python 3.
   - The rendered documents wait for the O(step=write) task in Ansible's per-run local temp directory

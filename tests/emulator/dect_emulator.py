@@ -26,10 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-# Makes ansible_collections.dect.provisioning importable, as for pytest.
-import conftest  # noqa: E402,F401  pylint: disable=unused-import
-
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import MODELS  # noqa: E402
+from tests.emulator.guide import MODELS  # noqa: E402
 from tests.emulator.device import Device, Recorder, seconds_until_daily  # noqa: E402
 from tests.emulator.dhcp import DhcpClient, DhcpError  # noqa: E402
 from tests.emulator.sip_listener import Responder, SipListener  # noqa: E402

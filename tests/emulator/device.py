@@ -4,7 +4,11 @@ A check fetches ``<mac>-config.xml`` (when ``provisioning.config.check``), appli
 the whole configuration, fetches ``<mac>-users.xml`` (when ``provisioning.users.check``), then for
 each firmware name in ``provisioning.firmware`` fetches ``<name>.ver`` and, only when that text
 differs from the running version, ``<name>``. A new server firmware (``kws``) makes the device
-reboot, and a booting device checks at once.
+reboot at once ("rebooted immediately after the firmware is updated"): nothing else is fetched in
+that check, and the booting device checks again.
+
+The emulator reads files with its own guide.py and transfer.py, never with the collection's code,
+so it can catch a misreading instead of sharing it.
 
 Everything the device does is recorded by ``Recorder`` (see docs/emulator.md for the format).
 """
@@ -19,31 +23,20 @@ import sys
 import threading
 import time
 
-from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
-from ansible_collections.dect.provisioning.plugins.module_utils._fetch import client as fetch_client
-from ansible_collections.dect.provisioning.plugins.module_utils._fetch.request import device_firmware
-from ansible_collections.dect.provisioning.plugins.module_utils import firmware as firmware_rules
-from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    device_file_name,
+from tests.emulator import transfer
+from tests.emulator.guide import (
+    GuideError,
+    file_name,
+    firmware_names,
     mask_url,
-    model_family,
+    masked,
     normalize_mac,
-    parse_provisioning_url,
+    parse_url,
+    provisioning_of,
+    read_config,
+    read_users,
+    ver_name,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
-
-# Appendix A defaults of the provisioning section: what a factory-fresh server, or one whose
-# config file leaves a parameter out, uses (the file replaces the whole configuration).
-FACTORY_PROVISIONING = {
-    "method": "dhcp",
-    "url": None,
-    "config_check": True,
-    "users_check": False,
-    "interval": 0,
-    "time": None,
-    "check_sync": "disabled",
-}
 
 # The emulator only ever talks to loopback and documentation addresses: a URL from a config or a
 # DHCP answer pointing anywhere else is refused, never contacted (and never resolved by DNS).
@@ -64,30 +57,6 @@ def is_safe_host(host):
     except ValueError:
         return False
     return any(address in network for network in SAFE_NETWORKS)
-
-
-def provisioning_of(settings):
-    """The effective provisioning parameters of an applied config (factory values where it is silent
-    or where a value is not one the device understands)."""
-    section = (settings or {}).get("provisioning") or {}
-    check = section.get("check") or {}
-    server = section.get("server") or {}
-    effective = dict(FACTORY_PROVISIONING)
-    if server.get("method") in ("dhcp", "static", "disabled"):
-        effective["method"] = server["method"]
-    if isinstance(server.get("url"), str) and server["url"]:
-        effective["url"] = server["url"]
-    for key, path in (("config_check", "config"), ("users_check", "users")):
-        value = (section.get(path) or {}).get("check")
-        if isinstance(value, bool):
-            effective[key] = value
-    if isinstance(check.get("interval"), int) and not isinstance(check.get("interval"), bool):
-        effective["interval"] = max(check["interval"], 0)
-    if isinstance(check.get("time"), str) and check["time"]:
-        effective["time"] = check["time"]
-    if check.get("check_sync") in ("disabled", "update", "reboot"):
-        effective["check_sync"] = check["check_sync"]
-    return effective
 
 
 def seconds_until_daily(hhmm, now=None):
@@ -150,7 +119,6 @@ class Device(object):
                  retries=3, running=None):
         self.mac = normalize_mac(mac)
         self.model = str(model)
-        self.family = model_family(model)
         self.recorder = recorder
         self.static_url = static_url      # --url: the administrator's static setting
         self.dhcp_lookup = dhcp_url       # option 66 of the current lease (text, or a callable giving it)
@@ -234,7 +202,7 @@ class Device(object):
             self.recorder.event({"event": "no-url", "check": number, "url_source": source})
             return None
         try:
-            url = parse_provisioning_url(text)
+            url = parse_url(text)
         except ValueError as exc:
             self.recorder.event({"event": "bad-url", "check": number, "error": str(exc)})
             return None
@@ -245,8 +213,8 @@ class Device(object):
         return url
 
     def _fetch(self, url, name, kind, number, reason, firmware_kind=None, keep_data=True):
-        result = fetch_client.fetch_file(url, name, ca_path=self.ca_path, timeout=self.timeout, retries=self.retries,
-                                         keep_data=keep_data)
+        result = transfer.fetch(url, name, ca_path=self.ca_path, timeout=self.timeout, retries=self.retries,
+                                keep_data=keep_data)
         entry = {"check": number, "reason": reason, "file": name, "kind": kind, "firmware_kind": firmware_kind,
                  "protocol": url.protocol, "location": result.location, "status": result.status,
                  "code": result.code, "size": result.size, "sha256": result.sha256, "error": result.error}
@@ -257,13 +225,13 @@ class Device(object):
             self._config(url, number, reason)
         if self.provisioning["users_check"]:
             self._users(url, number, reason)
-        reboot = False
-        for kind, name in device_firmware(self.settings, self.model):
-            reboot = self._firmware(url, kind, name, number, reason) or reboot
-        return reboot
+        for kind, name in firmware_names(self.settings, self.model):
+            if self._firmware(url, kind, name, number, reason):
+                return True  # new server firmware: the device reboots now, fetching nothing more
+        return False
 
     def _config(self, url, number, reason):
-        result, entry = self._fetch(url, device_file_name(self.mac, "config"), "config", number, reason)
+        result, entry = self._fetch(url, file_name(self.mac, "config"), "config", number, reason)
         if result.status == "ok":
             entry["outcome"] = self._apply_config(result)
         self.recorder.fetch(entry)
@@ -272,14 +240,14 @@ class Device(object):
         if result.sha256 == self.config_sha256:
             return "unchanged"
         try:
-            settings = config_settings.parse(result.data, self.family)
-        except XmlError as exc:
+            settings = read_config(result.data)
+        except GuideError as exc:
             return "rejected: %s" % exc
         self.settings, self.config_sha256 = settings, result.sha256
         return "applied"
 
     def _users(self, url, number, reason):
-        result, entry = self._fetch(url, device_file_name(self.mac, "users"), "users", number, reason)
+        result, entry = self._fetch(url, file_name(self.mac, "users"), "users", number, reason)
         if result.status == "ok":
             entry["outcome"] = self._apply_users(result)
         self.recorder.fetch(entry)
@@ -288,16 +256,16 @@ class Device(object):
         if self.users is not None and result.sha256 == self.users["sha256"]:
             return "unchanged"
         try:
-            source = users_engine.read_xml(result.data.decode("utf-8"), "users file")
-        except (UnicodeDecodeError, users_engine.SourceError) as exc:
+            records = read_users(result.data)
+        except GuideError as exc:
             return "rejected: %s" % exc
-        names = [record.get("username") or record.get("localno") or "" for record in source.records]
+        names = [record.get("username") or record.get("localno") or "" for record in records]
         self.users = {"sha256": result.sha256, "count": len(names), "usernames": names}
         return "applied"
 
     def _firmware(self, url, kind, name, number, reason):
         """Fetch ``<name>.ver``; fetch ``<name>`` only when the version differs. True: reboot now."""
-        ver, entry = self._fetch(url, firmware_rules.ver_name(name), "version", number, reason, kind)
+        ver, entry = self._fetch(url, ver_name(name), "version", number, reason, kind)
         current = self.running.get(kind) if kind == "kws" else self.staged.get(kind)
         version = ver.data.decode("utf-8", "replace").strip() if ver.status == "ok" else None
         entry.update(version=version, running=current)
@@ -353,7 +321,7 @@ class Device(object):
             config=None if self.settings is None else {
                 "sha256": self.config_sha256,
                 "provisioning": dict(prov, url=mask_url(prov["url"]) if prov["url"] else None),
-                "settings": config_settings.mask_settings(self.settings),
+                "settings": masked(self.settings),
             },
             users=self.users,
         )

@@ -14,11 +14,9 @@ from __future__ import annotations
 import json
 import socket
 import sys
-import uuid
 from pathlib import Path
 
-from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
-from ansible_collections.dect.provisioning.plugins.module_utils._sip.target import build_notify, new_branch, normalize_target
+from tests.emulator import sipmsg as sip
 from tests.support.procs import Daemon, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,11 +111,10 @@ class EmulatorProcess(object):
 
 
 def sip_request(host, port, transport="udp", method="NOTIFY", event="check-sync", user="9997", local=None):
-    """A request as the check_sync module sends it (sip.build_notify), method/event replaceable.
+    """A check-sync NOTIFY as a provisioning system sends it (RFC 3261 out-of-dialog), method/event replaceable.
     Returns (SipMessage, local address) - send it from that address with ``send_sip``."""
     local = local or ("127.0.0.1", _free_port(transport))
-    target = normalize_target({"host": host, "port": port, "user": user, "transport": transport})
-    message = build_notify(target, local, uuid.uuid4().hex, uuid.uuid4().hex[:8], new_branch(), 1)
+    message = sip.check_sync_notify(host, port, user, transport, local)
     message.method = method
     message.headers = [(name, "1 %s" % method if name == "CSeq" else value) for name, value in message.headers
                        if not (name == "Event" and event is None)]

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 
-from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
+from tests.emulator import sipmsg as sip
 
 ALLOW = "ACK, NOTIFY, OPTIONS"
 REQUIRED_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")

@@ -113,8 +113,11 @@ BAD_INPUTS = [
     ({"sip": {"localport": 70000}}, "sip.localport: value '70000' is out of range: allowed integer 1..65535"),
     ({"rfp": {"auto": {"start_time": "25:99"}}},
      "rfp.auto.start_time: value '25:99' allowed: immediately, or a time hh:mm from 00:00 to 23:59"),
-    ({"provisioning": {"firmware": {"rfp6": "rfp6.bin"}}},
-     "provisioning.firmware.rfp6: not supported on 400/6500 (only 2500/8000)"),
+    # a printed family mark (an inferred one, like provisioning.firmware.rfp6, only warns)
+    ({"system_event": {"send_date_time": True}},
+     "system_event.send_date_time: not supported on 400/6500 (only 2500/8000); use dect.send_date_time there"),
+    ({"provisioning": {"server": {"method": "disabled"}}},
+     "provisioning.server.method: value 'disabled' cuts the server off from provisioning"),
 ]
 
 
@@ -211,3 +214,28 @@ def test_guide_examples_round_trip(play, tmp_path, name, model):
     result = play(ROUND_TRIP, extra_vars={"model": model, "src": str(src), "out": str(out)})
     assert result.rc == 0, result.output
     assert canonical(out.read_bytes(), "config") == canonical(src.read_bytes(), "config")
+
+
+PARSED_EXPORT = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read a device-style export with empty elements
+      dect.provisioning.config_xml:
+        model: "{{ model }}"
+        src: "{{ src }}"
+        state: parsed
+      register: parsed
+    - name: Show it
+      ansible.builtin.debug:
+        msg: "valid={{ parsed.valid }} errors={{ parsed.errors | length }} time=[{{ parsed.settings.provisioning.check.time }}]"
+"""
+
+
+@pytest.mark.parametrize("model", ["6500", "8000"])
+def test_device_export_with_empty_elements_is_parsed_valid(play, model):
+    from tests.support.ansible_runner import REPO
+    src = REPO / "tests" / "data" / "exports" / ("config-%s-export.xml" % model)
+    result = play(PARSED_EXPORT, extra_vars={"model": model, "src": str(src)})
+    assert result.rc == 0, result.output
+    assert "valid=True errors=0 time=[]" in result.stdout

@@ -12,6 +12,7 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
 from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
+from tests.emulator import transfer
 from tests.emulator.harness import EmulatorProcess, send_sip, sip_request
 from tests.integration.conftest import HERE, need_binary, need_root
 from tests.support import probe_daemons
@@ -275,3 +276,21 @@ def test_dhcp_option_66_in_a_namespace(web, tmp_path, emulators):
                                            ("%s-users.xml" % mac, "ok", "applied")]
     assert state["users"]["usernames"] == ["9997", "9998", "9999"]
     assert emulator.events("dhcp-lease")[0]["tftp_server_name"] == url
+
+
+def test_the_emulators_own_tftp_client_against_tftpd(tmp_path):
+    need_binary("in.tftpd")
+    root = tmp_path / "root"
+    root.mkdir()
+    payload = bytes(range(256)) * 9  # 2304 bytes: several 512-byte blocks and a short last one
+    (root / "kws.bin").write_bytes(payload)
+    daemon = start_tftp(root, workdir=str(tmp_path))
+    try:
+        url = "tftp://127.0.0.1:%d" % daemon.port
+        got = transfer.fetch(url, "kws.bin", timeout=2.0, retries=2)
+        assert (got.status, got.size, got.data) == ("ok", len(payload), payload)
+        assert got.sha256 == hashlib.sha256(payload).hexdigest()
+        missing = transfer.fetch(url, "nothing.bin", timeout=2.0, retries=2)
+        assert missing.status == "missing" and missing.code == 1
+    finally:
+        daemon.stop()

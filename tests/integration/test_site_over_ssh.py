@@ -55,3 +55,22 @@ def test_site_over_ssh_with_become_publishes_once_per_host_and_reruns_as_a_no_op
     notify_play = again.stdout.split("PLAY [Tell every DECT server")[1].split("PLAY RECAP")[0]
     assert "skipping: [localhost]" in notify_play and "changed: [localhost]" not in notify_play
     assert sorted(p.name for p in (lab.dir / "root").iterdir() if p.name.startswith(".")) == []
+
+
+def test_site_backup_keeps_old_documents_outside_the_served_root(lab):
+    backups = lab.dir / "backups"
+    first = lab.playbook()
+    assert first.rc == 0, first.output[-4000:]
+    served_before = sorted(p.name for p in (lab.dir / "root").iterdir())
+    old = {p.name: p.read_bytes() for p in (lab.dir / "root").iterdir() if p.name.endswith("-config.xml")}
+    change = lab.playbook("-e", '{"dect_server_backup": true, "dect_server_backup_dir": "%s",'
+                                ' "dect_settings_group": {"sip": {"localport": 5070}}}' % backups)
+    assert change.rc == 0, change.output[-4000:]
+    # The served root holds the device files only, as before; every replaced config is backed up, 0600.
+    assert sorted(p.name for p in (lab.dir / "root").iterdir()) == served_before
+    saved = sorted(backups.iterdir())
+    assert len(saved) == len(old) and stat.S_IMODE(backups.stat().st_mode) == 0o700
+    for path in saved:
+        name = path.name.split(".xml.")[0] + ".xml"
+        assert path.read_bytes() == old[name] and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert all(b"<localport>5070</localport>" in (lab.dir / "root" / name).read_bytes() for name in old)

@@ -56,3 +56,40 @@ def test_broken_inventory_fails_listing_every_problem(tmp_path):
     assert "users: " in report and "ipei" in report
     assert "config: rfp.auto.start_time: value '25:99'" in report
     assert "'fine'" not in report
+
+
+POLICY = """
+all:
+  vars:
+    dect_provisioning_url: "http://192.0.2.1/dect"
+  children:
+    dect_servers:
+      hosts:
+        lobby:
+          dect_mac: "00:13:d1:80:00:50"
+          dect_model: "2500"
+          dect_strict: true
+          dect_settings_host:
+            snmp: {enable: true}
+        cellar:
+          dect_mac: "00:13:d1:80:00:51"
+          dect_model: "6500"
+          dect_provisioning_method: disabled
+"""
+
+
+def test_family_overrides_and_allow_unsafe_come_from_the_inventory(tmp_path):
+    inventory = tmp_path / "policy.yml"
+    inventory.write_text(POLICY)
+    refused = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert refused.rc != 0
+    report = refused.stdout[refused.stdout.index("Fail listing every problem"):]
+    assert "config: snmp.enable: not supported on 2500/8000 (only 400/6500) (an inferred placement, strict mode)" in report
+    assert "config: provisioning.server.method: value 'disabled' cuts the server off from provisioning" in report
+
+    inventory.write_text(POLICY.replace("dect_strict: true", "dect_strict: true\n          dect_family_overrides: [snmp]")
+                         .replace("dect_provisioning_method: disabled",
+                                  "dect_provisioning_method: disabled\n          dect_allow_unsafe: [provisioning_disabled]"))
+    allowed = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert allowed.rc == 0, allowed.output
+    assert "2 DECT server(s) validated, no problems" in allowed.stdout

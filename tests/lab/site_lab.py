@@ -214,12 +214,15 @@ class SiteLab:
         _stop_all([pids.pop(server["name"], None) for server in self.state["servers"]])
         self.save()
 
-    def up(self, servers, history=True):
+    def up(self, servers, history=True, emulators=True):
         """The site before the change under test; ``history=False`` stops once the emulators have booted
-        (factory state, nothing staged): for a first rollout, e.g. the site benchmark."""
+        (factory state, nothing staged): for a first rollout, e.g. the site benchmark. ``emulators=False``
+        (with ``history=False``) starts none: a site too large to emulate on this machine, rolled out
+        with check-sync off."""
         self.write(servers)
         self.prepare()
-        self.start_emulators()
+        if emulators:
+            self.start_emulators()
         if not history:
             return
         run = self.playbook()

@@ -283,7 +283,8 @@ def test_hex_coded_values():
     ("dect.accesscode", ["", "0", "12345678"], ["123456789", "12a4"]),
     ("network.mtu", [0, 576, 1500], [575, 1501]),
     ("network.ipv6mtu", [0, 1280, 65536], [1279, 65537]),
-    ("sip.media.codecs", ["64,1,2,0,0,0", "1024,0,0,0,0,0"], ["1,2", "3,0,0,0,0,0"]),
+    # The guide gives no slot count: six (the default), fewer or more are all codec lists.
+    ("sip.media.codecs", ["64,1,2,0,0,0", "1024,0,0,0,0,0", "1,2", "2"], ["3,0,0,0,0,0", "1,,2", "G711U"]),
     ("tx_power.rfp", ["1", "1.6", 6.3, 250], ["2", "300"]),
     ("TAP.shelf[].card[].port[].SMS_AlertTmeout", [0, 0.5, "127.5"], [128, 0.3, -1]),
     ("system_event.subscription_allowed", ["0", 2, "3"], ["1", "true"]),

@@ -1,6 +1,6 @@
 """The DECT server emulator's decisions without daemons: schedule, SIP answers, what a check fetches.
 
-The provisioning server is an in-memory dict behind ``fetch_file`` here; the emulator against
+The provisioning server is an in-memory dict behind ``fetch.fetch`` here; the emulator against
 real nginx, tftpd-hpa, dnsmasq and the check_sync module is tests/integration/test_emulator.py.
 """
 
@@ -13,11 +13,8 @@ import subprocess
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils._fetch import client as fetch_client
-from ansible_collections.dect.provisioning.plugins.module_utils._fetch import request as fetch_request
-from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import FetchResult
 from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
-from tests.emulator import dect_emulator, device, dhcp, sip_listener
+from tests.emulator import dect_emulator, device, dhcp, guide, sip_listener, transfer
 
 MAC = "0013d1800032"
 
@@ -26,19 +23,20 @@ MAC = "0013d1800032"
 
 
 def test_factory_provisioning_where_the_config_is_silent():
-    assert device.provisioning_of(None) == device.FACTORY_PROVISIONING
-    assert device.provisioning_of({"network": {}})["users_check"] is False
+    assert guide.provisioning_of(None) == guide.FACTORY_PROVISIONING
+    assert guide.provisioning_of({"network": {}})["users_check"] is False
 
 
 def test_config_values_override_and_values_the_device_cannot_use_are_ignored():
-    settings = {"provisioning": {"check": {"interval": 5, "time": "03:30", "check_sync": "update"},
-                                 "users": {"check": True}, "config": {"check": False},
+    # as the device reads the file: element texts
+    settings = {"provisioning": {"check": {"interval": "5", "time": "03:30", "check_sync": "update"},
+                                 "users": {"check": "true"}, "config": {"check": "false"},
                                  "server": {"method": "static", "url": "http://192.0.2.5/dect"}}}
-    assert device.provisioning_of(settings) == dict(
+    assert guide.provisioning_of(settings) == dict(
         method="static", url="http://192.0.2.5/dect", config_check=False, users_check=True, interval=5,
         time="03:30", check_sync="update")
     odd = {"provisioning": {"check": {"interval": "soon", "check_sync": "maybe"}, "users": {"check": "yes"}}}
-    assert device.provisioning_of(odd) == device.FACTORY_PROVISIONING
+    assert guide.provisioning_of(odd) == guide.FACTORY_PROVISIONING
 
 
 @pytest.mark.parametrize("now, hhmm, seconds", [
@@ -140,7 +138,7 @@ def test_garbage_is_recorded_and_responses_are_ignored():
     responder = sip_listener.Responder(recorder, triggers.append)
     assert responder.handle(b"hello\r\n\r\n", "tcp", ("127.0.0.1", 1)) is None
     assert responder.handle(b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", "udp", ("127.0.0.1", 1)) is None
-    assert "malformed request line" in recorder.sips[0]["error"] and len(recorder.sips) == 1
+    assert "malformed start line" in recorder.sips[0]["error"] and len(recorder.sips) == 1
     assert triggers == []
 
 
@@ -158,29 +156,29 @@ USERS = b'<?xml version="1.0"?><users><user><username>9997</username></user><use
 
 
 class MemoryServer(object):
-    """What ``fetch_file`` returns for each name; every request is remembered as (host, name)."""
+    """What ``transfer.fetch`` returns for each name; every request is remembered as (host, name)."""
 
     def __init__(self, files):
         self.files = dict(files)
         self.requests = []
 
     def __call__(self, url, name, **kwargs):
-        url = fetch_request.as_url(url)
+        url = guide.parse_url(url) if isinstance(url, str) else url
         self.requests.append((url.host, name))
-        where = fetch_request.location(url, name)
+        where = transfer.location(url, name)
         if name not in self.files:
-            return FetchResult("missing", 404, None, "%s: 404" % where, None, None, where)
+            return transfer.Result("missing", 404, None, "%s: 404" % where, None, None, where)
         data = self.files[name]
         keep = kwargs.get("keep_data", True)
-        return FetchResult("ok", 200, data if keep else None, None, len(data), hashlib.sha256(data).hexdigest(),
-                           where)
+        return transfer.Result("ok", 200, data if keep else None, None, len(data), hashlib.sha256(data).hexdigest(),
+                               where)
 
 
 @pytest.fixture
 def server(monkeypatch):
     memory = MemoryServer({MAC + "-config.xml": CONFIG, MAC + "-users.xml": USERS, "kws.bin": b"K" * 10,
                            "kws.bin.ver": b"K2\n", "pp.bin": b"P" * 5, "pp.bin.ver": b"P1", "rfp.bin.ver": b"R1"})
-    monkeypatch.setattr(fetch_client, "fetch_file", memory)
+    monkeypatch.setattr(transfer, "fetch", memory)
     return memory
 
 
@@ -190,20 +188,19 @@ def new_device(**kwargs):
     return device.Device(MAC, "6500", recorder, **kwargs), recorder
 
 
-def test_boot_fetches_everything_installs_kws_and_rechecks_after_the_reboot(server):
+def test_boot_installs_kws_reboots_at_once_and_fetches_the_rest_after_the_reboot(server):
     dev, recorder = new_device()
     dev.boot()
     assert [(f["check"], f["file"], f.get("outcome")) for f in recorder.fetches] == [
         (1, MAC + "-config.xml", "applied"),
         (1, MAC + "-users.xml", "applied"),      # users.check true in the config just applied
         (1, "kws.bin.ver", "new version"),
-        (1, "kws.bin", "installed, rebooting"),
-        (1, "pp.bin.ver", "new version"),        # rfp is a 2500/8000 kind: a 6500 ignores it
-        (1, "pp.bin", "staged for distribution"),
+        (1, "kws.bin", "installed, rebooting"),  # the guide: rebooted immediately; nothing more fetched
         (2, MAC + "-config.xml", "unchanged"),
         (2, MAC + "-users.xml", "unchanged"),
         (2, "kws.bin.ver", "same version"),
-        (2, "pp.bin.ver", "same version"),
+        (2, "pp.bin.ver", "new version"),        # rfp is a 2500/8000 kind: a 6500 ignores it
+        (2, "pp.bin", "staged for distribution"),
     ]
     assert (dev.running, dev.staged, dev.boots, dev.checks) == ({"kws": "K2"}, {"pp14225100": "P1"}, 2, 2)
     assert [e["event"] for e in recorder.events] == ["boot", "check-start", "check-end", "reboot", "check-start",
@@ -256,7 +253,7 @@ def test_next_check_follows_the_interval_in_scaled_minutes():
     scheduler = dect_emulator.Scheduler(dev, recorder, minute_seconds=0.5)
     scheduler.last_end = 100.0
     assert scheduler.next_due() == (None, None)  # factory: interval 0, no time
-    dev.settings = {"provisioning": {"check": {"interval": 3}}}
+    dev.settings = {"provisioning": {"check": {"interval": "3"}}}
     assert scheduler.next_due() == (101.5, "interval")
     scheduler.daily_due = 100.2
     assert scheduler.next_due() == (100.2, "time")
@@ -299,3 +296,39 @@ def test_dhclient_script_writes_option_66_without_interpreting_it(tmp_path):
     assert subprocess.run(["sh", str(path)], env=env, check=False).returncode == 0
     assert dhcp.read_lease(client.paths["lease"])["tftp_server_name"] == env["new_tftp_server_name"]
     assert not (tmp_path / "pwned").exists()
+
+
+# ----------------------------------------------------------------------------- independence
+
+
+def test_the_emulator_imports_nothing_of_the_collection():
+    code = ("import sys; sys.path.insert(0, %r); import tests.emulator.dect_emulator, tests.emulator.harness;"
+            " print(sorted(m for m in sys.modules if m.startswith(('ansible', 'ansible_collections'))))"
+            % str(guide.__file__).rsplit("/tests/", 1)[0])
+    result = subprocess.run(["python3", "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    for source in sorted(set(p for p in __import__("pathlib").Path(guide.__file__).parent.glob("*.py"))):
+        text = source.read_text()
+        assert "import ansible" not in text and "from ansible" not in text, source
+
+
+def test_the_emulator_reads_the_guides_8000_example_by_itself():
+    data = (__import__("pathlib").Path(guide.__file__).resolve().parents[1] / "data" / "guide"
+            / "config-8000-provisioning.xml").read_bytes()
+    settings = guide.read_config(data)
+    assert guide.provisioning_of(settings) == dict(
+        method="static", url="example.com", config_check=True, users_check=True, interval=60, time="00:00",
+        check_sync="disabled")
+    assert [kind for kind, _name in guide.firmware_names(settings, "8000")] == [
+        "kws", "rfp", "rfp6", "pp14208700", "pp14225100", "pp14225110", "pp14225190"]
+    assert "rfp" not in dict(guide.firmware_names(settings, "6500"))
+    assert guide.parse_url("example.com") == guide.Url("tftp", None, None, "example.com", 69, "")
+
+
+def test_the_emulator_reads_text_beside_children_and_refuses_entities():
+    settings = guide.read_config(b"<config><network><ntp>192.0.2.1<enable>true</enable></ntp></network></config>")
+    assert settings == {"network": {"ntp": {"#text": "192.0.2.1", "enable": "true"}}}
+    with pytest.raises(guide.GuideError, match="DOCTYPE/ENTITY"):
+        guide.read_config(b'<!DOCTYPE x [<!ENTITY a "b">]><config>&a;</config>')
+    assert guide.mask_url("ftp://u:secret@192.0.2.1/x") == "ftp://u:********@192.0.2.1/x"

@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: adopt_export
+short_description: Turn a DECT server's exported config and users XML into inventory, secrets vaulted
+version_added: 1.0.0
+description:
+  - Reads the configuration XML and, optionally, the users XML exported from an installed Spectralink
+    IP-DECT Server 400/6500 or DECT Server 2500/8000, and writes C(<dir>/host_vars/<host>.yml) with
+    C(dect_mac), C(dect_model), C(dect_settings_host), C(dect_users) and the provisioning variables the
+    C(dect_server) role derives the C(provisioning) section from.
+  - Every secret (each parameter the guide marks as a password, the password inside
+    C(provisioning.server.url), the users' C(accesscode) and C(authpassword)) is written as an inline
+    C(!vault) value, encrypted with the vault secret given on the command line (C(--vault-id)).
+    No secret is returned, logged or written in clear.
+  - The file is written atomically with mode C(0600), never through a symlink. When it already holds
+    the same values (compared decrypted), nothing is written.
+  - The exports are validated first (a configuration that would cut the server off from provisioning
+    is allowed, since the export describes what the server runs); any error fails the task and
+    nothing is written.
+  - The C(dect.provisioning.adopt) playbook runs it from extra variables.
+author:
+  - dect.provisioning contributors (!UNKNOWN)
+options:
+  host:
+    description: The inventory host name of the DECT server; the file is C(host_vars/<host>.yml).
+    type: str
+    required: true
+  mac:
+    description: The server's MAC address, any common spelling.
+    type: str
+    required: true
+  model:
+    description: The server model.
+    type: str
+    required: true
+    choices: ["400", "6500", "2500", "8000"]
+  config:
+    description: The exported configuration XML on the controller (it may be vault-encrypted).
+    type: path
+    required: true
+  users:
+    description:
+      - The exported users XML on the controller (it may be vault-encrypted).
+      - A 2500/8000 exports it inside its service report (C(servicereportfiles.tar.gz)); the guide does not
+        name the file inside that archive, so extract the users XML first and give it here.
+    type: path
+  dir:
+    description: The inventory directory; C(host_vars/) is created inside it when missing.
+    type: path
+    required: true
+  vault_id:
+    description:
+      - The vault identity to encrypt with, one of those given with C(--vault-id). Defaults to the first.
+    type: str
+extends_documentation_fragment:
+  - dect.provisioning.controller_action
+  - action_common_attributes
+  - action_common_attributes.flow
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  vault:
+    description: Can read vault-encrypted exports and writes vault-encrypted values.
+    support: full
+    details: Requires a vault secret (C(--vault-id)); the exports themselves may be vault-encrypted.
+notes:
+  - Add the host to the C(dect_servers) group of the inventory; this module writes only its host_vars.
+  - A server with C(security.passwords_unexportable=true) exports no passwords; adopt what it exports and
+    add the passwords from your records.
+seealso:
+  - module: dect.provisioning.config_xml
+  - module: dect.provisioning.users_xml
+"""
+
+EXAMPLES = r"""
+- name: Adopt ward A's DECT server
+  dect.provisioning.adopt_export:
+    host: ward-a
+    mac: "00:13:d1:80:00:32"
+    model: "6500"
+    config: exports/0013d1800032-config.xml
+    users: exports/users.xml
+    dir: inventories/production
+"""
+
+RETURN = r"""
+path:
+  description: The host_vars file.
+  returned: always
+  type: str
+  sample: inventories/production/host_vars/ward-a.yml
+vaulted:
+  description: The paths whose values were written vault-encrypted (names only).
+  returned: always
+  type: list
+  elements: str
+  sample: ["application.password", "users[0].accesscode"]
+users:
+  description: How many users were adopted.
+  returned: always
+  type: int
+parameters:
+  description: How many configuration parameters were adopted.
+  returned: always
+  type: int
+errors:
+  description: Every problem of the exports, each naming its path; secret values masked.
+  returned: on failure
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            host=dict(type="str", required=True),
+            mac=dict(type="str", required=True),
+            model=dict(type="str", required=True, choices=["400", "6500", "2500", "8000"]),
+            config=dict(type="path", required=True),
+            users=dict(type="path"),
+            dir=dict(type="path", required=True),
+            vault_id=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    module.fail_json(msg="dect.provisioning.adopt_export runs through its action plugin on the controller;"
+                         " call it as a task, not as a standalone module")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Adopting an installed site: exported config/users XML -> `ansible-playbook dect.provisioning.adopt`
+-> host_vars with every secret vaulted -> `ansible-playbook dect.provisioning.site` -> the files a
+server fetches equal the exports in every parameter, user and secret. No secret in clear in the
+host_vars or in any -vvv output."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.support.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
+from tests.support.procs import free_port
+
+from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import canonical
+
+EXPORTS = REPO / "tests" / "data" / "exports"
+MAC = "00:13:d1:80:00:32"
+VAULT_PASSWORD = "adopt-vault-pw-5150"
+
+
+def secrets_in(family):
+    """Every secret value of the exports (what must never appear in clear)."""
+    from ansible_collections.dect.provisioning.plugins.module_utils import config_settings, users
+    fam = "ipdect" if family == "6500" else "dect"
+    settings = config_settings.parse((EXPORTS / ("config-%s-export.xml" % family)).read_bytes(), fam)
+    values = set()
+    flat = config_settings.flatten(settings)
+    for path in config_settings.masked_paths(settings, config_settings.mask_settings(settings)):
+        if flat[path] not in ("", None):
+            values.add(str(flat[path]))
+    records, dummy = users.parse((EXPORTS / ("users-%s-export.xml" % family)).read_bytes(), fam)
+    for record in records:
+        values.update(str(record[f]) for f in users.SECRET_FIELDS if record.get(f) not in (None, ""))
+    url_password = re.search(r"prov:([^@]+)@", (EXPORTS / ("config-%s-export.xml" % family)).read_text())
+    if url_password:
+        values.add(url_password.group(1))
+    assert len(values) >= 8
+    return values
+
+
+class SipOk(threading.Thread):
+    """Answers every UDP SIP request with 200 OK (the DECT server's side of check-sync)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.requests = []
+        self.running = True
+
+    def run(self):
+        while self.running:
+            try:
+                data, peer = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            text = data.decode("utf-8", "replace")
+            self.requests.append(text.split("\r\n", 1)[0])
+            keep = [line for line in text.split("\r\n")[1:]
+                    if line.split(":", 1)[0].strip().lower() in ("via", "from", "to", "call-id", "cseq")]
+            reply = "SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n"
+            self.sock.sendto(reply.encode(), peer)
+
+    def stop(self):
+        self.running = False
+        self.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def sip():
+    responder = SipOk()
+    responder.start()
+    yield responder
+    responder.stop()
+
+
+def write_inventory(base, sip_port):
+    local = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}
+    http_port = free_port()
+    prov = dict(local, dect_provisioning_root=str(base / "root"), dect_provisioning_protocols=["http"],
+                provisioning_server_config_dir=str(base / "conf"), provisioning_server_listen_address="127.0.0.1",
+                provisioning_server_http_port=http_port, provisioning_server_manage_services=False,
+                provisioning_server_manage_packages=False)
+    inventory = {"all": {
+        "vars": {"dect_provisioning_url": "http://127.0.0.1:%d" % http_port, "dect_sip_timeout": 5},
+        "hosts": {"localhost": local},
+        "children": {
+            "dect_provisioning_servers": {"hosts": {"prov-local": prov}},
+            "dect_servers": {"hosts": {"ward-a": dict(local, dect_sip_host="127.0.0.1", dect_sip_port=sip_port)}},
+        }}}
+    inv_dir = base / "inventory"
+    inv_dir.mkdir()
+    (inv_dir / "hosts.yml").write_text(json.dumps(inventory, indent=1))
+    return inv_dir
+
+
+def adopt(base, inv_dir, model, verbosity=3, users=True):
+    extra = dict(dect_adopt_host="ward-a", dect_adopt_mac=MAC, dect_adopt_model=model,
+                 dect_adopt_config=str(EXPORTS / ("config-%s-export.xml" % model)), dect_adopt_dir=str(inv_dir))
+    if users:
+        extra["dect_adopt_users"] = str(EXPORTS / ("users-%s-export.xml" % model))
+    return run_playbook("dect.provisioning.adopt", base, extra_vars=extra,
+                        args=("--vault-id", "site@%s" % (base / "vault-pass")), verbosity=verbosity)
+
+
+@pytest.mark.parametrize("model", ["6500", "8000"])
+def test_adopt_then_site_recreates_the_exports(tmp_path, sip, model):
+    base = tmp_path
+    (base / "vault-pass").write_text(VAULT_PASSWORD + "\n")
+    inv_dir = write_inventory(base, sip.port)
+    secrets = secrets_in(model)
+
+    adopted = adopt(base, inv_dir, model)
+    assert adopted.rc == 0, adopted.output
+    host_vars = inv_dir / "host_vars" / "ward-a.yml"
+    assert stat.S_IMODE(host_vars.stat().st_mode) == 0o600
+    text = host_vars.read_text()
+    leaked = [s for s in secrets if s in text or s in adopted.output]
+    assert leaked == []
+    assert text.count("!vault |") >= len(secrets) - 1  # the URL password sits inside one vaulted URL
+    assert "$ANSIBLE_VAULT;1.2;AES256;site" in text
+    for name in ("dect_mac:", "dect_model:", "dect_settings_host:", "dect_users:"):
+        assert name in text
+    assert "!unsafe" in text or model == "8000"  # an export's '{{' stays data
+
+    again = adopt(base, inv_dir, model, verbosity=0)
+    assert again.rc == 0, again.output
+    assert again.recap()["changed"] == 0 and host_vars.read_text() == text
+
+    site = run_playbook("dect.provisioning.site", base, inventory=inv_dir / "hosts.yml",
+                        args=("--vault-id", "site@%s" % (base / "vault-pass")), verbosity=3)
+    assert site.rc == 0, site.output[-6000:]
+    assert [s for s in secrets if s in site.output] == []
+    assert any(line.startswith("NOTIFY ") for line in sip.requests)
+
+    config = (base / "root" / "0013d1800032-config.xml").read_bytes()
+    users_file = (base / "root" / "0013d1800032-users.xml").read_bytes()
+    export_config = (EXPORTS / ("config-%s-export.xml" % model)).read_bytes()
+    export_users = (EXPORTS / ("users-%s-export.xml" % model)).read_bytes()
+    assert canonical(config, "config") == canonical(export_config, "config")
+    assert canonical(users_file, "users") == canonical(export_users, "users")
+    for secret in secrets:
+        assert secret.encode() in config + users_file
+
+
+def test_adopt_refuses_without_a_vault_identity_and_writes_nothing(tmp_path):
+    inv_dir = write_inventory(tmp_path, 5060)
+    run = run_playbook("dect.provisioning.adopt", tmp_path, extra_vars=dict(
+        dect_adopt_host="ward-a", dect_adopt_mac=MAC, dect_adopt_model="6500",
+        dect_adopt_config=str(EXPORTS / "config-6500-export.xml"), dect_adopt_dir=str(inv_dir)))
+    assert run.rc != 0
+    assert "no vault secret: run with --vault-id" in run.output
+    assert not (inv_dir / "host_vars").exists()
+
+
+def test_adopt_reports_invalid_exports_without_their_secrets(tmp_path):
+    (tmp_path / "vault-pass").write_text(VAULT_PASSWORD)
+    inv_dir = write_inventory(tmp_path, 5060)
+    bad = tmp_path / "bad-config.xml"
+    bad.write_text("<config><sip><localport>0</localport><auth><password>Bad-S3cret</password></auth></sip>"
+                   "<dect><accesscode>12ab</accesscode></dect></config>")
+    run = run_playbook("dect.provisioning.adopt", tmp_path, extra_vars=dict(
+        dect_adopt_host="ward-a", dect_adopt_mac=MAC, dect_adopt_model="6500", dect_adopt_config=str(bad),
+        dect_adopt_dir=str(inv_dir)), args=("--vault-id", "site@%s" % (tmp_path / "vault-pass")), verbosity=3)
+    assert run.rc != 0
+    assert "sip.localport: value '0' is out of range" in run.output
+    assert "dect.accesscode: value '********'" in run.output
+    assert "12ab" not in run.output and "Bad-S3cret" not in run.output
+    assert not (inv_dir / "host_vars").exists()
+
+
+def test_host_vars_file_is_never_written_through_a_symlink(tmp_path):
+    (tmp_path / "vault-pass").write_text(VAULT_PASSWORD)
+    inv_dir = write_inventory(tmp_path, 5060)
+    (inv_dir / "host_vars").mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    os.symlink(str(victim), str(inv_dir / "host_vars" / "ward-a.yml"))
+    run = adopt(tmp_path, inv_dir, "6500", verbosity=0)
+    assert run.rc != 0 and "refusing to replace it" in run.output
+    assert victim.read_text() == "keep"
+    assert Path(inv_dir / "host_vars" / "ward-a.yml").is_symlink()
