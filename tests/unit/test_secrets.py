@@ -218,3 +218,15 @@ def test_a_rendered_document_that_does_not_parse_is_never_handed_to_copy():
     assert caught.value.errors[0].startswith("config-xml: the rendered document does not parse back (not well-formed"
                                              " XML: ")
     assert caught.value.warnings == ["w"]
+
+
+def test_input_size_messages():
+    from ansible_collections.dect.provisioning.plugins.module_utils import document
+
+    assert document.MAX_INPUT_SIZE == 8 * 1024 * 1024
+    assert document.input_size_error("content", 100, 100) is None
+    assert document.input_size_error("content", 101, 100) == (
+        "content is 101 bytes, more than max_input_size allows (100 bytes): nothing was read; raise max_input_size"
+        " to read a larger document")
+    assert document.max_input_size_error(1) is None
+    assert document.max_input_size_error(0) == "max_input_size: value '0' is out of range: allowed integer >= 1 (bytes)"
