@@ -117,28 +117,35 @@ class ActionModule(ActionBase):
                     files.append(dict(name=doc["name"]))
         texts = dict((doc["name"], doc["text"]) for record in records.values() for doc in record["documents"].values())
         options = dict((key, args[key]) for key in WRITE_OPTIONS if key != "dest")
+        where = self._task.delegate_to or task_vars.get("inventory_hostname")
         reports, error = exchange.publish(self, task_vars, args["dest"], [(f["name"], texts[f["name"]]) for f in files],
                                           options)
+        # Each server's outcome waits in the run's spool for its own report step: passing the whole
+        # batch's results to every server's task would cost each of them the whole batch.
+        counts = dict(servers=len(records), written=0, failed=0, unchanged=0)
+        outcomes = self._outcomes(args["dest"], records, owners, reports or {}, error)
+        for host, outcome in outcomes.items():
+            _spool.put_outcome(host, where, dict(outcome, where=where))
+        for report in (reports or {}).values():
+            key = "failed" if report["state"] == "failed" else "written" if report["changed"] else "unchanged"
+            counts[key] += 1
+        out = dict(changed=False, where=where, batch=counts)
         if error:
-            return dict(changed=False, error=error, servers=dict((host, {}) for host in records))
-        return self._outcome(args["dest"], records, owners, reports)
+            out["error"] = error
+        return out
 
-    def _outcome(self, dest, records, owners, reports):
-        servers = dict((host, {}) for host in records)
-        diffs = dict((host, []) for host in records)
+    def _outcomes(self, dest, records, owners, reports, error):
+        outcomes = dict((host, dict(files={}, diffs=[], error=error)) for host in records)
         for name, report in reports.items():
             host, kind = owners[name]
             entry = dict(state=report["state"], changed=report["changed"])
             for key in ("msg", "backup_file"):
                 if key in report:
                     entry[key] = report[key]
-            servers[host][name] = entry
+            outcomes[host]["files"][name] = entry
             if self._task.diff and report["state"] in ("created", "updated"):
-                diffs[host].append(self._diff(dest, name, kind, records[host], report))
-        out = dict(changed=any(r["changed"] for r in reports.values()), servers=servers)
-        if self._task.diff:
-            out["server_diffs"] = dict((host, d) for host, d in diffs.items() if d)
-        return out
+                outcomes[host]["diffs"].append(self._diff(dest, name, kind, records[host], report))
+        return outcomes
 
     def _diff(self, dest, name, kind, record, report):
         path = "%s/%s" % (dest.rstrip("/"), name)
@@ -157,23 +164,18 @@ class ActionModule(ActionBase):
     def _report(self, args, task_vars):
         host = task_vars["inventory_hostname"]
         record = _spool.get(host) or {}
-        _spool.drop(host)
         files, diffs, errors, changed_names = {}, [], [], set()
-        for published in args["published"]:
-            if published.get("skipped"):
+        for where, outcome in _spool.outcomes(host).items():
+            if outcome.get("error"):
+                errors.append("provisioning host %s: %s" % (where, outcome["error"]))
                 continue
-            where = published.get("item") or published.get("_ansible_delegated_vars", {}).get("ansible_host", "?")
-            if published.get("error") or published.get("failed"):
-                errors.append("provisioning host %s: %s" % (where, published.get("error") or published.get("msg")))
-                continue
-            mine = published.get("servers", {}).get(host, {})
-            files[where] = dict((name, report["state"]) for name, report in mine.items())
-            for name, report in mine.items():
+            files[where] = dict((name, report["state"]) for name, report in outcome["files"].items())
+            for name, report in outcome["files"].items():
                 if report["state"] == "failed":
                     errors.append("provisioning host %s: %s" % (where, report.get("msg")))
                 elif report["changed"]:
                     changed_names.add(name)
-            diffs.extend(published.get("server_diffs", {}).get(host, []))
+            diffs.extend(outcome["diffs"])
         restaged = [kind for kind in args["firmware_changed"] if kind in record.get("firmware", {})]
         expected = sorted(name for name in changed_names if name.endswith(("-config.xml", "-users.xml")))
         for kind in restaged:
@@ -187,6 +189,7 @@ class ActionModule(ActionBase):
             out["diff"] = diffs
         if errors:
             out.update(failed=True, msg="%s: publication failed: %s" % (host, "; ".join(errors)))
+        _spool.drop(host)
         return out
 
 

@@ -58,13 +58,11 @@ ARGUMENT_SPEC = dict(
     model=dict(type="str"),
     config=dict(type="dict"),
     users=dict(type="dict"),
-    published=dict(type="list", elements="dict"),
     firmware_changed=dict(type="list", elements="str", default=[]),
 )
 REQUIRED_IF = [
     ("step", "write", ("dest",)),
     ("step", "render", ("mac", "model", "config")),
-    ("step", "report", ("published",)),
 ]
 
 

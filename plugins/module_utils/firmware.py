@@ -23,7 +23,6 @@ import re
 from collections import OrderedDict, namedtuple
 
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    FAMILY_LABELS,
     model_family,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.param_types import FileName
@@ -51,8 +50,6 @@ FIRMWARE_KINDS = OrderedDict((kind.key, kind) for kind in (
 
 # Handset and base station firmware beyond the server's own needs the Enhanced Provisioning
 # Interface License on the DECT server (guide, "Enabling Enhanced Provisioning").
-LICENSED_KINDS = ("rfp", "rfp6", "pp14208700", "pp14225100", "pp14225110", "pp14225190")
-
 VER_SUFFIX = ".ver"
 VERSION_MAX_LENGTH = 128
 _VERSION_TEXT = re.compile(r"[\x20-\x7e]+")
@@ -128,19 +125,6 @@ def catalogue_names(catalogue):
             continue
         names[key] = entry.get("name") or "%s.bin" % key
     return names
-
-
-def describe_kinds():
-    """One line per kind, ``key (families): description``, for docs and error messages."""
-    return ["%s (%s): %s" % (key, ", ".join(FAMILY_LABELS[f] for f in kind.families), kind.description)
-            for key, kind in FIRMWARE_KINDS.items()]
-
-
-def check_kind(key, option="kind"):
-    """Refuse a catalogue key that is not a firmware file kind."""
-    if key not in file_kinds():
-        raise FirmwareError("%s: '%s' is not a firmware kind: allowed %s" % (option, key, ", ".join(file_kinds())))
-    return key
 
 
 def check_name(name, option="name"):

@@ -53,7 +53,6 @@ RECORD_TAG = "user"
 
 # The guide documents no user capacity for any model (searched: Appendix A, C and D and the
 # "User List Update" section), so ``max_users`` has no default; see docs/users_xml.md.
-DOCUMENTED_CAPACITY = {}
 
 
 # ------------------------------------------------------------------------------ field types

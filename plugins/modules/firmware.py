@@ -241,7 +241,9 @@ def main():
             result = stage_present(stager, params["src"], expected, version, module._diff)
     except FirmwareError as exc:
         module.fail_json(msg=to_native(exc), changed=False)
-    module.exit_json(warnings=stager.warnings, **result)
+    for warning in stager.warnings:
+        module.warn(warning)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,11 @@ description:
     with its owner, group and mode set before the rename. A symlink or anything but a regular file
     at a document's name is refused for that file. The task fails only when the whole host refuses
     (missing root, unknown group); a single file's error is reported by that server's report.
-  - O(step=report), on each DECT server, turns the write results into that server's own result
-    (C(changed), a diff by parameter and user with secrets masked, errors) and the fact
-    C(dect_server_expected_fetch), the files the server must now fetch.
+  - O(step=report), on each DECT server, turns what the write steps did with its documents into
+    that server's own result (C(changed), a diff by parameter and user with secrets masked,
+    errors) and the fact C(dect_server_expected_fetch), the files the server must now fetch. The
+    write steps leave each server's outcome in the run's private spool, so a server's report never
+    handles the rest of the batch.
 author:
   - dect.provisioning contributors (!UNKNOWN)
 options:
@@ -106,10 +108,6 @@ options:
       - Where backups go, mode 0600. Must be outside the provisioning root, so that devices can never
         fetch an old document. Required with O(backup=true).
     type: path
-  published:
-    description: With O(step=report), the registered results of the O(step=write) task.
-    type: list
-    elements: dict
   firmware_changed:
     description:
       - With O(step=report), the firmware kinds restaged on the provisioning hosts in this run; a
@@ -154,12 +152,10 @@ EXAMPLES = r"""
   delegate_to: "{{ item }}"
   run_once: true
   loop: "{{ groups['dect_provisioning_servers'] }}"
-  register: published
 
 - name: Report this server's result
   dect.provisioning.publish:
     step: report
-    published: "{{ published.results }}"
 """
 
 RETURN = r"""
@@ -168,11 +164,13 @@ documents:
   returned: step=render
   type: dict
   sample: {config: {name: 0013d1800032-config.xml, checksum: 0f1e..., size: 2048}}
-servers:
-  description: With O(step=write), per DECT server and document, what the host did.
+batch:
+  description:
+    - With O(step=write), how many servers the batch had and how many of their documents the host
+      wrote, found unchanged or refused; each server's own outcome is in its O(step=report) result.
   returned: step=write
   type: dict
-  sample: {ward-a: {0013d1800032-config.xml: {state: updated, changed: true}}}
+  sample: {servers: 100, written: 2, unchanged: 198, failed: 0}
 files:
   description: With O(step=report), per provisioning host, the state of each of this server's documents.
   returned: step=report

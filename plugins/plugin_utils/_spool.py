@@ -30,13 +30,17 @@ def _directory():
     return path
 
 
-def _path(host):
-    return os.path.join(_directory(), hashlib.sha1(host.encode("utf-8")).hexdigest() + ".json")
+def _key(host):
+    return hashlib.sha1(host.encode("utf-8")).hexdigest()
 
 
-def put(host, record):
+def _path(host, suffix=".json"):
+    return os.path.join(_directory(), _key(host) + suffix)
+
+
+def put(host, record, suffix=".json"):
     """Keep ``record`` (JSON-able) for ``host``, replacing what an earlier step kept."""
-    target = _path(host)
+    target = _path(host, suffix)
     fd, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".spool.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -50,17 +54,41 @@ def put(host, record):
         raise
 
 
-def get(host):
+def get(host, suffix=".json"):
     """What was kept for ``host`` in this run, or None."""
     try:
-        with open(_path(host), encoding="utf-8") as handle:
+        with open(_path(host, suffix), encoding="utf-8") as handle:
             return json.load(handle)
     except FileNotFoundError:
         return None
 
 
 def drop(host):
-    try:
-        os.unlink(_path(host))
-    except FileNotFoundError:
-        pass
+    """Forget everything kept for ``host`` (its documents and its outcomes)."""
+    prefix = _key(host) + "."
+    for name in os.listdir(_directory()):
+        if name.startswith(prefix):
+            try:
+                os.unlink(os.path.join(_directory(), name))
+            except FileNotFoundError:
+                pass
+
+
+def put_outcome(host, where, outcome):
+    """What provisioning host ``where`` did with ``host``'s documents (the write step's answer)."""
+    put(host, outcome, suffix=".out-%s.json" % _key(where))
+
+
+def outcomes(host):
+    """{provisioning host: outcome} kept for ``host`` in this run."""
+    prefix = _key(host) + ".out-"
+    found = {}
+    for name in sorted(os.listdir(_directory())):
+        if name.startswith(prefix):
+            try:
+                with open(os.path.join(_directory(), name), encoding="utf-8") as handle:
+                    outcome = json.load(handle)
+            except FileNotFoundError:
+                continue
+            found[outcome["where"]] = outcome
+    return found

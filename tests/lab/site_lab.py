@@ -58,6 +58,17 @@ PREPARE_PLAYBOOK = """\
 EMULATOR_BOOT_SECONDS = 0.5  # allowance per emulator when many boot at once on 2 cores
 
 
+def test_net_ip(index):
+    """``dect_ip`` of server ``index``: TEST-NET-1, then TEST-NET-2; none past those (a site too large
+    for two /24s gets option 66 without a fixed address for the rest). Only written into DHCP
+    reservations: nothing is ever sent to them."""
+    if index <= 240:
+        return {"dect_ip": "192.0.2.%d" % (10 + index)}
+    if index <= 480:
+        return {"dect_ip": "198.51.100.%d" % (index - 230)}
+    return {}
+
+
 def free_sip_port(taken=()):
     """A port free for both UDP and TCP on 127.0.0.1 (the emulator listens on both), not in ``taken``:
     the kernel may hand a released port out again, and 100 draws collide often enough to matter."""
@@ -139,7 +150,7 @@ class SiteLab:
         servers = {}
         for index, server in enumerate(self.state["servers"], start=1):
             servers[server["name"]] = dict(
-                local, dect_mac=server["mac"], dect_model=server["model"], dect_ip="192.0.2.%d" % (10 + index),
+                local, dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index),
                 dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
                 dect_settings_host={"network": {"hostname": server["name"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),

@@ -1,0 +1,142 @@
+"""The publication engine through ansible-playbook, as site.yml drives it (the dect_server role's
+publication steps), against a local provisioning root: each DECT server keeps its own result while
+the batch is written in one module call per provisioning host."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from tests.support.ansible_runner import PLAYBOOK_PYTHON, SYSTEM_PYTHON
+
+SIP_PASSWORD = "Sip-Pw-8c1d77"
+USER_PASSWORD = "Usr-Pw-51aa09"
+PLAYBOOK = """
+- name: Publish the DECT servers' documents as site.yml does
+  hosts: dect_servers
+  gather_facts: false
+  serial: "{{ batch | default('100%') }}"
+  max_fail_percentage: "{{ max_fail | default(100) }}"
+  tasks:
+    - name: Publication steps
+      ansible.builtin.import_role:
+        name: dect.provisioning.dect_server
+        tasks_from: publish
+      vars:
+        dect_server_check_sync_batch: true
+"""
+
+
+def server(index, **extra):
+    host = {"dect_mac": "00:13:d1:80:00:%02x" % index, "dect_model": "6500" if index % 2 else "8000",
+            "dect_settings_host": {"network": {"hostname": "ward-%d" % index}}}
+    host.update(extra)
+    return host
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    servers = {"s%d" % i: server(i) for i in range(1, 5)}
+    servers["s1"]["dect_users"] = [{"username": "1001", "ipei": "00077 0000001", "authpassword": USER_PASSWORD}]
+    servers["s1"]["dect_settings_host"]["sip"] = {"auth": {"username": "dect", "password": SIP_PASSWORD}}
+
+    def write(**changes):
+        hosts = json.loads(json.dumps(servers))
+        for name, values in changes.items():
+            hosts[name].update(values)
+        inventory = {"all": {
+            "vars": {"dect_provisioning_url": "http://192.0.2.1/dect", "ansible_connection": "local",
+                     "ansible_python_interpreter": PLAYBOOK_PYTHON},
+            "children": {
+                "dect_provisioning_servers": {"hosts": {"prov": {
+                    "ansible_python_interpreter": SYSTEM_PYTHON, "dect_provisioning_root": str(root),
+                    "dect_provisioning_group": "root"}}},
+                "dect_servers": {"hosts": hosts}}}}
+        path = tmp_path / "inventory.json"
+        path.write_text(json.dumps(inventory))
+        return path
+
+    (tmp_path / "site.yml").write_text(PLAYBOOK)
+    return tmp_path, root, write
+
+
+def names(root):
+    return sorted(p.name for p in root.iterdir())
+
+
+
+BAD = {"dect_settings_host": {"network": {"bootproto": "maybe"}, "sip": {"localport": 70000}}}
+
+
+def test_an_invalid_server_fails_alone_naming_every_error(play, site):
+    tmp_path, root, write = site
+    result = play(PLAYBOOK, inventory=write(s3=BAD))
+    assert result.rc == 2
+    assert result.recap("s3")["failed"] == 1
+    assert "network.bootproto: value 'maybe' allowed: dhcp, static" in result.stdout
+    assert "sip.localport: value '70000' is out of range" in result.stdout
+    for name in ("s1", "s2", "s4"):
+        assert result.recap(name)["failed"] == 0 and result.recap(name)["changed"] == 1
+    assert names(root) == ["0013d1800001-config.xml", "0013d1800001-users.xml", "0013d1800002-config.xml",
+                           "0013d1800004-config.xml"]
+    for path in root.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_check_mode_and_diff_write_nothing_and_show_parameters_with_secrets_masked(play, site):
+    tmp_path, root, write = site
+    result = play(PLAYBOOK, inventory=write(), check=True, diff=True, verbosity=3)
+    assert result.rc == 0, result.output
+    assert all(result.recap(name)["changed"] == 1 for name in ("s1", "s2", "s3", "s4"))
+    assert names(root) == []
+    assert "+network.hostname = ward-3" in result.stdout and "+sip.auth.password = ********" in result.stdout
+    assert SIP_PASSWORD not in result.output and USER_PASSWORD not in result.output
+
+
+def test_limit_publishes_only_the_selected_servers_and_rerun_is_a_no_op(play, site):
+    tmp_path, root, write = site
+    inventory = write()
+    first = play(PLAYBOOK, inventory=inventory, args=("-l", "s2,s4"))
+    assert first.rc == 0, first.output
+    assert names(root) == ["0013d1800002-config.xml", "0013d1800004-config.xml"]
+    mtimes = {p.name: p.stat().st_mtime_ns for p in root.iterdir()}
+    again = play(PLAYBOOK, inventory=inventory, args=("-l", "s2,s4"))
+    assert again.rc == 0 and again.recap("s2")["changed"] == 0 and again.recap("s4")["changed"] == 0
+    assert {p.name: p.stat().st_mtime_ns for p in root.iterdir()} == mtimes
+
+
+def test_serial_batches_stop_at_the_failure_threshold(play, site):
+    tmp_path, root, write = site
+    inventory = write(s2=BAD)
+    stopped = play(PLAYBOOK, inventory=inventory, extra_vars={"batch": 2, "max_fail": 0})
+    assert stopped.rc == 2
+    # Batch 1 (s1, s2) exceeds 0%: the play stops after the render step, before anything of the
+    # batch is written (no server half published), and batch 2 (s3, s4) never starts.
+    assert names(root) == []
+    assert "s3" not in stopped.stdout and "s4" not in stopped.stdout
+    tolerated = play(PLAYBOOK, inventory=inventory, extra_vars={"batch": 2, "max_fail": 50})
+    assert tolerated.rc == 2 and tolerated.recap("s2")["failed"] == 1
+    assert names(root) == ["0013d1800001-config.xml", "0013d1800001-users.xml", "0013d1800003-config.xml",
+                           "0013d1800004-config.xml"]
+
+
+def test_a_symlink_at_one_servers_file_fails_that_server_only(play, site, tmp_path):
+    tmp_dir, root, write = site
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root-only-content-29f3")
+    os.chmod(secret, 0o600)
+    os.symlink(secret, root / "0013d1800002-config.xml")
+    result = play(PLAYBOOK, inventory=write(), diff=True, verbosity=3)
+    assert result.rc == 2
+    assert result.recap("s2")["failed"] == 1
+    assert ("provisioning host prov: %s: is a symlink; refusing to follow it" % (root / "0013d1800002-config.xml")
+            in result.stdout)
+    assert "root-only-content-29f3" not in result.output and secret.read_text() == "root-only-content-29f3"
+    for name in ("s1", "s3", "s4"):
+        assert result.recap(name)["failed"] == 0
+    assert (root / "0013d1800003-config.xml").is_file() and os.path.islink(root / "0013d1800002-config.xml")

@@ -1,0 +1,111 @@
+"""Smoke test of the site playbooks on whichever ansible-core runs pytest: `make test` runs it on the
+default version, `make matrix` once per other version the collection supports (docs/compatibility.md).
+
+A small site (tests/lab/site_lab.py: nginx from the provisioning_server role, DECT server
+emulators) is rolled out from factory state with site.yml, rolled out again with nothing to change,
+then validate.yml and check_sync.yml run against it. The inventory leaves most optional dect_*
+variables unset, as most sites do: before ansible-core 2.19, role defaults written as
+``default(None)`` rendered as ``''`` and the dect_server role's argument check refused them
+("argument 'dect_server_default_kws' is of type <class 'str'> ... not a valid boolean").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+
+import pytest
+from ansible.release import __version__ as ANSIBLE_VERSION
+
+from tests.lab.site_lab import OLD_FIRMWARE, SiteLab
+from tests.support.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
+
+# dect-001 is an 8000 (no default_kws switch), dect-002 a 6500 told default_kws explicitly.
+SERVERS = 2
+
+
+@pytest.fixture(scope="module")
+def lab():
+    if os.geteuid() != 0:
+        pytest.skip("needs root: nginx serves the root as www-data")
+    # Not under pytest's 0700 tmp dir: nginx's workers (www-data) must reach the served root.
+    workdir = tempfile.mkdtemp(prefix="dect-site-smoke-", dir="/tmp")
+    os.chmod(workdir, 0o755)
+    site = SiteLab(workdir)
+    try:
+        site.write(SERVERS)
+        inventory = json.loads(site.inventory.read_text())
+        inventory["all"]["children"]["dect_servers"]["hosts"]["dect-002"]["dect_firmware_default_kws"] = True
+        site.inventory.write_text(json.dumps(inventory, indent=1))
+        site.prepare()
+        site.start_emulators()  # factory state: nothing staged for them yet
+        yield site
+    finally:
+        site.down()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def recaps(run):
+    """``{host: {ok: .., changed: .., failed: ..}}`` from the PLAY RECAP."""
+    tail = run.stdout.rsplit("PLAY RECAP", 1)[-1]
+    return {host: {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counters)}
+            for host, counters in re.findall(r"^(\S+)\s*:\s*(ok=.*)$", tail, re.M)}
+
+
+@pytest.mark.daemons
+def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
+    root = lab.dir / "root"
+    macs = {s["name"]: s["mac"].replace(":", "") for s in lab.state["servers"]}
+
+    first = lab.playbook()
+    assert first.rc == 0, "ansible-core %s:\n%s" % (ANSIBLE_VERSION, first.output[-6000:])
+    counters = recaps(first)
+    assert set(counters) == {"localhost", "prov-local", "dhcp-local", "dect-001", "dect-002"}, first.stdout
+    assert all(c["failed"] == 0 and c["unreachable"] == 0 for c in counters.values()), counters
+    # Every server's users and config published (counted on whichever host the publishing task ran for).
+    assert sum(c["changed"] for c in counters.values()) >= 2 * SERVERS, counters
+    for mac in macs.values():
+        assert (root / ("%s-users.xml" % mac)).is_file() and (root / ("%s-config.xml" % mac)).is_file()
+    assert (root / "kws.bin").is_file() and (root / "kws.bin.ver").read_text() == OLD_FIRMWARE
+    # The optional default_kws switch: written where the inventory sets it (6500), absent elsewhere.
+    config_002 = (root / ("%s-config.xml" % macs["dect-002"])).read_text()
+    config_001 = (root / ("%s-config.xml" % macs["dect-001"])).read_text()
+    assert re.search(r"<default_kws>\s*true\s*</default_kws>", config_002), config_002
+    assert "default_kws" not in config_001, config_001
+
+    # The devices boot from what was staged and accept it.
+    lab.power_cycle()
+    assert lab.wait_until_provisioned(OLD_FIRMWARE, timeout=30.0) == []
+
+    second = lab.playbook()
+    assert second.rc == 0, second.output[-6000:]
+    assert {host: c["changed"] for host, c in recaps(second).items()} == dict.fromkeys(counters, 0), second.stdout
+    # No server's files changed: the check-sync fan-out is skipped and no device was told to check.
+    assert recaps(second)["localhost"] == dict(recaps(second)["localhost"], ok=0, skipped=1), second.stdout
+    assert sum(r["check_syncs"] for r in lab.report()) == 0
+
+    validate = lab.playbook(playbook=REPO / "playbooks" / "validate.yml")
+    assert validate.rc == 0, validate.output[-6000:]
+    assert "%d DECT server(s) validated, no problems" % SERVERS in validate.stdout
+
+    on_demand = lab.playbook("-l", "dect-002", playbook=REPO / "playbooks" / "check_sync.yml")
+    assert on_demand.rc == 0, on_demand.output[-6000:]
+    assert {r["name"]: r["check_syncs"] for r in lab.report()} == {"dect-001": 0, "dect-002": 1}
+
+
+def test_validate_a_server_that_sets_only_what_is_required(tmp_path):
+    """Every optional dect_* variable unset (no IP, SIP port, users, check time, default_kws): the
+    role's argument check passes and the config is derived; before the fix ansible-core 2.16-2.18
+    refused the empty strings the defaults rendered."""
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(json.dumps({"all": {"children": {"dect_servers": {"hosts": {"dect-min": {
+        "ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON,
+        "dect_mac": "00:13:d1:80:00:99", "dect_model": "6500",
+        "dect_provisioning_url": "http://192.0.2.1/"}}}},
+        "hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}}}}))
+    run = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert run.rc == 0, "ansible-core %s:\n%s" % (ANSIBLE_VERSION, run.output[-6000:])
+    assert "1 DECT server(s) validated, no problems" in run.stdout
