@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.lab.site_lab import SiteLab, print_report  # noqa: E402
+from tests.lab.site_lab import SiteLab, convergence_table, print_report  # noqa: E402
 
 WORKDIR = REPO / "demo-output"
 SERVERS = 3
@@ -40,15 +40,18 @@ def main():
     try:
         step("preparing the site in %s: nginx on 127.0.0.1, %d DECT servers on firmware DEMO-KWS 1" % (WORKDIR, SERVERS))
         lab.up(SERVERS)
-        step("rolling out firmware DEMO-KWS 2: ansible-playbook -i %s playbooks/site.yml" % lab.inventory)
+        step("rolling out firmware DEMO-KWS 2: ansible-playbook -i %s playbooks/site.yml -e dect_rollout_wait=true"
+             % lab.inventory)
         started = time.monotonic()
-        run = lab.playbook()
+        run = lab.playbook("-e", "dect_rollout_wait=true", "-e", "dect_rollout_wait_timeout=60")
         if run.rc != 0:
             print(run.output[-4000:])
             return 1
         print("    site.yml finished in %.1fs" % (time.monotonic() - started))
+        step("convergence, from the provisioning server's request log (site.yml waited until every server fetched):")
+        print("".join("    %s\n" % line for line in convergence_table(run.stdout)), end="")
         missing = lab.wait_until_updated()
-        step("what each DECT server did after the check-sync")
+        step("what each DECT server did after the check-sync (the emulators' own records)")
         print_report(lab.report())
         step("running site.yml again: nothing may change and no NOTIFY may be sent")
         again = lab.playbook()

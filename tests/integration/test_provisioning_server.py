@@ -9,6 +9,7 @@ HTTPS (a test CA made here), ftplib.
 from __future__ import annotations
 
 import base64
+import grp
 import ftplib
 import hashlib
 import os
@@ -152,10 +153,11 @@ def test_the_role_staged_the_root_read_only(site):
     assert "<kws>kws.bin</kws>" in config and "<pp14225100>pp7x.bin</pp14225100>" in config
     assert (site.root / "kws.bin.ver").read_bytes() == b"PCS24B 71234"
     assert (site.root / "pp7x.bin.ver").read_bytes() == b"PP7X 4.5.6"
+    group = grp.getgrnam("dect-provisioning").gr_gid
     for path in [site.root] + [site.root / name for name in FILES]:
         st = path.stat()
-        assert (st.st_uid, st.st_gid) == (0, 0), path
-        assert st.st_mode & 0o777 == (0o755 if path.is_dir() else 0o644), path
+        assert (st.st_uid, st.st_gid) == (0, group if path.is_dir() else 0), path
+        assert st.st_mode & 0o777 == (0o750 if path.is_dir() else 0o644), path
 
 
 @pytest.mark.parametrize("protocol", ALL)
@@ -269,7 +271,9 @@ def test_a_second_run_changes_nothing(site):
 
 def test_the_rendered_configurations_say_read_only(site):
     tftp = (site.conf / "tftpd-hpa").read_text().splitlines()
-    assert 'TFTP_OPTIONS="--secure"' in tftp  # no --create: nothing can be written over TFTP
+    # No --create: nothing can be written over TFTP; the map file refuses writes and non-device names.
+    assert 'TFTP_OPTIONS="--secure --permissive -vv --map-file %s"' % (site.conf / "tftpd.remap") in tftp
+    assert (site.conf / "tftpd.remap").read_text().splitlines()[2] == "aP .*"
     nginx = (site.conf / "dect-provisioning.conf").read_text()
     assert nginx.count("autoindex off;") == 2 and nginx.count("limit_except GET {") == 2
     vsftpd = (site.conf / "vsftpd.conf").read_text().splitlines()

@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -150,7 +151,10 @@ class SiteLab:
         servers = {}
         for index, server in enumerate(self.state["servers"], start=1):
             servers[server["name"]] = dict(
-                local, dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index),
+                local, **self.state.get("host_vars", {}).get(server["name"], {}))
+            servers[server["name"]].update(
+                dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
+            servers[server["name"]].update(
                 dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
                 dect_settings_host={"network": {"hostname": server["name"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
@@ -225,12 +229,16 @@ class SiteLab:
         _stop_all([pids.pop(server["name"], None) for server in self.state["servers"]])
         self.save()
 
-    def up(self, servers, history=True, emulators=True):
+    def up(self, servers, history=True, host_vars=None, emulators=True):
         """The site before the change under test; ``history=False`` stops once the emulators have booted
-        (factory state, nothing staged): for a first rollout, e.g. the site benchmark. ``emulators=False``
-        (with ``history=False``) starts none: a site too large to emulate on this machine, rolled out
-        with check-sync off."""
+        (factory state, nothing staged): for a first rollout, e.g. the site benchmark. ``host_vars``:
+        extra inventory variables per server name during that history. ``emulators=False`` (with
+        ``history=False``) starts none: a site too large to emulate on this machine, rolled out with
+        check-sync off."""
         self.write(servers)
+        if host_vars:
+            self.state["host_vars"] = host_vars
+            self.set_firmware(self.state["firmware"])
         self.prepare()
         if emulators:
             self.start_emulators()
@@ -243,6 +251,7 @@ class SiteLab:
         stale = self.wait_until_provisioned(OLD_FIRMWARE, timeout=10.0)
         if stale:
             raise RuntimeError("not provisioned after the power cycle: %s" % ", ".join(stale))
+        self.state.pop("host_vars", None)
         self.set_firmware(NEW_FIRMWARE)
 
     def emulators(self):
@@ -361,6 +370,14 @@ class _Records:
         state = self.state()
         return (state.get("running_firmware") or {}).get("kws") == firmware and bool(state.get("config")) \
             and bool(state.get("users"))
+
+
+def convergence_table(stdout, task="What each notified DECT server fetched"):
+    """The convergence table site.yml (``dect_rollout_wait: true``) or report.yml printed, as text lines."""
+    if task not in stdout:
+        return []
+    block = stdout.split(task, 1)[1].split("TASK [", 1)[0].split("PLAY RECAP", 1)[0]
+    return [json.loads('"%s"' % line) for line in re.findall(r'^\s+"(.*)",?$', block, re.M)]
 
 
 def print_report(rows, out=sys.stdout):

@@ -79,9 +79,18 @@ def read_tftp_defaults(path):
 
 
 def start_tftp_from_config(path, workdir, default_address="127.0.0.1"):
-    """Start in.tftpd exactly as the rendered defaults file says (user, address, options, root)."""
+    """Start in.tftpd exactly as the rendered defaults file says (user, address, options, root).
+
+    When the role also wrote its launcher (``tftpd-run`` next to the file), that is started instead:
+    the same in.tftpd, its syslog messages captured in the role's TFTP log (no syslog daemon here).
+    """
     conf = read_tftp_defaults(path)
     host, _sep, port = conf["TFTP_ADDRESS"].rpartition(":")
+    launcher = Path(path).parent / "tftpd-run"
+    if launcher.exists():
+        daemon = Daemon([str(launcher)], Path(workdir) / ("tftpd-%s.log" % port))
+        daemon.host, daemon.port = host or default_address, int(port)
+        return _started(daemon, lambda: wait_for_tftp(daemon.port, daemon.host), "tftpd-run")
     return start_tftp(conf["TFTP_DIRECTORY"], int(port), workdir, address=host or default_address,
                       user=conf["TFTP_USERNAME"], options=shlex.split(conf.get("TFTP_OPTIONS", "")))
 

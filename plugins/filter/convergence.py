@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rollout_convergence filter: which DECT servers fetched what they had to."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
+from ansible_collections.dect.provisioning.plugins.plugin_utils.convergence import converge
+
+
+def rollout_convergence(servers, results):
+    checked = []
+    for index, server in enumerate(servers or []):
+        try:
+            mac = normalize_mac(server["mac"])
+        except (KeyError, TypeError, IdentifierError) as exc:
+            raise AnsibleFilterError("dect.provisioning.rollout_convergence: servers[%d].mac: %s" % (index, exc))
+        checked.append(dict(server, mac=mac))
+    return converge(sorted(checked, key=lambda s: str(s.get("name"))), list(results or []))
+
+
+def rollout_expectations(host_vars_list, report=False):
+    """``[{name, mac, files}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
+    with ``report``, every server, ``files`` None and ``staged`` its ``dect_report_staged``."""
+    servers = []
+    for host_vars in host_vars_list or []:
+        name, mac = host_vars["inventory_hostname"], host_vars["dect_mac"]
+        if report:
+            servers.append({"name": name, "mac": mac, "files": None, "staged": list(host_vars["dect_report_staged"])})
+            continue
+        files = list(host_vars.get("dect_server_expected_fetch") or [])
+        if files:
+            servers.append({"name": name, "mac": mac, "files": files})
+    return servers
+
+
+class FilterModule:
+    def filters(self):
+        return {"rollout_convergence": rollout_convergence, "rollout_expectations": rollout_expectations}

@@ -1,0 +1,375 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What DECT servers fetched, read from the request logs the provisioning_server role configures.
+
+Three log formats, one record shape ``(epoch, protocol, client, name, ok, status, bytes, finished)``:
+
+* nginx, the role's ``dect_provisioning`` log_format:
+  ``$time_iso8601 $msec $remote_addr $scheme $request_method $status $body_bytes_sent $request_time
+  $request_completion $uri`` (the path last, so a blank in it cannot shift a field);
+* vsftpd's standard xferlog (``xferlog_std_format=YES``, times in UTC with ``use_localtime=NO``):
+  ``Wed Nov 25 22:35:09 2026 <secs> <client> <bytes> <path> b _ o a <user> ftp 0 * c|i``;
+* tftpd-hpa through syslog (``-vv``): ``RRQ from <client> filename <name>`` and, from the same
+  process, ``sending NAK (<code>, <text>) to <client>``; lines as rsyslog writes them (RFC 3339
+  timestamp, Debian 12's default, or the traditional ``Nov 25 22:35:09``) or as the role's launcher
+  writes them (RFC 3339).
+
+A device asks for ``<mac>-config.xml`` and ``<mac>-users.xml`` (the MAC names the device) and for
+firmware ``<name>.ver`` / ``<name>``, which carry no MAC: those are attributed to the MACs whose
+files were fetched from the same client address. Python 3.8 syntax, stdlib only; reads, never writes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import glob
+import gzip
+import os
+import re
+import time
+
+MAC_FILE = re.compile(r"^([0-9a-f]{12})-(config|users)\.xml$")
+# Firmware names devices fetch: letters, digits and _+- in dot-separated parts (no leading dot, no '..').
+FIRMWARE_FILE = re.compile(r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*\.(bin|ver)$")
+PROTOCOLS = ("tftp", "http", "https", "ftp")
+_MONTHS = dict((name, index) for index, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1))
+_RRQ = re.compile(r"in\.tftpd\[(\d+)\]: RRQ from (\S+) filename (\S+)")
+_NAK = re.compile(r"in\.tftpd\[(\d+)\]: sending NAK \((\d+), ([^)]*)\) to (\S+)")
+_MAX_LINE = 8192
+
+
+class LogError(Exception):
+    """A log or an option that cannot be used; the text names it."""
+
+
+def file_kind(name):
+    """'config', 'users', 'ver', 'image' or None (not a file a device asks for)."""
+    match = MAC_FILE.match(name)
+    if match:
+        return match.group(2)
+    match = FIRMWARE_FILE.match(name)
+    if match:
+        return "ver" if match.group(1) == "ver" else "image"
+    return None
+
+
+def _client(address):
+    return address[7:] if address.startswith("::ffff:") else address
+
+
+def _basename(path):
+    return path[1:] if path.startswith("/") else path
+
+
+def parse_since(value, now=None):
+    """``since`` as an epoch: ISO 8601 (no zone means UTC) or a number of seconds ago. None: no bound."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    now = time.time() if now is None else now
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = None
+    if seconds is not None:
+        if seconds < 0:
+            raise LogError("since: '%s' is refused: allowed an ISO 8601 time or a number of seconds ago >= 0" % text)
+        return now - seconds
+    try:
+        stamp = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise LogError("since: '%s' is refused: allowed an ISO 8601 time (2026-11-25T22:00:00Z) or a number "
+                       "of seconds ago" % text)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+    return stamp.timestamp()
+
+
+def iso(epoch):
+    """Epoch -> ``2026-11-25T22:35:09.123Z``."""
+    stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (stamp.microsecond // 1000)
+
+
+def log_files(path):
+    """The current log and its rotations, oldest first: ``path.N[.gz]`` (highest N oldest) and
+    dated ``path-YYYYMMDD[.gz]`` (dateext), then ``path`` itself."""
+    numbered, dated = [], []
+    for candidate in glob.glob(glob.escape(path) + "[.-]*"):
+        suffix = candidate[len(path) + 1:]
+        bare = suffix[:-3] if suffix.endswith(".gz") else suffix
+        if bare.isdigit():
+            (numbered if candidate[len(path)] == "." else dated).append((int(bare), candidate))
+    ordered = [p for _n, p in sorted(dated)] + [p for _n, p in sorted(numbered, reverse=True)]
+    if os.path.isfile(path):
+        ordered.append(path)
+    return ordered
+
+
+def _lines(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if len(line) <= _MAX_LINE:
+                yield line
+
+
+class _Epochs:
+    """Cached conversions of the repeating date parts of log timestamps."""
+
+    def __init__(self, now):
+        self.days = {}
+        self.now = now
+
+    def day(self, year, month, mday):
+        key = (year, month, mday)
+        value = self.days.get(key)
+        if value is None:
+            value = self.days[key] = calendar.timegm((year, month, mday, 0, 0, 0))
+        return value
+
+    def clock(self, text):
+        return int(text[0:2]) * 3600 + int(text[3:5]) * 60 + int(text[6:8])
+
+    def rfc3339(self, text):
+        """``2026-11-25T22:35:09.123456+00:00`` (or ``Z``, or ``+0000``)."""
+        base = self.day(int(text[0:4]), int(text[5:7]), int(text[8:10])) + self.clock(text[11:19])
+        rest = text[19:]
+        fraction = 0.0
+        if rest.startswith("."):
+            end = 1
+            while end < len(rest) and rest[end].isdigit():
+                end += 1
+            fraction = float(rest[:end])
+            rest = rest[end:]
+        if rest and rest != "Z":
+            sign = -1 if rest[0] == "-" else 1
+            digits = rest[1:].replace(":", "")
+            base -= sign * (int(digits[0:2]) * 3600 + int(digits[2:4]) * 60)
+        return base + fraction
+
+    def traditional(self, month, mday, clock):
+        """``Nov 25 22:35:09`` in local time; the year is the one that puts it not in the future."""
+        year = time.localtime(self.now).tm_year
+        local = (year, _MONTHS[month], int(mday), int(clock[0:2]), int(clock[3:5]), int(clock[6:8]), 0, 0, -1)
+        epoch = time.mktime(local)
+        if epoch > self.now + 86400:
+            epoch = time.mktime((year - 1,) + local[1:])
+        return epoch
+
+
+# A collector reads every line cheaply, keeping only the last raw line (or record) of each device
+# file - per name for MAC files, per (client, name) for firmware; its converter turns the few kept
+# into records. Keys are the names as they appear in the line (a leading '/' or newline included).
+_MAC_KINDS = ("config", "users")
+
+
+def _kind_of(kinds, key):
+    what = kinds.get(key)
+    if what is None:
+        what = kinds[key] = file_kind(_basename(key.rstrip("\n"))) or ""
+    return what
+
+
+def collect_nginx(lines, epochs, kinds, mac_latest, client_latest):
+    count = 0
+    for line in lines:
+        key = line[line.rfind(" ") + 1:]
+        what = kinds.get(key)
+        if what is None:
+            what = _kind_of(kinds, key)
+        if what:
+            count += 1
+            if what in _MAC_KINDS:
+                mac_latest[key] = line
+            else:
+                client_latest[(line.split(" ", 3)[2], key)] = line
+    return count
+
+
+def convert_nginx(line, epochs):
+    fields = line.split(" ", 9)
+    if len(fields) != 10 or fields[3] not in ("http", "https"):
+        return None
+    try:
+        # The line is written when the request ends: it began request_time earlier.
+        epoch = float(fields[1]) - float(fields[7])
+        status, sent = int(fields[5]), int(fields[6])
+    except ValueError:
+        return None
+    name = fields[9].rstrip("\n")
+    ok = 200 <= status < 300 and fields[4] == "GET"
+    return (epoch, fields[3], fields[2], _basename(name), ok, "%s %d" % (fields[4], status), sent,
+            ok and fields[8] == "OK")
+
+
+def parse_xferlog(lines, epochs):
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 18 and fields[11] == "o" and fields[1] in _MONTHS:
+            yield _client(fields[6]), _basename(fields[8]), fields
+
+
+def convert_xferlog(fields, epochs):
+    try:
+        # The second the transfer ended (its duration is rounded up: not subtracted).
+        epoch = epochs.day(int(fields[4]), _MONTHS[fields[1]], int(fields[2])) + epochs.clock(fields[3])
+        sent = int(fields[7])
+    except ValueError:
+        return None
+    done = fields[-1] == "c"
+    return (epoch, "ftp", _client(fields[6]), _basename(fields[8]), done, "complete" if done else "incomplete",
+            sent, done)
+
+
+def _syslog_epoch(line, epochs):
+    if line[:1].isdigit():
+        return epochs.rfc3339(line.split(" ", 1)[0])
+    if line.startswith("<"):
+        line = line[line.index(">") + 1:]
+    parts = line.split(None, 3)
+    return epochs.traditional(parts[0], parts[1], parts[2])
+
+
+def parse_tftp_syslog(lines, epochs):
+    """RRQ and NAK lines of one in.tftpd process pair up; records come out already converted."""
+    pending = {}
+    for line in lines:
+        if "in.tftpd[" not in line:
+            continue
+        match = _RRQ.search(line)
+        if match:
+            try:
+                epoch = _syslog_epoch(line, epochs)
+            except (ValueError, KeyError, IndexError):
+                continue
+            pid = match.group(1)
+            if pid in pending:
+                yield pending.pop(pid)
+            client, name = _client(match.group(2)), _basename(match.group(3))
+            pending[pid] = (client, name, (epoch, "tftp", client, name, True, "sent", None, None))
+            continue
+        match = _NAK.search(line)
+        if match and match.group(1) in pending:
+            client, name, record = pending.pop(match.group(1))
+            yield client, name, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
+    yield from pending.values()
+
+
+def _collector(parse):
+    def collect(lines, epochs, kinds, mac_latest, client_latest):
+        count = 0
+        for client, name, raw in parse(lines, epochs):
+            what = _kind_of(kinds, name)
+            if what:
+                count += 1
+                if what in _MAC_KINDS:
+                    mac_latest[name] = raw
+                else:
+                    client_latest[(client, name)] = raw
+        return count
+    return collect
+
+
+PARSERS = {"nginx": (collect_nginx, convert_nginx), "ftp": (_collector(parse_xferlog), convert_xferlog),
+           "tftp": (_collector(parse_tftp_syslog), lambda record, epochs: record)}
+
+
+class Requests(object):
+    """The last request of each device file: ``mac_files[(mac, name)]`` for MAC files,
+    ``client_files[(client, name)]`` for firmware; ``clients[mac]``: addresses that fetched its files."""
+
+    def __init__(self):
+        self.clients, self.mac_files, self.client_files = {}, {}, {}
+        self.count = 0
+        self.logs = []
+
+    def keep(self, table, key, record):
+        if record is not None and (key not in table or record[0] >= table[key][0]):
+            table[key] = record
+
+
+def read_requests(sources, since=None, now=None):
+    """Every device-file request in ``sources`` ([(kind, path)], kind 'nginx', 'ftp' or 'tftp'),
+    current and rotated logs. A MAC's client addresses are those of its last config and users
+    requests in each log (whenever they were); other requests before ``since`` (epoch) are dropped."""
+    epochs = _Epochs(time.time() if now is None else now)
+    found = Requests()
+    kinds = {}
+    for kind, path in sources:
+        collect, convert = PARSERS[kind]
+        for name in log_files(path):
+            mac_latest, client_latest = {}, {}
+            try:
+                count = collect(_lines(name), epochs, kinds, mac_latest, client_latest)
+            except (OSError, EOFError, ValueError) as exc:
+                raise LogError("%s log: cannot read %s: %s" % (kind, name, exc))
+            found.count += count
+            for raw in mac_latest.values():
+                record = convert(raw, epochs)
+                if record is not None:
+                    found.clients.setdefault(record[3][:12], set()).add(record[2])
+                    if since is None or record[0] >= since:
+                        found.keep(found.mac_files, (record[3][:12], record[3]), record)
+            for raw in client_latest.values():
+                record = convert(raw, epochs)
+                if record is not None and (since is None or record[0] >= since):
+                    found.keep(found.client_files, (record[2], record[3]), record)
+            found.logs.append({"log": kind, "path": name, "requests": count})
+    return found
+
+
+def _staged(root, name, cache):
+    if name not in cache:
+        try:
+            st = os.stat(os.path.join(root, name)) if root else None
+        except OSError:
+            st = None
+        cache[name] = (st.st_size, st.st_mtime) if st else None
+    return cache[name]
+
+
+def summarize(found, macs=None, root=None):
+    """Per MAC: the last request of each file it asked for, with completeness against ``root``.
+    ``macs`` limits the result (None: every MAC seen)."""
+    by_mac, by_client = {}, {}
+    for (mac, name), record in found.mac_files.items():
+        by_mac.setdefault(mac, []).append(record)
+    for (client, name), record in found.client_files.items():
+        by_client.setdefault(client, []).append(record)
+    staged_cache = {}
+    result = {}
+    for mac in (sorted(found.clients) if macs is None else list(macs)):
+        chosen = list(by_mac.get(mac, []))
+        for client in sorted(found.clients.get(mac, ())):
+            chosen += by_client.get(client, [])
+        files = {}
+        for record in chosen:
+            current = files.get(record[3])
+            if current is None or record[0] >= current["epoch"]:
+                files[record[3]] = _entry(record, _staged(root, record[3], staged_cache))
+        seen = [entry["epoch"] for entry in files.values()]
+        result[mac] = {"files": dict(sorted(files.items())), "clients": sorted(found.clients.get(mac, ())),
+                       "last_request": iso(max(seen)) if seen else None}
+    return result
+
+
+def _entry(record, staged):
+    epoch, protocol, client, name, ok, status, sent, finished = record
+    kind = file_kind(name)
+    entry = {"kind": kind, "time": iso(epoch), "epoch": round(epoch, 3), "protocol": protocol, "client": client,
+             "status": status, "ok": ok, "bytes": sent, "staged_size": None, "current": None, "complete": None}
+    if staged is not None:
+        entry["staged_size"] = staged[0]
+        # A log with whole seconds (xferlog, traditional syslog) is compared at that resolution.
+        entry["current"] = epoch >= (int(staged[1]) if epoch == int(epoch) else staged[1])
+    if kind == "image":
+        if not ok:
+            entry["complete"] = False
+        elif sent is not None and staged is not None:
+            entry["complete"] = bool(finished) and sent == staged[0]
+        # TFTP: tftpd-hpa logs the request and a refusal, not the end of a transfer (stays None).
+    return entry

@@ -1,0 +1,214 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dect.provisioning contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: provisioning_log
+short_description: Report what each DECT server fetched, from a provisioning host's request logs
+version_added: 1.0.0
+description:
+  - Reads the request logs that the P(dect.provisioning.provisioning_server#role) role makes nginx (HTTP and HTTPS),
+    vsftpd (FTP) and tftpd-hpa (TFTP) write, the current file and its rotations (C(<log>.1),
+    C(<log>.2.gz), C(<log>-20261125.gz), ...), and reports per DECT server MAC, for every file it
+    asked for, the last request - its time, protocol, client address, status and bytes sent.
+  - A device asks for C(<mac>-config.xml), C(<mac>-users.xml), then each firmware C(<name>.ver) and
+    image C(<name>). Version files and images carry no MAC; they are attributed to every MAC whose
+    files were fetched from the same client address.
+  - For an image, RV(servers[mac].files[name].complete) says whether the request was a complete
+    download of the file now staged in O(root) (all its bytes, transfer finished). tftpd-hpa logs
+    the request and any refusal but not the end of a transfer, so over TFTP it is null.
+  - Reads only; C(changed) is always false.
+author:
+  - dect.provisioning contributors (!UNKNOWN)
+options:
+  macs:
+    description:
+      - The DECT servers to report, as MAC addresses in any common spelling (V(00:13:D1:80:00:32),
+        V(0013.d180.0032), ...). A MAC that fetched nothing is reported with no files.
+      - Omitted or empty, every MAC found in the logs.
+    type: list
+    elements: str
+  since:
+    description:
+      - Only requests from this time on - an ISO 8601 time (V(2026-11-25T22:00:00Z); without a zone,
+        UTC) or a number of seconds ago (V(3600)).
+      - Omitted, every request in the logs.
+    type: str
+  root:
+    description:
+      - The provisioning root, to compare image downloads with the staged files and tell whether a
+        request came after the file was last changed (RV(servers[mac].files[name].current)).
+    type: path
+    default: /srv/dect
+  nginx_log:
+    description:
+      - nginx's access log in the role's C(dect_provisioning) format. Empty, not read.
+      - The role's variable C(provisioning_server_nginx_access_log) holds the host's path.
+    type: path
+    default: /var/log/nginx/dect-provisioning.access.log
+  ftp_log:
+    description:
+      - vsftpd's transfer log in the standard xferlog format (C(xferlog_std_format=YES)). Empty, not read.
+      - The role's variable C(provisioning_server_ftp_log) holds the host's path (Debian
+        C(/var/log/vsftpd.log), RHEL C(/var/log/xferlog)).
+    type: path
+    default: /var/log/vsftpd.log
+  tftp_log:
+    description:
+      - A syslog file with tftpd-hpa's C(-vv) messages (Debian C(/var/log/syslog), RHEL
+        C(/var/log/messages), or the file of the role's launcher). Empty, not read.
+      - The role's variable C(provisioning_server_tftp_log) holds the host's path.
+    type: path
+    default: /var/log/syslog
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads, so check mode reports the same.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+notes:
+  - Runs on the provisioning host (Python 3, standard library only). A log that does not exist is
+    skipped; one that cannot be read fails the task naming it.
+  - Times are UTC. vsftpd must log in UTC (C(use_localtime=NO), as the role sets it); syslog lines
+    without a zone are read in the host's local time.
+seealso:
+  - module: dect.provisioning.provisioning_probe
+"""
+
+EXAMPLES = r"""
+- name: What did every DECT server fetch in the last hour?
+  dect.provisioning.provisioning_log:
+    since: "3600"
+  register: fetched
+
+- name: Did ward-a take its new firmware?
+  dect.provisioning.provisioning_log:
+    macs: ["00:13:d1:80:00:32"]
+    since: "2026-11-25T22:00:00Z"
+    root: /srv/dect
+  register: ward_a
+
+- name: Show its image download
+  ansible.builtin.debug:
+    msg: "{{ ward_a.servers['0013d1800032'].files['kws.bin'] | default('never fetched') }}"
+"""
+
+RETURN = r"""
+servers:
+  description: Per MAC (12 lowercase hex digits), what it fetched.
+  returned: always
+  type: dict
+  contains:
+    files:
+      description: Per file name, the last request for it.
+      type: dict
+      contains:
+        kind:
+          description: V(config), V(users), V(ver) or V(image).
+          type: str
+          sample: image
+        time:
+          description: When the request began, ISO 8601 UTC with milliseconds; over FTP the second the
+            transfer ended (vsftpd's transfer log has no finer time).
+          type: str
+          sample: "2026-11-25T22:35:09.120Z"
+        epoch:
+          description: The same time in seconds since 1970.
+          type: float
+          sample: 1795732509.12
+        protocol:
+          description: V(tftp), V(http), V(https) or V(ftp).
+          type: str
+          sample: https
+        client:
+          description: The client address (IPv4-mapped IPv6 addresses are shown as IPv4).
+          type: str
+          sample: 192.0.2.10
+        status:
+          description: HTTP method and status (V(GET 200)), FTP V(complete) or V(incomplete), TFTP V(sent) or
+            V(NAK <code> <text>).
+          type: str
+          sample: GET 200
+        ok:
+          description: Whether the server answered with the file (HTTP 2xx to a GET, FTP complete, TFTP no NAK).
+          type: bool
+        bytes:
+          description: Bytes of the file sent (null over TFTP, whose log does not say).
+          type: int
+          sample: 524288
+        staged_size:
+          description: Size of the file now in O(root); null when it is not there.
+          type: int
+        current:
+          description: Whether the request came after the file in O(root) was last changed (it fetched the
+            file now staged); null when the file is not there.
+          type: bool
+        complete:
+          description: For images, whether the request downloaded the staged image completely; null over
+            TFTP and for other kinds.
+          type: bool
+    clients:
+      description: Client addresses this MAC's files were fetched from.
+      type: list
+      elements: str
+      sample: [192.0.2.10]
+    last_request:
+      description: Time of its last request; null when it fetched nothing.
+      type: str
+logs:
+  description: Each log file read, oldest first, with how many device-file requests it held.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{log: nginx, path: /var/log/nginx/dect-provisioning.access.log.2.gz, requests: 12}]
+requests:
+  description: Device-file requests read (all MACs, any time).
+  returned: always
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log import (
+    LogError, parse_since, read_requests, summarize)
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            macs=dict(type="list", elements="str"),
+            since=dict(type="str"),
+            root=dict(type="path", default="/srv/dect"),
+            nginx_log=dict(type="path", default="/var/log/nginx/dect-provisioning.access.log"),
+            ftp_log=dict(type="path", default="/var/log/vsftpd.log"),
+            tftp_log=dict(type="path", default="/var/log/syslog"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        macs = sorted(set(normalize_mac(mac) for mac in params["macs"])) if params["macs"] else None
+    except IdentifierError as exc:
+        module.fail_json(msg="macs: %s" % exc)
+    logs = (("nginx", "nginx_log"), ("ftp", "ftp_log"), ("tftp", "tftp_log"))
+    sources = [(kind, params[option]) for kind, option in logs if params[option]]
+    try:
+        found = read_requests(sources, parse_since(params["since"]))
+    except LogError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=False, servers=summarize(found, macs, params["root"]), logs=found.logs,
+                     requests=found.count)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""site.yml with ``dect_rollout_wait: true`` against DECT server emulators (tests/lab/site_lab.py):
+the rollout waits, reading the provisioning server's real nginx log, until every notified server has
+fetched what changed for it, prints the convergence table, and fails by name the one server that was
+told not to fetch (its applied configuration says check-sync is disabled: it answers the NOTIFY and
+fetches nothing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+
+import pytest
+
+from tests.lab.site_lab import SiteLab, convergence_table
+from tests.support.ansible_runner import run_playbook
+
+TIMEOUT = 20
+
+
+@pytest.fixture(scope="module")
+def lab():
+    workdir = tempfile.mkdtemp(prefix="dect-rollout-wait-", dir="/tmp")
+    os.chmod(workdir, 0o755)  # nginx's workers must reach the served root
+    site = SiteLab(workdir)
+    try:
+        site.up(3, host_vars={"dect-003": {"dect_check_sync_reaction": "disabled"}})
+        yield site
+    finally:
+        site.down()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def rollout(lab):
+    started = time.monotonic()
+    run = run_playbook("dect.provisioning.site", lab.dir, inventory=lab.inventory,
+                       args=("-e", "dect_rollout_wait=true", "-e", "dect_rollout_wait_timeout=%d" % TIMEOUT))
+    return run, time.monotonic() - started
+
+
+def table_lines(run):
+    return convergence_table(run.stdout)
+
+
+def test_the_wait_fails_naming_the_server_that_did_not_fetch(lab):
+    run, seconds = rollout(lab)
+    assert run.rc == 2, run.output
+    assert seconds >= TIMEOUT, seconds  # it waited the whole timeout
+    assert run.recap("dect-003")["failed"] == 1 and run.recap("dect-001")["failed"] == 0, run.stdout
+    assert run.recap("dect-002")["failed"] == 0
+    mac3 = "0013d1800003"
+    # Its configuration changed (check-sync reaction back to update) and the firmware was restaged. The
+    # emulators all fetch from 127.0.0.1, so the firmware requests of dect-001/002 (which carry no MAC)
+    # count for dect-003 too: its own configuration is what it is missing.
+    assert re.search(r"dect-003 did not fetch within %ds: %s-config.xml$" % (TIMEOUT, mac3), run.stdout, re.M), \
+        run.stdout
+    lines = table_lines(run)
+    assert lines[0].split()[:4] == ["server", "mac", "file", "fetched"]
+    text = "\n".join(lines)
+    for name, mac in (("dect-001", "0013d1800001"), ("dect-002", "0013d1800002")):
+        rows = [line for line in lines if line.startswith(name)]
+        assert rows and mac in rows[0], text
+    assert re.search(r"kws\.bin\s+\S+Z http 127\.0\.0\.1 GET 200 complete", text), text
+    assert re.search(r"^dect-003\s+%s\s+%s-config.xml\s+MISSING - " % (mac3, mac3), text, re.M), text
+    assert re.search(r"MISSING - \S+Z http 127\.0\.0\.1 GET 200 \(before the file last changed\)", text), text
+    assert len(re.findall(r"MISSING", text)) == 1, text  # dect-003's config only
+
+
+def test_the_wait_passes_once_every_server_fetched(lab):
+    lab.power_cycle()  # every server boots from what is staged: dect-003 now reacts to check-sync
+    assert lab.wait_until_provisioned(lab.state["firmware"], timeout=30) == []
+    lab.set_firmware("DEMO-KWS 3")
+    run, seconds = rollout(lab)
+    assert run.rc == 0, run.output
+    assert seconds < TIMEOUT + 60
+    text = "\n".join(table_lines(run))
+    assert "MISSING" not in text, text
+    for name in ("dect-001", "dect-002", "dect-003"):
+        assert re.search(r"^%s\s+\w{12}\s+kws\.bin\.ver\s+\S+Z http 127\.0\.0\.1 GET 200" % name, text, re.M), text
+    assert len(re.findall(r"kws\.bin\s+\S+Z http 127\.0\.0\.1 GET 200 complete", text)) == 3, text
+
+
+def test_report_on_demand_for_a_subset_including_a_server_that_never_fetched(lab):
+    inventory = json.loads(lab.inventory.read_text())
+    servers = inventory["all"]["children"]["dect_servers"]["hosts"]
+    servers["dect-009"] = dict(servers["dect-002"], dect_mac="00:13:d1:80:00:09", dect_ip="192.0.2.99")
+    path = lab.dir / "inventory-report.json"
+    path.write_text(json.dumps(inventory))
+    run = run_playbook("dect.provisioning.report", lab.dir, inventory=path, args=("-l", "dect-002,dect-009"))
+    assert run.rc == 0, run.output
+    lines = convergence_table(run.stdout, "What each DECT server fetched")
+    text = "\n".join(lines)
+    assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == ["dect-002", "dect-009"], text
+    mac2 = "0013d1800002"
+    for name in ("%s-config.xml" % mac2, "%s-users.xml" % mac2, "kws.bin.ver"):
+        assert re.search(r"\s%s\s+\S+Z http 127\.0\.0\.1 GET 200$" % re.escape(name), text, re.M), text
+    assert re.search(r"\skws\.bin\s+\S+Z http 127\.0\.0\.1 GET 200 complete$", text, re.M), text
+    assert re.search(r"^dect-009\s+0013d1800009\s+0013d1800009-config.xml\s+MISSING - never fetched$", text, re.M), text
+    assert re.search(r"^\s+0013d1800009-users.xml\s+MISSING - never fetched$", text, re.M), text
