@@ -31,9 +31,11 @@ class ActionModule(DocumentAction):
         settings = args.get("settings")
         if settings is None:
             settings = {}
+        self._known_secrets.update(config_settings.secrets_of(settings))
         checked = config_settings.validate(settings, family, strict, **self._policy(args))
-        if checked.errors:
-            raise DocumentInvalid(checked.errors, checked.warnings)
+        errors = checked.errors + config_settings.character_errors(checked.tree)
+        if errors:
+            raise DocumentInvalid(errors, checked.warnings)
         return RenderedDocument(
             text=config_settings.render(checked.tree),
             masked_text=config_settings.render(config_settings.mask_settings(checked.tree)),
@@ -47,6 +49,7 @@ class ActionModule(DocumentAction):
 
     def parse_source(self, data, family, args):
         settings = config_settings.parse(data, family)
+        self._known_secrets.update(config_settings.secrets_of(settings))
         checked = config_settings.validate(settings, family, args["strict"], **self._policy(args))
         masked = config_settings.mask_settings(settings)
         out = dict(settings=masked, errors=checked.errors, valid=not checked.errors,

@@ -31,6 +31,7 @@ class ActionModule(DocumentAction):
             raise DocumentInvalid(["users, src or content: give the users list, a CSV/XML file to import, or both"])
         max_users = self._max_users(args)
         entries, origins = users.merge(source, args.get("users"), family)
+        self._known_secrets.update(users.secrets_of(entries))
         checked = users.validate(entries, family, strict, max_users, origins)
         if checked.errors:
             raise DocumentInvalid(checked.errors, checked.warnings)
@@ -53,6 +54,7 @@ class ActionModule(DocumentAction):
     def parse_source(self, data, family, args):
         source = self._source(data, args)
         parsed = users.typed(source.records, family)
+        self._known_secrets.update(users.secrets_of(parsed))
         checked = users.validate(parsed, family, args["strict"], self._max_users(args), source.origins)
         out = dict(users=[users.mask_user(user) for user in parsed], count=len(parsed), errors=checked.errors,
                    valid=not checked.errors, masked_fields=users.masked_fields(parsed))

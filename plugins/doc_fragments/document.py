@@ -49,6 +49,15 @@ options:
         lies inside the directory of the published file, which devices fetch from, since a backup of
         a document carries its passwords.
     type: path
+  max_input_size:
+    description:
+      - Largest O(src) or O(content) read, in bytes.
+      - Checked before anything is read, O(src) by its size on disk (a vault-encrypted file may be twice
+        as large there, and is checked again once decrypted), O(content) by its length; a larger input
+        fails naming its size and this option.
+      - XML nested more than 16 elements deep is refused as it is read, whatever this option says.
+    type: int
+    default: 8388608
 notes:
   - The file is written without following a symlink (a symlink, directory or anything but a regular
     file at its name is an error naming the path), through a temp file that gets O(mode), O(owner)

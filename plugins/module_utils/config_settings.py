@@ -14,22 +14,28 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS, Param
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    FAMILY_LABELS,
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import (
     MASK,
-    MODEL_FAMILIES,
+    is_secret_name,
     mask_url,
+    masked_with_fingerprint,
+    scrub,
+    secret_values,
     url_secret,
 )
+from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS, Param
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import FAMILY_LABELS, MODEL_FAMILIES
 from ansible_collections.dect.provisioning.plugins.module_utils.param_types import ParamType
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import (
     TEXT_KEY,
+    XmlError,
     element_text,
+    invalid_character,
     is_element_name,
     is_leaf,
     parse_document,
     render_tree,
+    shown_text,
 )
 
 ROOT_TAG = "config"
@@ -111,11 +117,10 @@ def _family_error(path, param, family):
 
 
 def _shown(param, value):
+    """A value as messages show it: the mask for a secret, URL passwords masked, control characters escaped."""
     if param is not None and param.secret:
         return MASK
-    if param is not None and param.path == URL_PATH:
-        return mask_url(value)
-    return value
+    return shown_text(mask_url(value))
 
 
 # Device-safety checks: a configuration that would cut the server off from provisioning is refused
@@ -426,20 +431,18 @@ def _check_firmware_applied(settings, policy, warnings):
             % (", ".join(needs_licence), LICENSE_PATH))
 
 
-_SECRET_WORDS = re.compile(r"pass(word|wd)|secret|community|access_?code", re.I)
-
-
 def _unknown_param(dotted):
     """Stand-in schema entry for a parameter the guide does not list.
 
-    Firmware adds parameters; one whose name says it holds a secret is masked all the same.
+    Firmware adds parameters; one whose name says it holds a secret (_secrets.is_secret_name:
+    ``*_pwd``, ``*_pin``, ``api_key``...) is masked all the same.
     """
-    last = dotted.rsplit(".", 1)[-1]
-    return Param(dotted, (), _UNKNOWN, None, bool(_SECRET_WORDS.search(last)), "", None, None, False, False, None)
+    return Param(dotted, (), _UNKNOWN, None, is_secret_name(dotted), "", None, None, False, False, None)
 
 
 def _reason(exc):
-    text = str(exc)
+    # A type's message may quote the value (a URL, with its password): mask that too.
+    text = shown_text(scrub(str(exc)))
     return text if text.startswith(("is ", "has ", "allowed")) else "is invalid: %s" % text
 
 
@@ -448,8 +451,55 @@ def _collect_secret(param, rendered, secrets):
         return
     if param.secret and rendered:
         secrets.add(rendered)
-    elif param.path == URL_PATH and url_secret(rendered):
+    elif url_secret(rendered):
         secrets.add(url_secret(rendered))
+
+
+def _secret_param(path_segments):
+    """Whether a concrete path holds a secret: the schema's flag where it knows the path, else the name."""
+    node = lookup(path_segments)
+    param = _param_for(node, None)[0]
+    if param is not None:
+        return param.secret
+    return is_secret_name(path_segments[-1])
+
+
+def secrets_of(settings, prefix=()):
+    """Every secret value in ``settings`` as given (valid or not), for scrubbing messages: the values
+    of secret parameters and secret-looking names, and the passwords of URLs."""
+    found = set()
+    if not isinstance(settings, dict):
+        return found
+    for key, value in settings.items():
+        path = list(prefix) + [str(key)]
+        if isinstance(value, dict):
+            found |= secrets_of(value, path)
+            continue
+        if _secret_param(path):
+            found |= secret_values(value)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and url_secret(item.strip()):
+                found.add(url_secret(item.strip()))
+    return found
+
+
+def character_errors(tree, prefix=()):
+    """Errors for rendered values holding a character XML 1.0 does not allow (the device's parser
+    rejects the whole file): one per parameter, naming its path, the value (masked if secret) and
+    the character."""
+    errors = []
+    for key in sorted(tree):
+        value = tree[key]
+        path = list(prefix) + [str(key)]
+        if isinstance(value, dict):
+            errors.extend(character_errors(value, path))
+            continue
+        bad = invalid_character(value)
+        if bad is not None:
+            shown = MASK if _secret_param(path) else shown_text(mask_url(value))
+            errors.append("%s: value '%s' contains the character U+%04X, which XML 1.0 does not allow"
+                          " (the device rejects the whole file)" % (".".join(path), shown, ord(bad)))
+    return errors
 
 
 def render(tree):
@@ -462,21 +512,31 @@ def parse(data, family):
 
     Known parameters take their schema type (booleans become bools, numbers ints); a value the
     schema would reject is kept as text so an exported file can always be read, and validation
-    then reports it.
+    then reports it. A section or parameter that appears twice is an XmlError naming each one
+    (the device would keep one of them; which one is not documented).
     """
-    return _settings_from(parse_document(data, ROOT_TAG), [], family)
+    duplicates = []
+    settings = _settings_from(parse_document(data, ROOT_TAG), [], family, duplicates)
+    if duplicates:
+        raise XmlError("%d duplicate element(s): %s; a section or parameter may appear only once in a config"
+                       " document" % (len(duplicates), "; ".join(duplicates)))
+    return settings
 
 
-def _settings_from(element, prefix, family):
-    settings = {}
+def _settings_from(element, prefix, family, duplicates):
+    settings, lines = {}, {}
     for child in element:
         if not isinstance(child.tag, str):
             continue
         path = prefix + [child.tag]
+        if child.tag in settings:
+            duplicates.append("%s appears twice (lines %s and %s)" % (".".join(path), lines[child.tag], child.sourceline))
+            continue
+        lines[child.tag] = child.sourceline
         if is_leaf(child):
             settings[child.tag] = _typed(path, element_text(child), family)
         else:
-            settings[child.tag] = _settings_from(child, path, family)
+            settings[child.tag] = _settings_from(child, path, family, duplicates)
             if element_text(child):  # text beside child elements: <ntp>192.0.2.1<enable>true</enable></ntp>
                 settings[child.tag][VALUE_KEY] = _typed(path, element_text(child), family)
     return settings
@@ -505,15 +565,17 @@ def flatten(settings, prefix=""):
 
 
 def mask_settings(settings, prefix=()):
-    """A copy of nested ``settings`` with secret values replaced by the mask."""
+    """A copy of nested ``settings`` with secret values replaced by the mask (schema secrets,
+    secret-looking names the schema does not know, URL passwords)."""
     masked = {}
     for key, value in settings.items():
         path = list(prefix) + [str(key)]
         if isinstance(value, dict):
             masked[key] = mask_settings(value, path)
-            continue
-        param = _param_for(lookup(path), None)[0] or _unknown_param(".".join(path))
-        masked[key] = _shown(param, value) if isinstance(value, str) or param.secret else value
+        elif _secret_param(path):
+            masked[key] = value if value in (None, "") else MASK
+        else:
+            masked[key] = mask_url(value)
     return masked
 
 
@@ -524,10 +586,19 @@ def masked_paths(settings, masked):
 
 
 def summary(settings):
-    """One line per parameter (``path = value``), secrets masked: what the diff shows."""
+    """One line per parameter (``path = value``), secrets masked: what the diff shows.
+
+    A secret shows as the mask with its fingerprint (``********(1a2b3c4d)``, _secrets.fingerprint),
+    so a changed password shows as a changed line and cannot be read back from it.
+    """
     rendered = {}
-    for path, value in flatten(mask_settings(settings)).items():
-        rendered[path] = "true" if value is True else "false" if value is False else str(value)
+    for path, value in flatten(settings).items():
+        text = "true" if value is True else "false" if value is False else str(value)
+        if text and _secret_param(path.split(".")):
+            text = masked_with_fingerprint(path, "", text)
+        elif url_secret(text):
+            text = mask_url(text, masked_with_fingerprint(path, "password", url_secret(text)))
+        rendered[path] = text
     return rendered
 
 

@@ -14,6 +14,11 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
 
 STATES = ("present", "absent", "rendered", "parsed")
 
+# Largest src/content read by default. A 4096-user file is about 1.5 MB, a full config far less;
+# max_input_size raises it. Checked before reading (src: the file's size; content: its length), so
+# a huge input costs neither memory nor time: without a cap 200 MB of users XML took 5 GB and 3 min.
+MAX_INPUT_SIZE = 8 * 1024 * 1024
+
 DOCUMENT_ARGUMENT_SPEC = dict(
     path=dict(type="path"),
     dest=dict(type="path"),
@@ -25,6 +30,7 @@ DOCUMENT_ARGUMENT_SPEC = dict(
     content=dict(type="str"),
     backup=dict(type="bool", default=False),
     backup_dir=dict(type="path"),
+    max_input_size=dict(type="int", default=MAX_INPUT_SIZE),
 )
 MUTUALLY_EXCLUSIVE = [("path", "dest"), ("src", "content")]
 
@@ -40,3 +46,18 @@ def action_only_main(name, extra_spec):
                            supports_check_mode=True)
     module.fail_json(msg="dect.provisioning.%s runs through its action plugin on the controller;"
                          " call it as a task, not as a standalone module" % name)
+
+
+def input_size_error(label, size, limit):
+    """The error for an input of ``size`` bytes when ``limit`` (max_input_size) is smaller, else None."""
+    if size <= limit:
+        return None
+    return ("%s is %d bytes, more than max_input_size allows (%d bytes): nothing was read; raise max_input_size"
+            " to read a larger document" % (label, size, limit))
+
+
+def max_input_size_error(limit):
+    """The error for a max_input_size that cannot be a size, else None."""
+    if limit is None or limit >= 1:
+        return None
+    return "max_input_size: value '%d' is out of range: allowed integer >= 1 (bytes)" % limit

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
+from ansible_collections.dect.provisioning.plugins.module_utils import _secrets
+
 MODEL_FAMILIES = {
     "400": "ipdect",
     "6500": "ipdect",
@@ -116,12 +118,14 @@ def parse_provisioning_url(value):
         raise IdentifierError("provisioning URL must be a non-empty string")
     if any(ord(ch) < 32 or ch in "\"'<>\\`" for ch in value):
         raise IdentifierError(
-            "provisioning URL '%s' contains a quote, backslash or control character" % value.encode("unicode_escape").decode()
+            "provisioning URL '%s' contains a quote, backslash or control character"
+            % _secrets.mask_url(value).encode("unicode_escape").decode()
         )
     match = _URL.match(value)
     if not match:
         raise IdentifierError(
-            "'%s' is not a provisioning URL: expected [<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]" % value
+            "'%s' is not a provisioning URL: expected [<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]"
+            % _secrets.mask_url(value)
         )
     protocol = (match.group("protocol") or "tftp").lower()
     if protocol not in PROVISIONING_PROTOCOLS:
@@ -142,21 +146,10 @@ def bracket_host(host):
     return "[%s]" % host if ":" in host and not host.startswith("[") else host
 
 
-_URL_SECRET = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:)([^@/\s]*)(@)")
-MASK = "********"
-
-
-def mask_url(value):
-    """Return the URL with the password of ``user:password@`` replaced by the mask."""
-    if not isinstance(value, str):
-        return value
-    return _URL_SECRET.sub(lambda m: m.group(1) + MASK + m.group(3), value)
-
-
-def url_secret(value):
-    """Return the password part of a provisioning URL, or None."""
-    match = _URL_SECRET.match(value) if isinstance(value, str) else None
-    return match.group(2) if match else None
+# Kept for code importing them from here: masking lives in _secrets.
+MASK = _secrets.MASK
+mask_url = _secrets.mask_url
+url_secret = _secrets.url_secret
 
 
 def device_file_name(mac, kind):

@@ -13,16 +13,18 @@ read XML, on the controller.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
-import os
 import re
 from collections import namedtuple
 
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import (
+    MASK,
+    is_secret_name,
+    masked_with_fingerprint,
+    secret_values,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     FAMILY_LABELS,
-    MASK,
     IdentifierError,
     normalize_ipei,
 )
@@ -43,6 +45,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import (
     natural_key,
     parse_document,
     render_tree,
+    shown_text,
 )
 
 ROOT_TAG = "users"
@@ -204,6 +207,12 @@ SECRET_FIELDS = frozenset(field.name for field in FIELDS if field.secret)
 UNIQUE_FIELDS = ("ipei", "username", "localno")
 GAIN_FIELDS = ("tx_gain", "rx_gain")
 _FREE_TEXT = ParamType()
+
+
+def is_secret_field(name):
+    """Appendix C's secret flag for its fields; for others (``sippassword``, ``pin``...) the name decides."""
+    field = FIELD_BY_NAME.get(name)
+    return field.secret if field is not None else is_secret_name(name)
 
 
 def identity_field(family):
@@ -466,7 +475,8 @@ class _Checker:
             text = _FREE_TEXT.normalize(value.strip() if isinstance(value, str) else value)
             _check_characters(text)
         except ValueError as exc:
-            self.record_errors.append("%s: %s: value '%s' %s" % (who, name, value, _reason(exc)))
+            shown = MASK if is_secret_name(name) else shown_text(value)
+            self.record_errors.append("%s: %s: value '%s' %s" % (who, name, shown, _reason(exc)))
             return
         unknown[name] = text
 
@@ -547,7 +557,7 @@ def _list_whos(whos, limit=5):
 
 
 def _shown(field, value):
-    return MASK if field.secret else value
+    return MASK if field.secret else shown_text(value)
 
 
 def _reason(exc):
@@ -580,8 +590,8 @@ def render(records):
 
 
 def mask_user(user):
-    """A copy of one record with non-empty secrets replaced by the mask."""
-    return {name: (MASK if name in SECRET_FIELDS and value not in (None, "") else value)
+    """A copy of one record with non-empty secrets (Appendix C's and secret-looking names) masked."""
+    return {name: (MASK if is_secret_field(name) and value not in (None, "") else value)
             for name, value in user.items()}
 
 
@@ -590,19 +600,19 @@ def masked_fields(users):
     paths = []
     for index, user in enumerate(users):
         paths.extend("users[%d].%s" % (index, name) for name in user
-                     if name in SECRET_FIELDS and user[name] not in (None, ""))
+                     if is_secret_field(name) and user[name] not in (None, ""))
     return paths
 
 
-# A key for fingerprinting secrets in diffs, new in every process and never stored. A fingerprint
-# covers the user and the field too, so within one run it tells whether this user's secret changed
-# and nothing else (not even that two users share a password).
-_RUN_KEY = os.urandom(16)
-
-
-def _fingerprint(label, field, text):
-    message = "\0".join((label, field, text)).encode("utf-8")
-    return hmac.new(_RUN_KEY, message, hashlib.sha256).hexdigest()[:8]
+def secrets_of(entries):
+    """Every secret value in raw ``users`` entries (valid or not), for scrubbing messages."""
+    found = set()
+    for entry in entries or ():
+        if isinstance(entry, dict):
+            for name, value in entry.items():
+                if is_secret_field(str(name)):
+                    found |= secret_values(value)
+    return found
 
 
 def summary(records, family):
@@ -624,8 +634,10 @@ def summary(records, family):
 
 
 def _summary_value(label, field, value):
-    if field in SECRET_FIELDS and value != "":
-        return "%s(%s)" % (MASK, _fingerprint(label, field, value))
+    # The fingerprint covers the user and the field too (_secrets.fingerprint), so within one run it
+    # tells whether this user's secret changed and nothing else (not even that two users share one).
+    if is_secret_field(field) and value != "":
+        return masked_with_fingerprint(label, field, value)
     return value
 
 

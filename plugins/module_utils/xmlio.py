@@ -33,6 +33,27 @@ def escape_text(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Characters XML 1.0 does not allow anywhere in a document (section 2.2 "Characters"), escaped or not.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def invalid_character(text):
+    """The first character of ``text`` that XML 1.0 does not allow, or None."""
+    match = _NOT_XML_CHAR.search(text) if isinstance(text, str) else None
+    return match.group() if match else None
+
+
+_SHOWN_ESCAPES = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def shown_text(value):
+    """``value`` for a message: control and non-characters written as ``\\uXXXX``, so a message
+    never carries a raw NUL or escape sequence into a terminal or a log."""
+    if not isinstance(value, str):
+        return value
+    return _SHOWN_ESCAPES.sub(lambda m: "\\u%04x" % ord(m.group()), value)
+
+
 _ELEMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
@@ -86,26 +107,49 @@ def _render_element(name, value, depth, lines, sort):
         lines.append("%s<%s>%s</%s>" % (pad, name, escape_text(value), name))
 
 
-def _parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, remove_comments=True, remove_pis=True)
+# A config document is at most 6 elements deep (config/bif08/shelf1/card2/port3/enable), a users
+# document 3 (users/user/field). Deeper input is refused while it is read, before any of it is
+# turned into data: 250 levels of nesting once crashed Ansible's output callback.
+MAX_DEPTH = 16
+_FEED_CHUNK = 1 << 16
 
 
-def parse_document(data, root_tag):
-    """Parse bytes or text into an lxml root element, refusing entities and wrong roots."""
+def _pull_parser():
+    return etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
+                               huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+def parse_document(data, root_tag, max_depth=MAX_DEPTH):
+    """Parse bytes or text into an lxml root element, refusing entities, wrong roots and nesting
+    deeper than ``max_depth`` elements (checked as the document is read)."""
     if not HAS_LXML:
         raise XmlError("lxml is required on the controller to parse XML")
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogatepass")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise XmlError("DOCTYPE and ENTITY declarations are not allowed in DECT server files")
+    parser = _pull_parser()
+    depth = 0
     try:
-        root = etree.fromstring(data, _parser())
+        for start in range(0, max(len(data), 1), _FEED_CHUNK):
+            parser.feed(data[start:start + _FEED_CHUNK])
+            for event, element in parser.read_events():
+                depth += 1 if event == "start" else -1
+                if depth > max_depth:
+                    raise XmlError("elements nested more than %d deep (<%s> at line %s): not a DECT server"
+                                   " document (config is at most 6 deep, users 3)"
+                                   % (max_depth, element.tag, element.sourceline))
+        root = parser.close()
     except etree.XMLSyntaxError as exc:
         raise XmlError("not well-formed XML: %s" % exc)
     if root.tag != root_tag:
         raise XmlError("root element is <%s>, expected <%s>" % (root.tag, root_tag))
     return root
+
+
+def check_well_formed(text, root_tag):
+    """Parse a rendered document back, as the device will: XmlError when it would be rejected."""
+    parse_document(text, root_tag)
 
 
 def element_text(element):

@@ -47,8 +47,12 @@ options:
       - Booleans are written V(true)/V(false) (YAML V(yes)/V(True) included), numbers without decimals,
         lists of a comma separated parameter are joined with commas.
       - "Array elements are written with their number, for example C(bif08: {shelf1: {card2: {port3: {enable: true}}}})."
-      - Parameters the guide marks as passwords, and the password in a C(provisioning.server.url)
-        of the form C(proto://user:password@host), are masked in every output and diff.
+      - Parameters the guide marks as passwords, parameters it does not list whose name says they hold a
+        secret (C(password), C(pwd), C(pin), C(secret), C(key), C(token), C(community), C(accesscode), ...),
+        and the password in a URL of the form C(proto://user:password@host), are masked in every output,
+        error and diff; the diff shows a changed secret as a changed fingerprint.
+      - A value holding a character XML 1.0 does not allow (U+0000, U+001B, U+FFFE, ...) is an error
+        naming its path. The rendered document is parsed back before it is written.
     type: raw
   family_overrides:
     description:
@@ -78,6 +82,7 @@ options:
       - V(present) writes the file, V(absent) removes it.
       - V(rendered) validates and returns the XML (secrets masked) without touching any host.
       - V(parsed) reads a config document from O(src) or O(content) and returns its O(settings).
+        A section or parameter that appears twice is an error naming each.
     type: str
     choices: [present, absent, rendered, parsed]
     default: present

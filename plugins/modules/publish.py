@@ -75,12 +75,16 @@ options:
         type: str
         required: true
       checksum:
-        description: sha1 of the document.
+        description: sha1 of the document; required unless O(files[].state=absent).
         type: str
-        required: true
       content:
         description: The document, sent only when the host reported it differs.
         type: str
+      state:
+        description: V(absent) removes the document.
+        type: str
+        choices: [present, absent]
+        default: present
   mode:
     description:
       - Mode of the published documents, an octal string. They carry passwords, so modes that give

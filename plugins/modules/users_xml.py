@@ -41,7 +41,8 @@ options:
         YAML, which would otherwise read them as numbers and drop leading zeros.
       - Booleans are written V(true)/V(false). A value of V(null) leaves the field out; an empty string
         writes an empty element.
-      - C(authpassword) and C(accesscode) are secrets; they are masked in every output, diff and error.
+      - C(authpassword) and C(accesscode) are secrets; they are masked in every output, diff and error,
+        as are fields outside Appendix C whose name says they hold a secret (C(sippassword), C(pin), ...).
       - With O(src) or O(content), an entry whose username (400/6500) or localno (2500/8000) names an
         imported record updates that record, field by field (V(null) removes a field); other entries are
         appended after the imported records.

@@ -17,11 +17,15 @@ from collections import namedtuple
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.parsing.vault import is_encrypted_file
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import scrub, scrub_result
 from ansible_collections.dect.provisioning.plugins.module_utils.document import (
     DOCUMENT_ARGUMENT_SPEC,
     MUTUALLY_EXCLUSIVE,
+    input_size_error,
+    max_input_size_error,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     IdentifierError,
@@ -29,7 +33,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
     device_file_name,
     model_family,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
+from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError, check_well_formed
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 
 # The documents carry passwords: readable by owner and group (the serving daemons) only.
@@ -115,6 +119,14 @@ class DocumentAction(ActionBase):
             result.update(failed=True, changed=False, msg=str(exc))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
+        return self._scrubbed(result)
+
+    def _scrubbed(self, result):
+        scrub_result(result, self._known_secrets)
+        diff = result.get("diff")
+        if isinstance(diff, dict):
+            for key in ("before", "after"):
+                diff[key] = scrub(diff.get(key), self._known_secrets)
         return result
 
     def _checked_args(self, task_args=None):
@@ -122,6 +134,9 @@ class DocumentAction(ActionBase):
 
         The validator is built once per process and class: the publication engine validates the
         options of every DECT server in the batch with it."""
+        # Secret values met while rendering or parsing (subclasses add them): scrubbed from every
+        # message, error, warning and diff this action returns, like Ansible's no_log values.
+        self._known_secrets = set()
         validator = _VALIDATORS.get(type(self))
         if validator is None:
             spec = dict(COMMON_SPEC)
@@ -142,8 +157,17 @@ class DocumentAction(ActionBase):
         args = self._checked_args(task_args)
         family = self._family(args)
         name = device_file_name(args["mac"], self.KIND)
-        doc = self._render(args, family)
-        return name, doc.text, (doc.summarize() if want_summary else None), list(doc.warnings)
+        secrets = self._known_secrets
+        try:
+            doc = self._render(args, family)
+        except DocumentInvalid as exc:
+            raise DocumentInvalid([scrub(e, secrets) for e in exc.errors], [scrub(w, secrets) for w in exc.warnings])
+        except (AnsibleActionFail, IdentifierError, XmlError) as exc:
+            raise type(exc)(scrub(str(exc), secrets))
+        summary = None
+        if want_summary:
+            summary = dict((key, scrub(value, secrets)) for key, value in doc.summarize().items())
+        return name, doc.text, summary, [scrub(w, secrets) for w in doc.warnings]
 
     def summarize_current(self, data, family):
         """A summary of a document found on a provisioning host, for a diff (never raises)."""
@@ -184,7 +208,14 @@ class DocumentAction(ActionBase):
         return self._with_warnings(out, doc.warnings)
 
     def _render(self, args, family):
-        return self.render_document(args, family, args["strict"])
+        doc = self.render_document(args, family, args["strict"])
+        # What the device will parse, parsed here first: a document it would reject is never written.
+        try:
+            check_well_formed(doc.text, self.ROOT_TAG)
+        except XmlError as exc:
+            raise DocumentInvalid(["%s-xml: the rendered document does not parse back (%s)" % (self.KIND, exc)],
+                                  doc.warnings)
+        return doc
 
     def _parsed(self, args, family):
         data = self._source_bytes(args)
@@ -193,17 +224,40 @@ class DocumentAction(ActionBase):
         return dict(changed=False, **self.parse_source(data, family, args))
 
     def _source_bytes(self, args):
+        """src or content as bytes; refused before it is read when larger than max_input_size."""
+        limit = args["max_input_size"]
+        error = max_input_size_error(limit)
+        if error:
+            raise DocumentInvalid([error])
         if args.get("content") is not None:
-            return to_bytes(args["content"])
+            content = args["content"]
+            # Characters first: at least as many bytes, and counting them copies nothing.
+            self._check_size("content", len(content), limit)
+            data = to_bytes(content)
+            self._check_size("content", len(data), limit)
+            return data
         if args.get("src"):
+            found = self._find_needle("files", args["src"])
+            label = "src %s" % os.path.basename(found)
+            # A vaulted file is hex text: about twice the bytes it decrypts to.
+            self._check_size(label, os.path.getsize(found), 2 * limit + 4096 if _is_vaulted(found) else limit)
             # Through the loader, so a vault-encrypted export or CSV is decrypted like any vars file.
-            path = self._loader.get_real_file(self._find_needle("files", args["src"]), decrypt=True)
+            path = self._loader.get_real_file(found, decrypt=True)
             try:
+                self._check_size(label, os.path.getsize(path), limit)
                 with open(path, "rb") as handle:
-                    return handle.read()
+                    data = handle.read(limit + 1)
+                self._check_size(label, len(data), limit)
+                return data
             finally:
                 self._loader.cleanup_tmp_file(path)
         return None
+
+    @staticmethod
+    def _check_size(label, size, limit):
+        error = input_size_error(label, size, limit)
+        if error:
+            raise DocumentInvalid([error])
 
     def _present(self, target, args, family, task_vars):
         doc = self._render(args, family)
@@ -269,6 +323,11 @@ class DocumentAction(ActionBase):
         if warnings:
             out["warnings"] = list(warnings)
         return out
+
+
+def _is_vaulted(path):
+    with open(path, "rb") as handle:
+        return is_encrypted_file(handle)
 
 
 def _summary_text(summary):

@@ -69,7 +69,6 @@ def names(root):
     return sorted(p.name for p in root.iterdir())
 
 
-
 BAD = {"dect_settings_host": {"network": {"bootproto": "maybe"}, "sip": {"localport": 70000}}}
 
 

@@ -36,8 +36,8 @@ def test_site_over_ssh_with_become_publishes_once_per_host_and_reruns_as_a_no_op
     assert first.rc == 0, first.output[-4000:]
     assert "ESTABLISH SSH CONNECTION FOR USER: dectadmin" not in first.output  # -v only, not -vvv
     # One write task per batch, delegated to the provisioning host over SSH.
-    writes = [line for line in first.stdout.splitlines() if line.startswith(("ok: [dect-001 -> prov-local",
-                                                                               "changed: [dect-001 -> prov-local"))]
+    writes = [line for line in first.stdout.splitlines()
+              if line.startswith(("ok: [dect-001 -> prov-local", "changed: [dect-001 -> prov-local"))]
     assert len(writes) == 1 and "(item=prov-local)" in writes[0], writes
     for server in lab.state["servers"]:
         assert first.recap(server["name"])["changed"] == 1

@@ -31,8 +31,8 @@ MAC1, MAC2 = "0013d1800001", "0013d1800002"
 def run_module(name, args, check=False, diff=False, wait=True):
     """Run plugins/modules/<name>.py like AnsiballZ would; returns its JSON result (or the Popen)."""
     args_file = Path(os.environ.get("TMPDIR", "/tmp")) / ("args-%d-%d.json" % (os.getpid(), random.randrange(1 << 30)))
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": dict(args, _ansible_check_mode=check,
-                                                                  _ansible_diff=diff)}))
+    module_args = dict(args, _ansible_check_mode=check, _ansible_diff=diff)
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": module_args}))
     env = dict(os.environ, PYTHONPATH=str(COLLECTIONS))
     argv = [sys.executable, "-m", "ansible_collections.dect.provisioning.plugins.modules.%s" % name, str(args_file)]
     if not wait:
@@ -109,8 +109,8 @@ def test_symlink_at_the_backup_dir_or_a_left_over_temp_name(root, outside, tmp_p
     # A link planted under one of our temp names (left by "an interrupted run") is removed, not followed.
     planted = root / (".%s.0badc0ffee00.dect-tmp" % name)
     os.symlink(outside[target], planted)
-    result, output = run_module("publish", dict(dest=str(root), files=[dict(name=name, checksum=sha1(text),
-                                                                             content=text)]))
+    files = [dict(name=name, checksum=sha1(text), content=text)]
+    result, output = run_module("publish", dict(dest=str(root), files=files))
     assert result["files"][name]["state"] == "updated" and not os.path.lexists(planted)
     assert (root / name).read_text() == text and SECRET not in output
     assert_untouched(outside)

@@ -276,7 +276,7 @@ def test_unknown_fields_strict_and_lenient():
 
 def test_control_characters_are_refused():
     assert only_error([{"username": "1", "displayname": "bell\x07"}]) == (
-        "users[0] (username '1'): displayname: value 'bell\x07' contains the control character U+0007:"
+        "users[0] (username '1'): displayname: value 'bell\\u0007' contains the control character U+0007:"
         " not allowed in a users file")
 
 
