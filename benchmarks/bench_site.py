@@ -10,7 +10,7 @@ Compared, in the same run and against the same inventory and provisioning host, 
 user would write without the collection (PLAIN below): ansible.builtin.template of each server's users
 and config XML from hand-written templates, delegated to the provisioning host. No validation, no
 firmware, no DHCP, no check-sync: the plain playbook does strictly less than site.yml, and site.yml
-must still take at most a quarter of its time. Both run with the same forks (``BENCH_SITE_FORKS``,
+must still take at most a quarter of its time. Both run with SSH pipelining and the same forks (``BENCH_SITE_FORKS``,
 default 5 for 100 servers; the 1,000-server row uses 25 on both sides, see docs/publication.md).
 ``BENCH_SITE_SERVERS`` overrides the number of servers for quick trials.
 """
@@ -29,6 +29,8 @@ from tests.support.sshd import SshHost
 
 SERVERS = int(os.environ.get("BENCH_SITE_SERVERS", "100"))
 FORKS = int(os.environ.get("BENCH_SITE_FORKS", "5"))
+# SSH pipelining on both sides (docs/publication.md recommends it for any playbook of a large site).
+ENV = {"ANSIBLE_PIPELINING": "1"}
 LARGE = os.environ.get("BENCH_SITE_LARGE", "0") == "1"
 OTHER_HOSTS = ("prov-local", "dhcp-local", "localhost")
 ROLE_PREFIX = "dect.provisioning.dect_server : "
@@ -152,9 +154,9 @@ def forks_args(forks):
 
 def bench_collection(lab, names, forks, extra_args=()):
     """Time site.yml's first run and its no-op re-run; both must succeed, the re-run change nothing."""
-    first_s, first = timed(lab.playbook, *(forks_args(forks) + tuple(extra_args)))
+    first_s, first = timed(lab.playbook, *(forks_args(forks) + tuple(extra_args)), env=ENV)
     require(first.rc == 0, "site.yml first run failed:\n%s" % first.output[-4000:])
-    again_s, again = timed(lab.playbook, *(forks_args(forks) + tuple(extra_args)))
+    again_s, again = timed(lab.playbook, *(forks_args(forks) + tuple(extra_args)), env=ENV)
     require(again.rc == 0, "site.yml re-run failed:\n%s" % again.output[-4000:])
     changed = {host: again.recap(host)["changed"] for host in names + list(OTHER_HOSTS)
                if again.recap(host).get("changed")}
@@ -172,9 +174,9 @@ def bench_plain(lab, workdir, forks):
     plain_root.mkdir(exist_ok=True)
     extra = {"plain_root": str(plain_root), "plain_templates": str(templates)}
     first_s, first = timed_playbook(PLAIN, lab.dir, "plain-site", inventory=lab.inventory, extra_vars=extra,
-                                    args=forks_args(forks))
+                                    args=forks_args(forks), env=ENV)
     again_s, again = timed_playbook(PLAIN, lab.dir, "plain-site", inventory=lab.inventory, extra_vars=extra,
-                                    args=forks_args(forks))
+                                    args=forks_args(forks), env=ENV)
     return dict(first_s=first_s, first=first, again_s=again_s, again=again)
 
 
