@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import os
-from contextlib import contextmanager, nullcontext, redirect_stdout
 from pathlib import Path
-from unittest import mock
 
 import pytest
 import yaml
 
-try:  # ansible-core >= 2.19
-    from ansible.module_utils import _internal as module_utils_internal
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # 2.16-2.18 (make matrix): no controller/target switch; arguments in basic._ANSIBLE_ARGS
-    module_utils_internal = None
-
-    @contextmanager
-    def patch_module_args(args):
-        from ansible.module_utils import basic
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
 from ansible_collections.dect.provisioning.plugins.module_utils import firmware as fw
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
 from ansible_collections.dect.provisioning.plugins.modules import firmware as firmware_module
+from tests.support.module_runner import run_module_main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -172,16 +153,8 @@ def test_sha256_file(tmp_path):
 
 
 def run_module(args, check_mode=False, diff=False):
-    """Run the firmware module's main() on real files; return its JSON result."""
-    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    out = io.StringIO()
-    # As on a target: once another test has imported controller code, ansible-core would route the
-    # module's warnings to the controller's display instead of the result.
-    as_target = nullcontext() if module_utils_internal is None else \
-        mock.patch.object(module_utils_internal, "is_controller", False)
-    with patch_module_args(args), redirect_stdout(out), pytest.raises(SystemExit), as_target:
-        firmware_module.main()
-    return json.loads(out.getvalue())
+    """Run the firmware module's main() on real files, as on a target; return its JSON result."""
+    return run_module_main(firmware_module, args, check_mode, diff)[1]
 
 
 @pytest.fixture
