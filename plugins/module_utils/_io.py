@@ -257,20 +257,6 @@ def write_atomic(path, data, mode=None, owner=None, group=None, tmp_prefix=None)
         out.commit()
 
 
-def copy_atomic(src_fd, path, mode=None, owner=None, group=None, algorithm="sha256"):
-    """Publish what the open descriptor ``src_fd`` holds at ``path``; return (hex digest, size)."""
-    digest = hashlib.new(algorithm)
-    size = 0
-    with AtomicFile(path, mode=mode, owner=owner, group=group) as out:
-        with os.fdopen(os.dup(src_fd), "rb") as source:
-            for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        out.commit()
-    return digest.hexdigest(), size
-
-
 def remove_if_exists(path):
     """Remove the file at ``path``; True when something was removed. A symlink is removed itself
     (its target is never touched); a directory is an error."""
@@ -351,7 +337,7 @@ def _unlink_quietly(path):
 
 
 __all__ = [
-    "AtomicFile", "FileIOError", "attributes_differ", "check_destination", "check_directory", "copy_atomic",
+    "AtomicFile", "FileIOError", "attributes_differ", "check_destination", "check_directory",
     "hash_file", "leftover_temp_files", "lstat_or_none", "open_regular", "parse_mode", "read_if_exists",
     "remove_if_exists", "remove_leftovers", "resolve_group", "resolve_owner", "set_attributes", "write_atomic",
 ]

@@ -104,7 +104,7 @@ def check_manifest(root, files, mode, owner, group, backup_dir, check_mode=False
             continue
         if not re.match(r"^[0-9a-f]{40}$", entry.get("checksum") or ""):
             raise PublicationError("files[%d].checksum: not a sha1 hex digest" % index)
-        if entry.get("content") is not None and _sha1(entry["content"]) != entry["checksum"]:
+        if entry.get("content") is not None and sha1_text(entry["content"]) != entry["checksum"]:
             raise PublicationError("files[%d].content: does not match its checksum" % index)
     return mode
 
@@ -193,14 +193,10 @@ def _lock(root, check_mode):
     return fd
 
 
-def _sha1(text):
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
 def _octal(mode):
     return "%04o" % mode
 
 
 def sha1_text(text):
     """The checksum the manifest carries for a document's text."""
-    return _sha1(text)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -272,10 +272,6 @@ def _read_record(path, info):
     return None
 
 
-def version_bytes(version):
-    return ver_content(version)
-
-
 def _diff(stager, old_sha, new_sha, old_ver, new_ver):
     def ver_text(data):
         return "" if data is None else data.decode("ascii", "replace") + "\n"

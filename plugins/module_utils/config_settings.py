@@ -326,7 +326,8 @@ def _model_applies(dotted, param, policy, errors, warnings):
     return True
 
 
-def _get(settings, dotted):
+def value_at(settings, dotted):
+    """The value at a dotted parameter path of a settings dict, or None when a segment is missing."""
     value = settings
     for segment in dotted.split("."):
         if not isinstance(value, dict) or segment not in value:
@@ -341,7 +342,7 @@ G729A = "1024"
 
 def _check_codecs(settings, policy, errors, warnings):
     """G729A (1024) is marked '(6500)' in the guide's codec list."""
-    codecs = _get(settings, CODECS_PATH)
+    codecs = value_at(settings, CODECS_PATH)
     if not isinstance(codecs, str) or G729A not in [part.strip() for part in codecs.split(",")]:
         return
     if policy.overridden(CODECS_PATH):
@@ -363,8 +364,8 @@ LICENSE_PATH = "dect.license"
 
 
 def _check_device_safety(settings, policy, errors, warnings):
-    method = _get(settings, "provisioning.server.method")
-    url = _get(settings, URL_PATH)
+    method = value_at(settings, "provisioning.server.method")
+    url = value_at(settings, URL_PATH)
     if method == "disabled" and "provisioning_disabled" not in policy.allow_unsafe:
         errors.append(
             "provisioning.server.method: value 'disabled' cuts the server off from provisioning: it never fetches a"
@@ -375,7 +376,7 @@ def _check_device_safety(settings, policy, errors, warnings):
             "%s: empty with provisioning.server.method 'static': the server has no provisioning server to fetch from"
             " and is cut off from provisioning; set the URL, or add static_without_url to %s if that is meant" % (
                 URL_PATH, UNSAFE_OPTION))
-    if _get(settings, "provisioning.config.check") is False and "config_check_off" not in policy.allow_unsafe:
+    if value_at(settings, "provisioning.config.check") is False and "config_check_off" not in policy.allow_unsafe:
         errors.append(
             "provisioning.config.check: value 'false' stops the server importing its configuration file, so no later"
             " file (not even one turning it back on) reaches it; add config_check_off to %s if that is meant"
@@ -386,45 +387,45 @@ def _check_device_safety(settings, policy, errors, warnings):
 
 def _check_factory_reset(settings, warnings):
     undo = "only a factory reset (removing all configuration and user data) undoes it"
-    if _get(settings, "security.passwords_unexportable") is True:
+    if value_at(settings, "security.passwords_unexportable") is True:
         warnings.append("security.passwords_unexportable: true: %s; exports then lack passwords, so no full backup"
                         " and no adoption into inventory are possible" % undo)
-    if _get(settings, "security.strict_password") is True:
+    if value_at(settings, "security.strict_password") is True:
         warnings.append("security.strict_password: true: %s" % undo)
-    lifetime = _get(settings, "security.password_lifetime")
+    lifetime = value_at(settings, "security.password_lifetime")
     if lifetime not in (None, "", "0"):
         warnings.append("security.password_lifetime: value '%s': %s" % (lifetime, undo))
 
 
 def _check_firmware_applied(settings, policy, warnings):
-    firmware = _get(settings, "provisioning.firmware")
+    firmware = value_at(settings, "provisioning.firmware")
     if not isinstance(firmware, dict):
         return
     never = "is staged but %s is not true: the server downloads the image and never applies it"
     needs_licence = []
     if firmware.get("rfp"):
         needs_licence.append("rfp")
-        if _get(settings, "rfp.auto.enable") is not True:
+        if value_at(settings, "rfp.auto.enable") is not True:
             warnings.append("provisioning.firmware.rfp: IP base station firmware " + never % "rfp.auto.enable")
     if firmware.get("rfp6"):
         needs_licence.append("rfp6")
-        if _get(settings, "rfp.auto.enable_digital") is not True:
+        if value_at(settings, "rfp.auto.enable_digital") is not True:
             warnings.append("provisioning.firmware.rfp6: RFP6 digital base station firmware "
                             + never % "rfp.auto.enable_digital")
     for kind in _HANDSET_KINDS:
         if firmware.get(kind):
             needs_licence.append(kind)
-            if _get(settings, "suota.auto") is not True:
+            if value_at(settings, "suota.auto") is not True:
                 warnings.append("provisioning.firmware.%s: handset firmware %s" % (kind, never % "suota.auto"))
     if firmware.get("default_kws") is True and policy.model != "400":
         needs_licence.append("default_kws")
-        if _get(settings, "rfp.auto.enable") is not True:
+        if value_at(settings, "rfp.auto.enable") is not True:
             warnings.append("provisioning.firmware.default_kws: the server firmware is the base stations' default but"
                             " rfp.auto.enable is not true: base stations are never updated with it")
-        if policy.family == "ipdect" and _get(settings, "mr.auto.enable") is not True:
+        if policy.family == "ipdect" and value_at(settings, "mr.auto.enable") is not True:
             warnings.append("provisioning.firmware.default_kws: the server firmware is the media resources' default"
                             " but mr.auto.enable is not true: media resources are never updated with it")
-    if needs_licence and _is_empty(_get(settings, LICENSE_PATH)):
+    if needs_licence and _is_empty(value_at(settings, LICENSE_PATH)):
         warnings.append(
             "provisioning.firmware: %s need the Enhanced Provisioning Interface License (guide: 'Enabling Enhanced"
             " Provisioning (License Required)'), and %s lists no licence: without it the images are never applied"

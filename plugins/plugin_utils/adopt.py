@@ -118,18 +118,9 @@ def host_vars(config_data, users_data, model, mac, config_label="config", users_
     return out, secret_paths, warnings
 
 
-def _get(settings, dotted):
-    node = settings
-    for segment in dotted.split("."):
-        if not isinstance(node, dict) or segment not in node:
-            return None
-        node = node[segment]
-    return node
-
-
 def _drop(settings, dotted):
     parts = dotted.split(".")
-    node = _get(settings, ".".join(parts[:-1]))
+    node = config_settings.value_at(settings, ".".join(parts[:-1]))
     if isinstance(node, dict):
         node.pop(parts[-1], None)
 
@@ -137,29 +128,29 @@ def _drop(settings, dotted):
 def _provisioning_vars(settings, warnings):
     """The role derives ``provisioning`` from inventory: give it the export's values, so it derives the same."""
     out = {}
-    method = _get(settings, "provisioning.server.method")
+    method = config_settings.value_at(settings, "provisioning.server.method")
     if method == "disabled":
         warnings.append("provisioning.server.method: the export has provisioning disabled; left out, so the"
                         " inventory's dect_provisioning_method (default dhcp) applies")
         _drop(settings, "provisioning.server.method")
     elif method in ("dhcp", "static"):
         out["dect_provisioning_method"] = method
-        url = _get(settings, config_settings.URL_PATH)
+        url = config_settings.value_at(settings, config_settings.URL_PATH)
         if method == "static" and url:
             out["dect_provisioning_url"] = url
-    if _get(settings, "provisioning.config.check") is False:
+    if config_settings.value_at(settings, "provisioning.config.check") is False:
         warnings.append("provisioning.config.check: the export has configuration import off; left out, so the"
                         " dect_server role turns it on")
         _drop(settings, "provisioning.config.check")
     for path, name in _PROVISIONING_VARS:
-        value = _get(settings, path)
+        value = config_settings.value_at(settings, path)
         if value not in (None, ""):
             out[name] = value
     # Without an interval in the export the role must not add one (its default is 0).
     out.setdefault("dect_check_interval", None)
     # The guide's default reaction (the role's own default is update).
     out.setdefault("dect_check_sync_reaction", "disabled")
-    check_time = _get(settings, "provisioning.check.time")
+    check_time = config_settings.value_at(settings, "provisioning.check.time")
     if check_time:
         out["dect_check_time"] = check_time
     return out
