@@ -12,6 +12,8 @@ server picks its own outcome from the write results (``report``).
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
@@ -24,6 +26,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, model_family
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _argcheck
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
 from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import DocumentInvalid
@@ -43,7 +46,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF)
+        args = _argcheck.checked("publish", _argument_spec, self._task.args, self._task.action)
         step = args["step"]
         try:
             if step == "render":
@@ -126,7 +129,7 @@ class ActionModule(ActionBase):
         counts = dict(servers=len(records), written=0, failed=0, unchanged=0)
         outcomes = self._outcomes(args["dest"], records, owners, reports or {}, error)
         for host, outcome in outcomes.items():
-            _spool.put_outcome(host, where, dict(outcome, where=where))
+            _spool.put_outcome(host, where, records[host]["token"], dict(outcome, where=where))
         for report in (reports or {}).values():
             key = "failed" if report["state"] == "failed" else "written" if report["changed"] else "unchanged"
             counts[key] += 1
@@ -166,7 +169,7 @@ class ActionModule(ActionBase):
         host = task_vars["inventory_hostname"]
         record = _spool.get(host) or {}
         files, diffs, errors, changed_names = {}, [], [], set()
-        for where, outcome in _spool.outcomes(host).items():
+        for where, outcome in _spool.outcomes(host, record.get("token")).items():
             if outcome.get("error"):
                 errors.append("provisioning host %s: %s" % (where, outcome["error"]))
                 continue
@@ -184,6 +187,9 @@ class ActionModule(ActionBase):
             expected.extend([ver_name(image), image])
         out = dict(changed=bool(changed_names or restaged), files=files, expected_fetch=expected,
                    ansible_facts=dict(dect_server_expected_fetch=expected))
+        if out["changed"] and args["check_sync"]:
+            # Read by site.yml's check-sync and convergence plays (one fan-out for the whole site).
+            out["ansible_facts"]["dect_server_check_sync_pending"] = True
         if restaged:
             out["firmware_restaged"] = restaged
         if diffs and self._task.diff:
@@ -192,6 +198,18 @@ class ActionModule(ActionBase):
             out.update(failed=True, msg="%s: publication failed: %s" % (host, "; ".join(errors)))
         _spool.drop(host)
         return out
+
+
+def _argument_spec():
+    return ARGUMENT_SPEC, dict(required_if=REQUIRED_IF)
+
+
+def warm():
+    """Build the argument validators of the engine's steps and documents in this process (the
+    controller's main process, before it forks a worker per DECT server and task)."""
+    _argcheck.validator("publish", _argument_spec)
+    for kind in KINDS:
+        import_module("ansible_collections.dect.provisioning.plugins.action.%s_xml" % kind).ActionModule.warm()
 
 
 def _firmware_files(settings):

@@ -59,6 +59,7 @@ ARGUMENT_SPEC = dict(
     config=dict(type="dict"),
     users=dict(type="dict"),
     firmware_changed=dict(type="list", elements="str", default=[]),
+    check_sync=dict(type="bool", default=False),
 )
 REQUIRED_IF = [
     ("step", "write", ("dest",)),

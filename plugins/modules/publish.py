@@ -115,6 +115,12 @@ options:
     type: list
     elements: str
     default: []
+  check_sync:
+    description:
+      - With O(step=report), a server whose result is changed gets the fact C(dect_server_check_sync_pending=true),
+        which C(site.yml) reads to send one concurrent SIP NOTIFY check-sync to every changed server.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - dect.provisioning.controller_action
   - action_common_attributes

@@ -14,24 +14,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
+import uuid
 
 from ansible import constants as C
 
 _DIR_NAME = "dect-publication"
+_DOCUMENTS = "documents.json"
 
 
-def _directory(host=None):
+def _directory(host=None, create=False):
     """The run's spool, or (with ``host``) that DECT server's own directory in it: a server's steps
-    never scan what the rest of the batch left."""
+    never scan what the rest of the batch left. Only the render step creates them."""
     path = os.path.join(C.DEFAULT_LOCAL_TMP, _DIR_NAME)
     if host is not None:
         path = os.path.join(path, _key(host))
-    try:
-        os.makedirs(path, 0o700)
-    except FileExistsError:
-        pass
+    if create:
+        try:
+            os.makedirs(path, 0o700)
+        except FileExistsError:
+            pass
     return path
 
 
@@ -62,32 +64,44 @@ def _read(path):
 
 
 def put(host, record):
-    """Keep ``record`` (JSON-able: the server's rendered documents) for ``host``."""
-    _write(os.path.join(_directory(host), "documents.json"), record)
+    """Keep ``record`` (JSON-able: the server's rendered documents) for ``host``, replacing what an
+    earlier render kept; the outcomes of that earlier render no longer count (``outcomes``)."""
+    record = dict(record, token=uuid.uuid4().hex)
+    _write(os.path.join(_directory(host, create=True), _DOCUMENTS), record)
+    return record["token"]
 
 
 def get(host):
     """What the render step kept for ``host`` in this run, or None."""
-    return _read(os.path.join(_directory(host), "documents.json"))
+    return _read(os.path.join(_directory(host), _DOCUMENTS))
 
 
 def drop(host):
-    """Forget everything kept for ``host`` (its documents and its outcomes)."""
-    shutil.rmtree(_directory(host), ignore_errors=True)
+    """Forget the documents kept for ``host`` (they carry passwords: gone once reported)."""
+    try:
+        os.unlink(os.path.join(_directory(host), _DOCUMENTS))
+    except FileNotFoundError:
+        pass
 
 
-def put_outcome(host, where, outcome):
-    """What provisioning host ``where`` did with ``host``'s documents (the write step's answer)."""
-    _write(os.path.join(_directory(host), "out-%s.json" % _key(where)), outcome)
+def put_outcome(host, where, token, outcome):
+    """What provisioning host ``where`` did with the documents ``host`` kept under ``token``."""
+    _write(os.path.join(_directory(host), "out-%s.json" % _key(where)), dict(outcome, token=token))
 
 
-def outcomes(host):
-    """{provisioning host: outcome} kept for ``host`` in this run."""
+def outcomes(host, token):
+    """{provisioning host: outcome} for the documents ``host`` kept under ``token`` (older ones, of
+    an earlier render in this run, are ignored: directories are never removed while the run lasts,
+    which costs a server's steps far more than the files they hold)."""
     directory = _directory(host)
     found = {}
-    for name in sorted(os.listdir(directory)):
+    try:
+        names = sorted(os.listdir(directory))
+    except FileNotFoundError:
+        return found
+    for name in names:
         if name.startswith("out-"):
             outcome = _read(os.path.join(directory, name))
-            if outcome is not None:
+            if outcome is not None and outcome.get("token") == token:
                 found[outcome["where"]] = outcome
     return found

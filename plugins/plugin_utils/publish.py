@@ -16,7 +16,6 @@ from collections import namedtuple
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.parsing.vault import is_encrypted_file
 from ansible.plugins.action import ActionBase
 
@@ -34,13 +33,11 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
     model_family,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError, check_well_formed
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _argcheck
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 
 # The documents carry passwords: readable by owner and group (the serving daemons) only.
 DEFAULT_MODE = "0640"
-
-# One argument validator per document action class and process (see DocumentAction._checked_args).
-_VALIDATORS = {}
 
 # ``summarize`` is called only when a diff is shown: a users summary fingerprints every secret.
 RenderedDocument = namedtuple("RenderedDocument", "text masked_text summarize result warnings")
@@ -137,18 +134,20 @@ class DocumentAction(ActionBase):
         # Secret values met while rendering or parsing (subclasses add them): scrubbed from every
         # message, error, warning and diff this action returns, like Ansible's no_log values.
         self._known_secrets = set()
-        validator = _VALIDATORS.get(type(self))
-        if validator is None:
-            spec = dict(COMMON_SPEC)
-            spec.update(self.EXTRA_SPEC)
-            validator = _VALIDATORS[type(self)] = ArgumentSpecValidator(
-                spec, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_by={"dest": "mac"})
-        args = dict(self._task.args if task_args is None else task_args)
-        checked = validator.validate(args)
-        if checked.error_messages:
-            raise AnsibleActionFail(checked.errors.msg)
-        args.update(checked.validated_parameters)
-        return args
+        return _argcheck.checked(self.KIND, self._argument_spec, self._task.args if task_args is None else task_args,
+                                 self._task.action)
+
+    @classmethod
+    def _argument_spec(cls):
+        spec = dict(COMMON_SPEC)
+        spec.update(cls.EXTRA_SPEC)
+        return spec, dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_by={"dest": "mac"})
+
+    @classmethod
+    def warm(cls):
+        """Build this action's argument validator now (in the controller's main process, before it
+        forks a worker per DECT server)."""
+        _argcheck.validator(cls.KIND, cls._argument_spec)
 
     def render_for_publication(self, want_summary, task_args):
         """Validate ``task_args`` (this module's options) and render the document, writing nothing

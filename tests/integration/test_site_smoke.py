@@ -64,6 +64,11 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     assert first.rc == 0, "ansible-core %s:\n%s" % (ANSIBLE_VERSION, first.output[-6000:])
     counters = recaps(first)
     assert set(counters) == {"localhost", "prov-local", "dhcp-local", "dect-001", "dect-002"}, first.stdout
+    # The changed servers are marked by their report step and told by the one fan-out: the role's
+    # per-server NOTIFY handler is not even loaded, only the batch's main-process noop.
+    assert "RUNNING HANDLER [dect.provisioning.dect_server : Send check-sync]" not in first.stdout
+    assert "RUNNING HANDLER [dect.provisioning.dect_server : Leave the check-sync to the site's fan-out]" in first.stdout
+    assert "TASK [Send SIP NOTIFY check-sync to the changed servers, concurrently]" in first.stdout
     assert all(c["failed"] == 0 and c["unreachable"] == 0 for c in counters.values()), counters
     # Every server's users and config published (counted on whichever host the publishing task ran for).
     assert sum(c["changed"] for c in counters.values()) >= 2 * SERVERS, counters
