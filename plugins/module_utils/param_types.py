@@ -425,4 +425,3 @@ class Fields(List):
 
     def describe(self):
         return "%s; %s" % (self._names(), "; ".join("%s: %s" % (name, t.describe()) for name, t in self.fields))
-

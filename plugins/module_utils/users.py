@@ -44,7 +44,6 @@ def render(records):
     return render_tree(ROOT_TAG, {RECORD_TAG: records}, sort=False)
 
 
-
 def typed(records, family):
     """Records of XML/CSV text as inventory values: booleans, integers and the IPEI in normal form;
     a value the schema rejects stays text, for validation to report."""

@@ -130,7 +130,6 @@ def test_secrets_are_masked_everywhere_but_the_document():
     for secret in ("Sip-Secret", "Url-Secret", "Vendor-Secret"):
         assert secret not in shown
     assert "ftp://u:********@192.0.2.1/p" in masked
-    assert checked.secrets == {"Sip-Secret", "Url-Secret", "Vendor-Secret"}
 
 
 def test_bad_secret_value_is_not_echoed():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK, masked_with_fingerprint, secret_values
 from ansible_collections.dect.provisioning.plugins.module_utils._users.fields import identity_field, is_secret_field
 
+
 def mask_user(user):
     """A copy of one record with non-empty secrets (Appendix C's and secret-looking names) masked."""
     return {name: (MASK if is_secret_field(name) and value not in (None, "") else value)

@@ -158,4 +158,3 @@ def merge(source, users, family):
                 records[target][name] = value
         origins[target] = "%s + users[%d]" % (origins[target], position)
     return records, origins
-

@@ -228,4 +228,3 @@ def sort_users(checked, family):
     order = sorted(range(len(checked.users)),
                    key=lambda i: (checked.records[i].get(key) is None, natural_key(checked.records[i].get(key) or "")))
     return checked._replace(users=[checked.users[i] for i in order], records=[checked.records[i] for i in order])
-
