@@ -13,11 +13,36 @@ schema (config_schema), collecting every problem before anything is written; ren
 
 from __future__ import annotations
 
-from ansible_collections.dect.provisioning.plugins.module_utils._config.masking import mask_settings, masked_paths, secrets_of, summary
-from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import VALUE_KEY, flatten, lookup, value_at
-from ansible_collections.dect.provisioning.plugins.module_utils._config.policy import OVERRIDE_OPTION, UNSAFE_CHECKS, UNSAFE_OPTION, kind_of
-from ansible_collections.dect.provisioning.plugins.module_utils._config.render import ROOT_TAG, character_errors, parse, render
-from ansible_collections.dect.provisioning.plugins.module_utils._config.safety import CODECS_PATH, G729A, LICENSE_PATH, URL_PATH
+from ansible_collections.dect.provisioning.plugins.module_utils._config.masking import (
+    mask_settings,
+    masked_paths,
+    secrets_of,
+    summary,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import (
+    VALUE_KEY,
+    flatten,
+    lookup,
+    value_at,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._config.policy import (
+    OVERRIDE_OPTION,
+    UNSAFE_CHECKS,
+    UNSAFE_OPTION,
+    kind_of,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._config.render import (
+    ROOT_TAG,
+    character_errors,
+    parse,
+    render,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._config.safety import (
+    CODECS_PATH,
+    G729A,
+    LICENSE_PATH,
+    URL_PATH,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils._config.validate import Validated, validate
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
 

@@ -26,8 +26,20 @@ from ansible_collections.dect.provisioning.plugins.module_utils._users.fields im
     is_secret_field,
     supported,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils._users.masking import mask_user, masked_fields, secrets_of, summary
-from ansible_collections.dect.provisioning.plugins.module_utils._users.source import Source, SourceError, merge, read_csv, read_source, read_xml
+from ansible_collections.dect.provisioning.plugins.module_utils._users.masking import (
+    mask_user,
+    masked_fields,
+    secrets_of,
+    summary,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._users.source import (
+    Source,
+    SourceError,
+    merge,
+    read_csv,
+    read_source,
+    read_xml,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils._users.validate import Validated, sort_users, validate
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import render_tree
 

@@ -6,7 +6,12 @@ back to the same document."""
 
 from __future__ import annotations
 
-from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import VALUE_KEY, lookup, param_for, secret_param
+from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import (
+    VALUE_KEY,
+    lookup,
+    param_for,
+    secret_param,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK, mask_url
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import (
     XmlError,

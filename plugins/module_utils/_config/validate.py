@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import VALUE_KEY, is_empty, is_leaf_param, lookup, param_for
-from ansible_collections.dect.provisioning.plugins.module_utils._config.policy import OVERRIDE_OPTION, kind_of, policy_for
+from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import (
+    VALUE_KEY,
+    is_empty,
+    is_leaf_param,
+    lookup,
+    param_for,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils._config.policy import (
+    OVERRIDE_OPTION,
+    kind_of,
+    policy_for,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils._config.safety import check_codecs, check_device_safety
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK, is_secret_name, mask_url, scrub
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import Param

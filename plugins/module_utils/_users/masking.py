@@ -6,7 +6,11 @@ name), the paths a user must supply from a vault, and the one-line-per-user diff
 
 from __future__ import annotations
 
-from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK, masked_with_fingerprint, secret_values
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import (
+    MASK,
+    masked_with_fingerprint,
+    secret_values,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils._users.fields import identity_field, is_secret_field
 
 

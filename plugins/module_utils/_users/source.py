@@ -11,8 +11,18 @@ import csv
 import io
 from collections import namedtuple
 
-from ansible_collections.dect.provisioning.plugins.module_utils._users.fields import RECORD_TAG, ROOT_TAG, identity_field, identity_text
-from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError, element_text, is_leaf, parse_document
+from ansible_collections.dect.provisioning.plugins.module_utils._users.fields import (
+    RECORD_TAG,
+    ROOT_TAG,
+    identity_field,
+    identity_text,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import (
+    XmlError,
+    element_text,
+    is_leaf,
+    parse_document,
+)
 
 Source = namedtuple("Source", "records origins")
 
