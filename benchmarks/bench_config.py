@@ -10,11 +10,63 @@ import json
 import re
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
+from ansible_collections.dect.provisioning.plugins.module_utils import param_types as types
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
 from benchmarks.common import row, timed, timed_playbook
 
 DOCUMENTS = 20           # documents per playbook run (one task, a loop)
 IN_PROCESS_ROUNDS = 200  # validate+render rounds timed in-process
+
+
+# A fixed valid value per type, for the types that do not derive it from their own settings.
+_FIXED_SAMPLES = (
+    (types.TimeOrImmediately, "06:30"),
+    (types.Time, "06:30"),
+    (types.Netmask, "255.255.255.0"),
+    (types.IPv4, "192.0.2.10"),
+    (types.IPv6, "2001:db8::10"),
+    (types.Host, "host.example.com"),
+    (types.ProvisioningUrl, "http://192.0.2.1/dect"),
+    (types.FileName, "firmware.bin"),
+    (types.Bool, True),
+)
+
+
+def sample(param_type):
+    """A valid value of ``param_type``, to build a document holding every parameter."""
+    for kind, value in _FIXED_SAMPLES:
+        if isinstance(param_type, kind):
+            return value
+    if isinstance(param_type, types.HexInt):
+        return param_type.render(min(param_type.allowed) if param_type.allowed else param_type.minimum)
+    if isinstance(param_type, types.Fields):
+        return param_type.separator.join(t.render(t.normalize(sample(t))) for dummy, t in param_type.fields)
+    if isinstance(param_type, types.List):
+        item = param_type.item
+        return param_type.separator.join(item.render(item.normalize(sample(item)))
+                                         for dummy in range(param_type.length or 2))
+    if isinstance(param_type, types.Int):
+        if param_type.also:
+            return param_type.also[0]
+        return param_type.minimum if param_type.minimum is not None else 0
+    if isinstance(param_type, types.Decimal):
+        return param_type.minimum
+    if isinstance(param_type, types.Enum):
+        return param_type.choices[0]
+    if isinstance(param_type, types.LimitedText):
+        return _limited_text_sample(param_type)
+    return "text"
+
+
+def _limited_text_sample(param_type):
+    if not param_type.pattern:
+        return "x" * max(1, param_type.min_length)
+    for candidate in ("a", "1", ""):  # the first one the pattern accepts (access codes are digits)
+        try:
+            return param_type.normalize(candidate)
+        except ValueError:
+            pass
+    return "a"
 
 
 def full_settings(family):
@@ -32,7 +84,7 @@ def full_settings(family):
             node = child
         else:
             if not isinstance(node.get(segments[-1]), dict):
-                node[segments[-1]] = param.type.sample()
+                node[segments[-1]] = sample(param.type)
     return settings
 
 

@@ -181,7 +181,7 @@ def fsync_directory(directory):
         os.close(fd)
 
 
-class AtomicFile(object):
+class AtomicFile:
     """A new file published under ``path`` only when :meth:`commit` is called.
 
     ``fill(handle)`` writes the content. Use as a context manager: leaving without a commit (an

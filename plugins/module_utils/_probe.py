@@ -55,7 +55,7 @@ def check_config_document(data, family):
     return settings, checked.errors, checked.warnings
 
 
-class FileReport(object):
+class FileReport:
     """What the probe learned about one file; ``as_dict`` is the returned form."""
 
     def __init__(self, name, kind, firmware_kind=None):
@@ -90,7 +90,7 @@ class FileReport(object):
                     warnings=self.warnings)
 
 
-class Probe(object):
+class Probe:
     """Fetches one DECT server's files in the device's order and judges each as the device would."""
 
     def __init__(self, url, mac, model, options):

@@ -174,20 +174,27 @@ def _kind_of(kinds, key):
     return what
 
 
-def collect_nginx(lines, epochs, kinds, mac_latest, client_latest):
-    count = 0
-    for line in lines:
-        key = line[line.rfind(" ") + 1:]
-        what = kinds.get(key)
-        if what is None:
-            what = _kind_of(kinds, key)
-        if what:
-            count += 1
-            if what in _MAC_KINDS:
-                mac_latest[key] = line
-            else:
-                client_latest[(line.split(" ", 3)[2], key)] = line
-    return count
+def _collector(parse, client_of):
+    """The collector over ``parse``'s ``(name, raw)`` pairs; ``client_of(raw)`` is asked only for
+    firmware (MAC files are kept per name), so the common case stays one dict lookup a line."""
+    def collect(lines, epochs, kinds, mac_latest, client_latest):
+        count = 0
+        for name, raw in parse(lines, epochs):
+            what = kinds.get(name)
+            if what is None:
+                what = _kind_of(kinds, name)
+            if what:
+                count += 1
+                if what in _MAC_KINDS:
+                    mac_latest[name] = raw
+                else:
+                    client_latest[(client_of(raw), name)] = raw
+        return count
+    return collect
+
+
+def parse_nginx(lines, epochs):
+    return ((line[line.rfind(" ") + 1:], line) for line in lines)
 
 
 def convert_nginx(line, epochs):
@@ -210,7 +217,7 @@ def parse_xferlog(lines, epochs):
     for line in lines:
         fields = line.split()
         if len(fields) >= 18 and fields[11] == "o" and fields[1] in _MONTHS:
-            yield _client(fields[6]), _basename(fields[8]), fields
+            yield _basename(fields[8]), fields
 
 
 def convert_xferlog(fields, epochs):
@@ -249,36 +256,25 @@ def parse_tftp_syslog(lines, epochs):
             pid = match.group(1)
             if pid in pending:
                 yield pending.pop(pid)
-            client, name = _client(match.group(2)), _basename(match.group(3))
-            pending[pid] = (client, name, (epoch, "tftp", client, name, True, "sent", None, None))
+            name = _basename(match.group(3))
+            pending[pid] = (name, (epoch, "tftp", _client(match.group(2)), name, True, "sent", None, None))
             continue
         match = _NAK.search(line)
         if match and match.group(1) in pending:
-            client, name, record = pending.pop(match.group(1))
-            yield client, name, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
+            name, record = pending.pop(match.group(1))
+            yield name, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
     yield from pending.values()
 
 
-def _collector(parse):
-    def collect(lines, epochs, kinds, mac_latest, client_latest):
-        count = 0
-        for client, name, raw in parse(lines, epochs):
-            what = _kind_of(kinds, name)
-            if what:
-                count += 1
-                if what in _MAC_KINDS:
-                    mac_latest[name] = raw
-                else:
-                    client_latest[(client, name)] = raw
-        return count
-    return collect
+# kind: (collector, converter); records are (epoch, protocol, client, name, ...): tftp's come converted.
+PARSERS = {
+    "nginx": (_collector(parse_nginx, lambda line: line.split(" ", 3)[2]), convert_nginx),
+    "ftp": (_collector(parse_xferlog, lambda fields: _client(fields[6])), convert_xferlog),
+    "tftp": (_collector(parse_tftp_syslog, lambda record: record[2]), lambda record, epochs: record),
+}
 
 
-PARSERS = {"nginx": (collect_nginx, convert_nginx), "ftp": (_collector(parse_xferlog), convert_xferlog),
-           "tftp": (_collector(parse_tftp_syslog), lambda record, epochs: record)}
-
-
-class Requests(object):
+class Requests:
     """The last request of each device file: ``mac_files[(mac, name)]`` for MAC files,
     ``client_files[(client, name)]`` for firmware; ``clients[mac]``: addresses that fetched its files."""
 

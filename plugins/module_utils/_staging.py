@@ -44,7 +44,7 @@ def _error(exc):
     return FirmwareError(str(exc))
 
 
-class Stager(object):
+class Stager:
     """One image and its ``.ver`` in ``dest``, with the attributes they must have."""
 
     def __init__(self, dest, name, mode=None, owner=None, group=None, ver_grace=0.0, check_mode=False):

@@ -40,10 +40,6 @@ class ParamType:
     def describe(self):
         return "text"
 
-    def sample(self):
-        """A valid value (benchmarks and docs build complete documents from it)."""
-        return "text"
-
 
 Text = ParamType
 
@@ -75,16 +71,6 @@ class LimitedText(ParamType):
             parts.append("from %s" % self.pattern_text)
         return ", ".join(parts)
 
-    def sample(self):
-        if not self.pattern:
-            return "x" * max(1, self.min_length)
-        for candidate in ("a", "1", ""):  # the first one the pattern accepts (access codes are digits)
-            try:
-                return self.normalize(candidate)
-            except ValueError:
-                pass
-        return "a"
-
 
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
@@ -111,9 +97,6 @@ class Bool(ParamType):
 
     def describe(self):
         return "true/false"
-
-    def sample(self):
-        return True
 
 
 def _as_int(value):
@@ -167,11 +150,6 @@ class Int(ParamType):
             text += " (%s)" % self.unit
         return text
 
-    def sample(self):
-        if self.also:
-            return self.also[0]
-        return self.minimum if self.minimum is not None else 0
-
 
 class Decimal(ParamType):
     """A number with at most one decimal, e.g. a timeout of 0..127.5 seconds."""
@@ -197,9 +175,6 @@ class Decimal(ParamType):
         text = "number %s..%s in steps of %s" % (self.minimum, self.maximum, self.step)
         return text + (" (%s)" % self.unit if self.unit else "")
 
-    def sample(self):
-        return self.minimum
-
 
 class Enum(ParamType):
     """One of a fixed set of spellings, matched exactly (the device compares strings)."""
@@ -223,9 +198,6 @@ class Enum(ParamType):
     def describe(self):
         return "one of: %s" % ", ".join(self.choices)
 
-    def sample(self):
-        return self.choices[0]
-
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -241,9 +213,6 @@ class Time(ParamType):
 
     def describe(self):
         return "hh:mm"
-
-    def sample(self):
-        return "06:30"
 
 
 class TimeOrImmediately(Time):
@@ -271,9 +240,6 @@ class IPv4(ParamType):
     def describe(self):
         return "IPv4 address"
 
-    def sample(self):
-        return "192.0.2.10"
-
 
 class IPv6(ParamType):
     """An IPv6 address, optionally with ``/prefix`` when ``prefix`` is set."""
@@ -295,9 +261,6 @@ class IPv6(ParamType):
     def describe(self):
         return "IPv6 address" + (" with optional /prefix" if self.prefix else "")
 
-    def sample(self):
-        return "2001:db8::10"
-
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9_])?)*\.?$")
 
@@ -318,9 +281,6 @@ class Host(ParamType):
     def describe(self):
         return "host name or IP address"
 
-    def sample(self):
-        return "host.example.com"
-
 
 class Netmask(IPv4):
     def normalize(self, value):
@@ -333,9 +293,6 @@ class Netmask(IPv4):
 
     def describe(self):
         return "IPv4 netmask"
-
-    def sample(self):
-        return "255.255.255.0"
 
 
 class List(ParamType):
@@ -368,9 +325,6 @@ class List(ParamType):
         inner = self.item.describe()
         return text if inner == "text" else "%s of %s" % (text, inner)
 
-    def sample(self):
-        return self.separator.join(self.item.render(self.item.normalize(self.item.sample())) for dummy in range(self.length or 2))
-
 
 class ProvisioningUrl(ParamType):
     """``[<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>]``; a bare host means TFTP."""
@@ -386,9 +340,6 @@ class ProvisioningUrl(ParamType):
     def describe(self):
         return "[<protocol>://[<user>:<password>@]]<host>[:<port>][/<path>], protocol tftp/ftp/http/https"
 
-    def sample(self):
-        return "http://192.0.2.1/dect"
-
 
 class FileName(ParamType):
     """A firmware file name on the provisioning server: no directories, no '..'."""
@@ -403,9 +354,6 @@ class FileName(ParamType):
 
     def describe(self):
         return "file name"
-
-    def sample(self):
-        return "firmware.bin"
 
 
 class HexInt(Int):
@@ -448,9 +396,6 @@ class HexInt(Int):
         span = self.allowed_text or "integer %d..%d" % (self.minimum, self.maximum)
         return "%s (written in decimal; 0x hex accepted)" % span
 
-    def sample(self):
-        return self.render(min(self.allowed) if self.allowed else self.minimum)
-
 
 class Fields(List):
     """A fixed sequence of comma separated values, each with its own name and type
@@ -480,6 +425,3 @@ class Fields(List):
 
     def describe(self):
         return "%s; %s" % (self._names(), "; ".join("%s: %s" % (name, t.describe()) for name, t in self.fields))
-
-    def sample(self):
-        return self.separator.join(t.render(t.normalize(t.sample())) for dummy, t in self.fields)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, dect.provisioning contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""XML for DECT server files: deterministic rendering, safe parsing, canonical comparison.
+"""XML for DECT server files: deterministic rendering and safe parsing.
 
 Rendering builds the document as text (no lxml needed), so the same bytes come out on any
 Python; parsing uses lxml with entities, DTDs and network access switched off.
@@ -159,29 +159,3 @@ def element_text(element):
 
 def is_leaf(element):
     return len(element) == 0
-
-
-def element_to_tree(element):
-    """Turn an lxml element into nested dicts of text (leaves) - the inverse of render_tree.
-
-    Repeated sibling names become lists, so ``<users>`` records survive.
-    """
-    tree = {}
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        value = element_text(child) if is_leaf(child) else element_to_tree(child)
-        if not is_leaf(child) and element_text(child):
-            value[TEXT_KEY] = element_text(child)
-        if child.tag in tree:
-            previous = tree[child.tag]
-            tree[child.tag] = previous + [value] if isinstance(previous, list) else [previous, value]
-        else:
-            tree[child.tag] = value
-    return tree
-
-
-def canonical(data, root_tag):
-    """A comparable form of a document: element structure and stripped leaf text, order-free for
-    distinct names, order-kept for repeated ones."""
-    return element_to_tree(parse_document(data, root_tag))

@@ -18,7 +18,7 @@ import pytest
 from tests.support.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
 from tests.support.procs import free_port
 
-from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import canonical
+from tests.support.xml_compare import canonical
 
 EXPORTS = REPO / "tests" / "data" / "exports"
 MAC = "00:13:d1:80:00:32"

@@ -207,7 +207,7 @@ ROUND_TRIP = """
                                         ("config-8000-provisioning.xml", "8000")])
 def test_guide_examples_round_trip(play, tmp_path, name, model):
     from tests.support.ansible_runner import REPO
-    from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import canonical
+    from tests.support.xml_compare import canonical
 
     src = REPO / "tests" / "data" / "guide" / name
     out = tmp_path / "out.xml"

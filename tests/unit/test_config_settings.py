@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings as cs
-from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import canonical
+from tests.support.xml_compare import canonical
 
 GUIDE = Path(__file__).resolve().parents[1] / "data" / "guide"
 EXAMPLES = [("config-6500-provisioning.xml", "ipdect"), ("config-8000-provisioning.xml", "dect"),
@@ -130,7 +130,6 @@ def test_secrets_are_masked_everywhere_but_the_document():
     for secret in ("Sip-Secret", "Url-Secret", "Vendor-Secret"):
         assert secret not in shown
     assert "ftp://u:********@192.0.2.1/p" in masked
-    assert checked.secrets == {"Sip-Secret", "Url-Secret", "Vendor-Secret"}
 
 
 def test_bad_secret_value_is_not_echoed():

@@ -67,7 +67,7 @@ def parse_tftp(packet):
     return ("other", opcode)
 
 
-class _TftpTransfer(object):
+class _TftpTransfer:
     """One RFC 1350 read with RFC 2347/2348/2349 options, lock-step, bounded retransmissions.
 
     The server answers from a new port (its transfer ID); packets from any other port get an
@@ -114,7 +114,7 @@ class _OptionsRefused(Exception):
     pass
 
 
-class _TftpSession(object):
+class _TftpSession:
     """The lock-step exchange of one attempt (one socket, one server transfer ID)."""
 
     def __init__(self, transfer, sock, options):

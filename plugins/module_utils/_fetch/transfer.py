@@ -37,7 +37,7 @@ class FetchError(Exception):
     """A transfer that failed; ``status`` is 'missing' or 'error', ``code`` the protocol's answer."""
 
     def __init__(self, message, status="error", code=None):
-        super(FetchError, self).__init__(message)
+        super().__init__(message)
         self.status = status
         self.code = code
 
@@ -50,7 +50,7 @@ def size_error(max_size, announced=None):
     return FetchError("the server sent more than the size limit of %d bytes: transfer stopped" % max_size)
 
 
-class Sink(object):
+class Sink:
     """Collects a transfer: running size and sha256, and the bytes when they are wanted.
 
     Refuses (FetchError) the chunk that takes the total over ``max_size``: the bytes held in
@@ -85,7 +85,7 @@ class Sink(object):
         return b"".join(self.chunks) if self.chunks is not None else None
 
 
-class Deadline(object):
+class Deadline:
     """The overall deadline of one file.
 
     ``wait(timeout)`` is the time one blocking call may take (the smaller of ``timeout`` and
