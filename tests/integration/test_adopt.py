@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
-from tests.support.procs import free_port
+from devtools.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
+from devtools.procs import free_port
 
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import canonical
 

@@ -24,8 +24,8 @@ from ansible_collections.dect.provisioning.plugins.module_utils._sip.message imp
     find_message_end,
     parse_message,
 )
-from tests.support import hostile
-from tests.support.ansible_runner import collections_root
+from devtools import hostile
+from devtools.collection import collections_root
 
 LIMIT_MB = 100
 TIMEOUT = 3.0
@@ -47,7 +47,7 @@ def params(port, transport="udp", **overrides):
 
 
 def check_sync(collections, values, nofile=None, patch=None):
-    report = hostile.run_in_child("tests.support.hostile", "check_sync", [values], collections, nofile=nofile,
+    report = hostile.run_in_child("devtools.hostile", "check_sync", [values], collections, nofile=nofile,
                                   patch=patch)
     assert hostile.grown_mb(report) < LIMIT_MB, report
     return report, report["value"]["result"]
@@ -256,5 +256,5 @@ def test_more_targets_than_file_descriptors_queue_and_all_succeed(collections, p
 
 def test_the_descriptor_limit_is_real_in_the_child(collections):
     """The limit the test above sets does bite: 300 sockets at once fail in such a child."""
-    report = hostile.run_in_child("tests.support.hostile", "open_sockets", [300], collections, nofile=64)
+    report = hostile.run_in_child("devtools.hostile", "open_sockets", [300], collections, nofile=64)
     assert report["value"] == "[Errno 24] Too many open files"

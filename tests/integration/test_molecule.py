@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import need_binary, need_root
-from tests.lab.site_lab import SiteLab
-from tests.support.ansible_runner import BIN, REPO, run_playbook
+from devtools.procs import need_binary, need_root
+from devtools.site_lab import SiteLab
+from devtools.ansible_runner import BIN, REPO, run_playbook
 
 pytestmark = pytest.mark.daemons
 

@@ -16,14 +16,15 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import check_file, fetch_file
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url
-from tests.integration.conftest import HERE, need_binary, need_root
-from tests.support import probe_daemons
-from tests.support.ansible_runner import run_playbook
-from tests.support.procs import free_port
-from tests.support.provisioning_daemons import start_rendered, start_tftp, stop_all
+from devtools.procs import need_binary, need_root
+from devtools import probe_daemons
+from devtools.ansible_runner import run_playbook
+from devtools.procs import free_port
+from devtools.provisioning_daemons import start_rendered, start_tftp, stop_all
 
 pytestmark = pytest.mark.daemons
 
+HERE = Path(__file__).resolve().parent
 MAC_OK = "0013d1800032"          # config, users, kws.bin + .ver: everything a device needs
 MAC_NO_USERS = "0013d1800033"    # config only
 MAC_BAD_XML = "0013d1800034"     # config not well-formed, users fine

@@ -1,4 +1,4 @@
-"""site.yml with ``dect_rollout_wait: true`` against DECT server emulators (tests/lab/site_lab.py):
+"""site.yml with ``dect_rollout_wait: true`` against DECT server emulators (devtools/site_lab.py):
 the rollout waits, reading the provisioning server's real nginx log, until every notified server has
 fetched what changed for it, prints the convergence table, and fails by name the one server that was
 told not to fetch (its applied configuration says check-sync is disabled: it answers the NOTIFY and
@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from tests.lab.site_lab import SiteLab, convergence_table
-from tests.support.ansible_runner import run_playbook
+from devtools.site_lab import SiteLab, convergence_table
+from devtools.ansible_runner import run_playbook
 
 TIMEOUT = 20
 

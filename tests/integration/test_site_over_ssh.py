@@ -13,8 +13,8 @@ import tempfile
 
 import pytest
 
-from tests.lab.site_lab import SiteLab
-from tests.support.sshd import SshHost
+from devtools.site_lab import SiteLab
+from devtools.sshd import SshHost
 
 
 @pytest.fixture(scope="module")

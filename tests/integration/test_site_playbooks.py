@@ -1,6 +1,6 @@
 """The site playbooks as users run them: `ansible-playbook dect.provisioning.site`, then
 `playbooks/check_sync.yml -l <server>` on demand, against a whole site on this machine
-(tests/lab/site_lab.py: nginx from the provisioning_server role, DECT server emulators)."""
+(devtools/site_lab.py: nginx from the provisioning_server role, DECT server emulators)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import tempfile
 
 import pytest
 
-from tests.lab.site_lab import NEW_FIRMWARE, SiteLab
-from tests.support.ansible_runner import REPO, run_playbook
+from devtools.site_lab import NEW_FIRMWARE, SiteLab
+from devtools.ansible_runner import REPO, run_playbook
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Smoke test of the site playbooks on whichever ansible-core runs pytest: `make test` runs it on the
 default version, `make matrix` once per other version the collection supports (docs/compatibility.md).
 
-A small site (tests/lab/site_lab.py: nginx from the provisioning_server role, DECT server
+A small site (devtools/site_lab.py: nginx from the provisioning_server role, DECT server
 emulators) is rolled out from factory state with site.yml, rolled out again with nothing to change,
 then validate.yml and check_sync.yml run against it. The inventory leaves most optional dect_*
 variables unset, as most sites do: before ansible-core 2.19, role defaults written as
@@ -20,8 +20,8 @@ import tempfile
 import pytest
 from ansible.release import __version__ as ANSIBLE_VERSION
 
-from tests.lab.site_lab import OLD_FIRMWARE, SiteLab
-from tests.support.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
+from devtools.site_lab import OLD_FIRMWARE, SiteLab
+from devtools.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
 
 # dect-001 is an 8000 (no default_kws switch), dect-002 a 6500 told default_kws explicitly.
 SERVERS = 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.ansible_runner import REPO, run_playbook
+from devtools.ansible_runner import REPO, run_playbook
 
 EXAMPLE = REPO / "inventories" / "example-hospital"
 EXAMPLE_HOSTS = EXAMPLE / "hosts.yml"

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
-from tests.emulator import dect_emulator, device, dhcp, guide, sip_listener, transfer
+from devtools.emulator import dect_emulator, device, dhcp, guide, sip_listener, transfer
 
 MAC = "0013d1800032"
 
@@ -302,9 +302,9 @@ def test_dhclient_script_writes_option_66_without_interpreting_it(tmp_path):
 
 
 def test_the_emulator_imports_nothing_of_the_collection():
-    code = ("import sys; sys.path.insert(0, %r); import tests.emulator.dect_emulator, tests.emulator.harness;"
+    code = ("import sys; sys.path.insert(0, %r); import devtools.emulator.dect_emulator, devtools.emulator.harness;"
             " print(sorted(m for m in sys.modules if m.startswith(('ansible', 'ansible_collections'))))"
-            % str(guide.__file__).rsplit("/tests/", 1)[0])
+            % str(guide.__file__).rsplit("/devtools/", 1)[0])
     result = subprocess.run(["python3", "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
@@ -314,7 +314,7 @@ def test_the_emulator_imports_nothing_of_the_collection():
 
 
 def test_the_emulator_reads_the_guides_8000_example_by_itself():
-    data = (__import__("pathlib").Path(guide.__file__).resolve().parents[1] / "data" / "guide"
+    data = (__import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "guide"
             / "config-8000-provisioning.xml").read_bytes()
     settings = guide.read_config(data)
     assert guide.provisioning_of(settings) == dict(

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 
-from tests.emulator import sipmsg as sip
+from devtools.emulator import sipmsg as sip
 
 ALLOW = "ACK, NOTIFY, OPTIONS"
 REQUIRED_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")

@@ -15,12 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 from ansible_collections.dect.provisioning.plugins.module_utils._probe import probe_device
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.fanout import run_check_sync
+from devtools.collection import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CHUNK = b"\x00" * 65536
 
 

@@ -18,7 +18,7 @@ import time
 from collections import namedtuple
 from urllib.parse import quote
 
-from tests.emulator.guide import parse_url
+from devtools.emulator.guide import parse_url
 
 Result = namedtuple("Result", "status code data error size sha256 location")
 MAX_BYTES = 256 * 1024 * 1024

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from tests.support.procs import stop_pidfile
+from devtools.procs import stop_pidfile
 
 CONF = """\
 timeout {timeout};

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
+
+
+def need_root():
+    """Skip the calling test unless it runs as root (daemons, namespaces)."""
+    if os.geteuid() != 0:
+        import pytest  # pylint: disable=import-outside-toplevel  # only tests call this
+
+        pytest.skip("needs root to start daemons and network namespaces")
+
+
+def need_binary(name):
+    if shutil.which(name) is None:
+        raise RuntimeError("%s is not installed: run `make deps` (bindep.txt lists the packages)" % name)
 
 
 def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):

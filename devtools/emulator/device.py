@@ -23,8 +23,8 @@ import sys
 import threading
 import time
 
-from tests.emulator import transfer
-from tests.emulator.guide import (
+from devtools.emulator import transfer
+from devtools.emulator.guide import (
     GuideError,
     file_name,
     firmware_names,
