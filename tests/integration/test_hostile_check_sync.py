@@ -20,12 +20,12 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.message import (
     SipParseError,
-    build_response,
     find_message_end,
     parse_message,
 )
 from devtools import hostile
 from devtools.collection import collections_root
+from devtools.emulator.sipmsg import build_response
 
 LIMIT_MB = 100
 TIMEOUT = 3.0
