@@ -22,7 +22,7 @@ def provisioning_section(url, model, method="dhcp", firmware=None, users=True, c
         return site.provisioning_section(url, model, method=method, firmware=firmware, users=users,
                                          check_sync=check_sync, interval=interval, time=time,
                                          default_kws=default_kws)
-    except IdentifierError as exc:
+    except (IdentifierError, site.SiteError) as exc:
         raise AnsibleFilterError("dect.provisioning.provisioning_section: %s" % exc)
 
 
@@ -34,7 +34,7 @@ def check_sync_target(host_vars):
     """One ``targets`` entry of dect.provisioning.check_sync from a DECT server's inventory vars."""
     try:
         return site.check_sync_target(host_vars)
-    except IdentifierError as exc:
+    except (IdentifierError, site.SiteError) as exc:
         raise AnsibleFilterError("dect.provisioning.check_sync_target: %s" % exc)
 
 
