@@ -31,7 +31,7 @@ EXIT_DHCP_FAILED = 3
 POLL_SECONDS = 0.25  # how often the scheduler looks at its stop flag while idle
 
 
-class Scheduler(object):
+class Scheduler:
     """Runs the device's checks: at boot, on interval and time of day, and on check-sync triggers."""
 
     def __init__(self, device, recorder, minute_seconds):

@@ -29,7 +29,7 @@ def _read_jsonl(path):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-class EmulatorProcess(object):
+class EmulatorProcess:
     """One emulator process (a ``procs.Daemon``, stopped by pid); ``prefix`` wraps the command,
     e.g. ``["ip", "netns", "exec", NS]`` to run it in a namespace."""
 

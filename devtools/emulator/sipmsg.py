@@ -38,7 +38,7 @@ def _params(value):
     return params
 
 
-class SipMessage(object):
+class SipMessage:
     def __init__(self, method=None, request_uri=None, status=None, reason=None, headers=None, body=b""):
         self.method, self.request_uri = method, request_uri
         self.status, self.reason = status, reason

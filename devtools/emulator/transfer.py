@@ -33,7 +33,7 @@ class TransferError(Exception):
         self.status, self.code = status, code
 
 
-class _Sink(object):
+class _Sink:
     def __init__(self, keep_data, deadline):
         self.size = 0
         self.digest = hashlib.sha256()

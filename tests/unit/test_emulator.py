@@ -104,7 +104,7 @@ def test_unknown_user_is_404_only_when_users_are_checked():
     assert sip_listener.answer(message)[0] == 200
 
 
-class MemoryRecorder(object):
+class MemoryRecorder:
     def __init__(self):
         self.fetches, self.sips, self.events, self.states = [], [], [], []
 
@@ -155,7 +155,7 @@ CONFIG = b"""<?xml version="1.0"?>
 USERS = b'<?xml version="1.0"?><users><user><username>9997</username></user><user><localno>2001</localno></user></users>'
 
 
-class MemoryServer(object):
+class MemoryServer:
     """What ``transfer.fetch`` returns for each name; every request is remembered as (host, name)."""
 
     def __init__(self, files):

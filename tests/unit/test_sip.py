@@ -399,7 +399,7 @@ def test_summarize_failures_names_each_target_with_code_or_error():
 
 # --- send_check_sync against scripted loopback peers -----------------------------------------
 
-class ScriptedPeer(object):
+class ScriptedPeer:
     """A loopback SIP peer in a thread: ``script(request, reply, count)`` decides what to answer."""
 
     def __init__(self, script, kind=socket.SOCK_DGRAM):
