@@ -10,9 +10,7 @@ deadline) + 1 s. The cases are the rows of docs/hostile-input.md, section check_
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -53,42 +51,24 @@ def check_sync(collections, values, nofile=None, patch=None):
     return report, report["value"]["result"]
 
 
-class UdpPeer:
+class UdpPeer(hostile.DatagramServer):
     """A SIP peer on UDP answering each request with ``answer(sock, request, source, peer)``."""
 
     def __init__(self, answer):
         self.answer = answer
-        self.stopping = threading.Event()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
         self.requests = 0
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _run(self):
-        while not self.stopping.is_set():
-            try:
-                data, source = self.sock.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            try:
-                request = parse_message(data)
-            except SipParseError:
-                continue
-            self.requests += 1
-            try:
-                self.answer(self.sock, request, source, self)
-            except OSError:
-                pass
-
-    def stop(self):
-        self.stopping.set()
-        self.thread.join(5)
-        self.sock.close()
+    def handle(self, data, source):
+        try:
+            request = parse_message(data)
+        except SipParseError:
+            return
+        self.requests += 1
+        try:
+            self.answer(self.sock, request, source, self)
+        except OSError:
+            pass
 
 
 def answer_ok(sock, request, source, peer):

@@ -301,34 +301,25 @@ def test_dhclient_script_writes_option_66_without_interpreting_it(tmp_path):
 # ----------------------------------------------------------------------------- build_response
 # The emulator's answers, and the test peers' too: here to requests the collection parsed.
 
-SIP_NOTIFY = (
-    b"NOTIFY sip:1000@192.0.2.10 SIP/2.0\r\n"
-    b"Via: SIP/2.0/UDP 192.0.2.1:40000;rport;branch=z9hG4bKabc\r\n"
-    b"v: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy\r\n"
-    b"Max-Forwards: 70\r\n"
-    b"From: <sip:provisioning@192.0.2.1>;tag=f1\r\n"
-    b"To: <sip:1000@192.0.2.10>\r\n"
-    b"i: call-1@192.0.2.1\r\n"
-    b"CSeq: 7 NOTIFY\r\n"
-    b"Event: check-sync\r\n"
-    b"Subscription-State: terminated\r\n"
-    b"Content-Length: 0\r\n"
-    b"\r\n"
-)
+def proxied_request(to_tag=""):
+    """``request()`` as relayed by a proxy: two Via values, the second in compact form."""
+    return sip.parse_message(request().to_bytes()
+                             .replace(b"branch=z9hG4bKabc\r\n", b"branch=z9hG4bKabc\r\nv: SIP/2.0/UDP 198.51.100.7:5060"
+                                      b";branch=z9hG4bKproxy\r\n")
+                             .replace(b"To: <sip:9997@192.0.2.10>", b"To: <sip:9997@192.0.2.10>" + to_tag.encode()))
 
 
 def test_build_response_copies_dialog_headers_and_adds_to_tag():
-    request = sip.parse_message(SIP_NOTIFY)
-    data = sipmsg.build_response(request, 200, "OK", extra_headers=[("Server", "emulator")])
+    request_ = proxied_request()
+    data = sipmsg.build_response(request_, 200, "OK", extra_headers=[("Server", "emulator")])
     assert data == (
         b"SIP/2.0 200 OK\r\n"
-        b"Via: SIP/2.0/UDP 192.0.2.1:40000;rport;branch=z9hG4bKabc\r\n"
+        b"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKabc\r\n"
         b"Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy\r\n"
-        b"From: <sip:provisioning@192.0.2.1>;tag=f1\r\n"
-        b"To: <sip:1000@192.0.2.10>;tag="
-        + hashlib.sha1(b"call-1@192.0.2.1\x00f1\x00z9hG4bKabc").hexdigest()[:16].encode() + b"\r\n"
-        b"Call-ID: call-1@192.0.2.1\r\n"
-        b"CSeq: 7 NOTIFY\r\n"
+        b"From: <sip:p@192.0.2.1>;tag=1\r\n"
+        b"To: <sip:9997@192.0.2.10>;tag=" + hashlib.sha1(b"c1\x001\x00z9hG4bKabc").hexdigest()[:16].encode() + b"\r\n"
+        b"Call-ID: c1\r\n"
+        b"CSeq: 1 NOTIFY\r\n"
         b"Server: emulator\r\n"
         b"Content-Length: 0\r\n"
         b"\r\n"
@@ -336,21 +327,23 @@ def test_build_response_copies_dialog_headers_and_adds_to_tag():
     response = sip.parse_message(data)
     assert response.status == 200 and response.reason == "OK"
     # the same request (a retransmission) is answered with the same To tag
-    assert sipmsg.build_response(request, 200, "OK", extra_headers=[("Server", "emulator")]) == data
+    assert sipmsg.build_response(request_, 200, "OK", extra_headers=[("Server", "emulator")]) == data
 
 
 def test_build_response_keeps_existing_to_tag_and_stamps_received():
-    request = sip.parse_message(SIP_NOTIFY.replace(b"To: <sip:1000@192.0.2.10>", b"To: <sip:1000@192.0.2.10>;tag=t9"))
-    response = sip.parse_message(sipmsg.build_response(request, 481, "Call/Transaction Does Not Exist",
+    response = sip.parse_message(sipmsg.build_response(proxied_request(";tag=t9"), 481, "Call/Transaction Does Not Exist",
                                                        received=("203.0.113.5", 41234)))
-    assert response.header("To") == "<sip:1000@192.0.2.10>;tag=t9"
-    assert response.header("Via") == "SIP/2.0/UDP 192.0.2.1:40000;received=203.0.113.5;rport=41234;branch=z9hG4bKabc"
+    assert response.header("To") == "<sip:9997@192.0.2.10>;tag=t9"
+    assert response.header_values("Via") == ["SIP/2.0/UDP 192.0.2.1:5060;received=203.0.113.5;branch=z9hG4bKabc",
+                                              "SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy"]
     assert response.reason == "Call/Transaction Does Not Exist"
+    rport = sip.parse_message(request().to_bytes().replace(b"branch=z9hG4bKabc", b"rport;branch=z9hG4bKabc"))
+    assert sip.parse_message(sipmsg.build_response(rport, 200, "OK", received=("203.0.113.5", 41234))).header("Via") \
+        == "SIP/2.0/UDP 192.0.2.1:5060;received=203.0.113.5;rport=41234;branch=z9hG4bKabc"
 
 
 def test_build_response_with_body_sets_content_length():
-    request = sip.parse_message(SIP_NOTIFY)
-    response = sip.parse_message(sipmsg.build_response(request, 200, "OK", body=b"xyz"))
+    response = sip.parse_message(sipmsg.build_response(request(), 200, "OK", body=b"xyz"))
     assert response.header("Content-Length") == "3" and response.body == b"xyz"
 
 
@@ -358,7 +351,7 @@ def test_build_response_rejects_responses_and_bad_codes():
     with pytest.raises(ValueError, match="needs a parsed request"):
         sipmsg.build_response(sip.parse_message(b"SIP/2.0 200 OK\r\n\r\n"), 200, "OK")
     with pytest.raises(ValueError, match="allowed 100-699"):
-        sipmsg.build_response(sip.parse_message(SIP_NOTIFY), 99, "Nope")
+        sipmsg.build_response(request(), 99, "Nope")
 
 
 # ----------------------------------------------------------------------------- independence
