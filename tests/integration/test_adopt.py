@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
+from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
+from devtools.collection import REPO
 from devtools.procs import free_port
 
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import canonical

@@ -20,9 +20,9 @@ from pathlib import Path
 import ansible_runner
 import pytest
 
+from devtools.ansible_runner import BIN, PLAYBOOK_PYTHON
+from devtools.collection import REPO, collections_root
 from devtools.site_lab import SiteLab
-from devtools.ansible_runner import BIN, PLAYBOOK_PYTHON, REPO
-from devtools.collection import collections_root
 
 VAULT_PASSWORD = "vault-Pass-for-awx-test"
 SIP_PASSWORD = "Sip-Vaulted-4242"

@@ -13,12 +13,12 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
 from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
-from devtools.emulator import transfer
-from devtools.emulator.harness import EmulatorProcess, send_sip, sip_request
-from devtools.procs import need_binary, need_root
 from devtools import probe_daemons
 from devtools.ansible_runner import run_playbook
+from devtools.emulator import transfer
+from devtools.emulator.harness import EmulatorProcess, send_sip, sip_request
 from devtools.netns import NetnsPair
+from devtools.procs import need_binary, need_root
 from devtools.provisioning_daemons import start_tftp
 
 pytestmark = pytest.mark.daemons

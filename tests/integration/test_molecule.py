@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from devtools.ansible_runner import BIN, run_playbook
+from devtools.collection import REPO
 from devtools.procs import need_binary, need_root
 from devtools.site_lab import SiteLab
-from devtools.ansible_runner import BIN, REPO, run_playbook
 
 pytestmark = pytest.mark.daemons
 

@@ -16,10 +16,9 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import check_file, fetch_file
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url
-from devtools.procs import need_binary, need_root
 from devtools import probe_daemons
 from devtools.ansible_runner import run_playbook
-from devtools.procs import free_port
+from devtools.procs import free_port, need_binary, need_root
 from devtools.provisioning_daemons import start_rendered, start_tftp, stop_all
 
 pytestmark = pytest.mark.daemons

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from devtools.site_lab import SiteLab, convergence_table
 from devtools.ansible_runner import run_playbook
+from devtools.site_lab import SiteLab, convergence_table
 
 TIMEOUT = 20
 

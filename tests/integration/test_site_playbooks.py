@@ -10,8 +10,9 @@ import tempfile
 
 import pytest
 
+from devtools.ansible_runner import run_playbook
+from devtools.collection import REPO
 from devtools.site_lab import NEW_FIRMWARE, SiteLab
-from devtools.ansible_runner import REPO, run_playbook
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,9 @@ import tempfile
 import pytest
 from ansible.release import __version__ as ANSIBLE_VERSION
 
+from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
+from devtools.collection import REPO
 from devtools.site_lab import OLD_FIRMWARE, SiteLab
-from devtools.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
 
 # dect-001 is an 8000 (no default_kws switch), dect-002 a 6500 told default_kws explicitly.
 SERVERS = 2
