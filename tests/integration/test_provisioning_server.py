@@ -204,9 +204,9 @@ def test_basic_auth_self_signed_https_and_an_ftp_account(ftp_account):
     site = None
     try:
         site = serve(PLAYBOOK, workdir, ["http", "https", "ftp"], provisioning_server_tls_selfsigned=True,
-                      provisioning_server_tls_selfsigned_san=["IP:127.0.0.1", "DNS:localhost"],
-                      provisioning_server_http_user="dect", provisioning_server_http_password="s3cret-Pw",
-                      provisioning_server_ftp_user=ftp_account, provisioning_server_ftp_password="ftp-Pw.42")
+                     provisioning_server_tls_selfsigned_san=["IP:127.0.0.1", "DNS:localhost"],
+                     provisioning_server_http_user="dect", provisioning_server_http_password="s3cret-Pw",
+                     provisioning_server_ftp_user=ftp_account, provisioning_server_ftp_password="ftp-Pw.42")
         assert "s3cret-Pw" not in site.first_run.output and "ftp-Pw.42" not in site.first_run.output
         cert = site.conf / "tls" / "dect-provisioning.pem"
         key = site.conf / "tls" / "dect-provisioning.key"

@@ -335,7 +335,7 @@ def test_build_response_keeps_existing_to_tag_and_stamps_received():
                                                        received=("203.0.113.5", 41234)))
     assert response.header("To") == "<sip:9997@192.0.2.10>;tag=t9"
     assert response.header_values("Via") == ["SIP/2.0/UDP 192.0.2.1:5060;received=203.0.113.5;branch=z9hG4bKabc",
-                                              "SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy"]
+                                             "SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy"]
     assert response.reason == "Call/Transaction Does Not Exist"
     rport = sip.parse_message(request().to_bytes().replace(b"branch=z9hG4bKabc", b"rport;branch=z9hG4bKabc"))
     assert sip.parse_message(sipmsg.build_response(rport, 200, "OK", received=("203.0.113.5", 41234))).header("Via") \
