@@ -31,7 +31,7 @@ def _fmt(value, pattern):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.partition("\n\n")[0])
     parser.add_argument("select", nargs="*", metavar="NAME",
                         help="run only the bench modules whose name contains NAME (default: all of %s)"
                         % ", ".join(_modules(())))

@@ -7,7 +7,8 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: rollout_policy
 version_added: 1.0.0
-author: dect.provisioning contributors
+author:
+  - dect.provisioning contributors (!UNKNOWN)
 short_description: The rollout batch size and failure threshold of a site, from its inventory
 description:
   - Reads C(dect_rollout_serial) and C(dect_rollout_max_fail_percentage) from
