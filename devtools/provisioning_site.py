@@ -15,27 +15,18 @@ import base64
 import contextlib
 import ftplib
 import os
-import shutil
 import socket
 import ssl
 import subprocess
-import tempfile
 import urllib.request
 from pathlib import Path
 
 from devtools.ansible_runner import run_playbook
 from devtools.probe_daemons import issue_server_cert, make_ca
-from devtools.procs import free_port, need_binary, need_root
+from devtools.procs import free_port, need_binary, need_root, world_traversable_dir
 from devtools.provisioning_daemons import start_rendered, stop_all
 
 ALL = ["tftp", "http", "https", "ftp"]
-
-
-def world_traversable_workdir():
-    # nginx workers run as www-data: the root's parents must be traversable, which pytest's tmp is not.
-    path = Path(tempfile.mkdtemp(prefix="dect-ps-", dir="/tmp"))
-    path.chmod(0o755)
-    return path
 
 
 def _ports():
@@ -95,25 +86,34 @@ def serve(playbook, workdir, protocols, **extra):
 
 
 @contextlib.contextmanager
+def served_site(playbook, protocols, test_ca=False, **extra):
+    """``serve`` in a world-traversable scratch directory (nginx's workers run as www-data); with
+    ``test_ca``, HTTPS gets a certificate from a test CA (``site.ca``). Afterwards the daemons are
+    stopped by pid and the directory removed."""
+    with world_traversable_dir("dect-ps-") as workdir:
+        site = None
+        try:
+            ca_cert = None
+            if test_ca:
+                ca_cert, ca_key = make_ca(workdir / "pki")
+                cert, key = issue_server_cert(workdir / "pki", ca_cert, ca_key)
+                extra.update(provisioning_server_tls_cert=str(cert), provisioning_server_tls_key=str(key))
+            site = serve(playbook, workdir, protocols, **extra)
+            site.ca = ca_cert
+            yield site
+        finally:
+            if site is not None:
+                stop_all(site.daemons)
+
+
+@contextlib.contextmanager
 def https_site(playbook, binaries):
-    """All four protocols, anonymous, HTTPS with a certificate from a test CA (``site.ca``); the
-    daemons stopped by pid and the directory removed afterwards. Skips unless root."""
+    """All four protocols, anonymous, HTTPS with a certificate from a test CA. Skips unless root."""
     need_root()
     for binary in binaries:
         need_binary(binary)
-    workdir = world_traversable_workdir()
-    site = None
-    try:
-        ca_cert, ca_key = make_ca(workdir / "pki")
-        cert, key = issue_server_cert(workdir / "pki", ca_cert, ca_key)
-        site = serve(playbook, workdir, ALL, provisioning_server_tls_cert=str(cert),
-                     provisioning_server_tls_key=str(key))
-        site.ca = ca_cert
+    with served_site(playbook, ALL, test_ca=True) as site:
         yield site
-    finally:
-        if site is not None:
-            stop_all(site.daemons)
-        shutil.rmtree(str(workdir), ignore_errors=True)
 
 
 def fetch_tftp(site, name, dest):

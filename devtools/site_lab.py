@@ -23,6 +23,7 @@ check-syncs it answered since the power cycle.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
 from devtools.collection import REPO
 from devtools.emulator.harness import EmulatorProcess
-from devtools.procs import free_port
+from devtools.procs import free_port, world_traversable_dir
 from devtools.provisioning_daemons import start_rendered
 
 OLD_FIRMWARE = "DEMO-KWS 1"
@@ -292,6 +293,18 @@ class SiteLab:
                 config_applied=bool(rec.state().get("config")),
             ))
         return rows
+
+
+@contextlib.contextmanager
+def temporary_lab(prefix):
+    """A SiteLab (nothing started yet) in a world-traversable scratch directory; afterwards its
+    daemons are stopped and the directory removed."""
+    with world_traversable_dir(prefix) as workdir:
+        lab = SiteLab(workdir)
+        try:
+            yield lab
+        finally:
+            lab.down()
 
 
 def _gone(pid):

@@ -12,7 +12,6 @@ import grp
 import ftplib
 import hashlib
 import os
-import shutil
 import socket
 import ssl
 import struct
@@ -26,9 +25,7 @@ import pytest
 
 from devtools.probe_daemons import make_ca
 from devtools.procs import need_root
-from devtools.provisioning_daemons import stop_all
-from devtools.provisioning_site import ALL, fetch_ftp, fetch_http, fetch_tftp, https_site, serve, \
-    world_traversable_workdir
+from devtools.provisioning_site import ALL, fetch_ftp, fetch_http, fetch_tftp, https_site, served_site
 
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "provisioning_server_serve.yml"
 FILES = ("kws.bin", "kws.bin.ver", "pp7x.bin", "pp7x.bin.ver", "0013d1800032-config.xml")
@@ -200,13 +197,10 @@ def ftp_account():
 
 def test_basic_auth_self_signed_https_and_an_ftp_account(ftp_account):
     need_root()
-    workdir = world_traversable_workdir()
-    site = None
-    try:
-        site = serve(PLAYBOOK, workdir, ["http", "https", "ftp"], provisioning_server_tls_selfsigned=True,
+    with served_site(PLAYBOOK, ["http", "https", "ftp"], provisioning_server_tls_selfsigned=True,
                      provisioning_server_tls_selfsigned_san=["IP:127.0.0.1", "DNS:localhost"],
                      provisioning_server_http_user="dect", provisioning_server_http_password="s3cret-Pw",
-                     provisioning_server_ftp_user=ftp_account, provisioning_server_ftp_password="ftp-Pw.42")
+                     provisioning_server_ftp_user=ftp_account, provisioning_server_ftp_password="ftp-Pw.42") as site:
         assert "s3cret-Pw" not in site.first_run.output and "ftp-Pw.42" not in site.first_run.output
         cert = site.conf / "tls" / "dect-provisioning.pem"
         key = site.conf / "tls" / "dect-provisioning.key"
@@ -237,10 +231,6 @@ def test_basic_auth_self_signed_https_and_an_ftp_account(ftp_account):
         again = site.play()
         assert again.rc == 0 and again.recap()["changed"] == 0, again.output
         assert (site.conf / "htpasswd").read_text() == htpasswd
-    finally:
-        if site is not None:
-            stop_all(site.daemons)
-        shutil.rmtree(str(workdir), ignore_errors=True)
 
 
 @pytest.mark.parametrize("overrides, message", [

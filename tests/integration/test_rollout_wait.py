@@ -7,31 +7,22 @@ fetches nothing)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
 
 import pytest
 
 from devtools.ansible_runner import run_playbook
-from devtools.site_lab import SiteLab, convergence_table
+from devtools.site_lab import convergence_table, temporary_lab
 
 TIMEOUT = 20
 
 
 @pytest.fixture(scope="module")
 def lab():
-    workdir = tempfile.mkdtemp(prefix="dect-rollout-wait-", dir="/tmp")
-    os.chmod(workdir, 0o755)  # nginx's workers must reach the served root
-    site = SiteLab(workdir)
-    try:
+    with temporary_lab("dect-rollout-wait-") as site:
         site.up(3, host_vars={"dect-003": {"dect_check_sync_reaction": "disabled"}})
         yield site
-    finally:
-        site.down()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def rollout(lab):

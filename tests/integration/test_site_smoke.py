@@ -14,15 +14,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 
 import pytest
 from ansible.release import __version__ as ANSIBLE_VERSION
 
 from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
 from devtools.collection import REPO
-from devtools.site_lab import OLD_FIRMWARE, SiteLab
+from devtools.site_lab import OLD_FIRMWARE, temporary_lab
 
 # dect-001 is an 8000 (no default_kws switch), dect-002 a 6500 told default_kws explicitly.
 SERVERS = 2
@@ -32,11 +30,7 @@ SERVERS = 2
 def lab():
     if os.geteuid() != 0:
         pytest.skip("needs root: nginx serves the root as www-data")
-    # Not under pytest's 0700 tmp dir: nginx's workers (www-data) must reach the served root.
-    workdir = tempfile.mkdtemp(prefix="dect-site-smoke-", dir="/tmp")
-    os.chmod(workdir, 0o755)
-    site = SiteLab(workdir)
-    try:
+    with temporary_lab("dect-site-smoke-") as site:
         site.write(SERVERS)
         inventory = json.loads(site.inventory.read_text())
         inventory["all"]["children"]["dect_servers"]["hosts"]["dect-002"]["dect_firmware_default_kws"] = True
@@ -44,9 +38,6 @@ def lab():
         site.prepare()
         site.start_emulators()  # factory state: nothing staged for them yet
         yield site
-    finally:
-        site.down()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def recaps(run):
