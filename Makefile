@@ -45,7 +45,7 @@ deps:  ## apt packages of the real daemons the tests start (Debian/Ubuntu, root)
 	fi
 
 demo: venv deps  ## roll out the demo site on this machine and print what each DECT server fetched
-	$(BIN)/python demo/run_demo.py
+	$(BIN)/python -m demo.run_demo
 
 test: venv deps docs-check changelog-lint sanity lint unit integration  ## everything CI runs
 

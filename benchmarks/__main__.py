@@ -7,6 +7,7 @@ runs only the modules whose name contains ``users``.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import pkgutil
@@ -15,11 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from devtools.collection import REPO
+
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-sys.path.insert(0, str(REPO))
-# The repo's conftest makes ansible_collections.dect.provisioning importable, as under pytest.
-importlib.import_module("conftest")
 
 
 def _modules(selected):
@@ -32,8 +31,13 @@ def _fmt(value, pattern):
 
 
 def main(argv):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.partition("\n\n")[0])
+    parser.add_argument("select", nargs="*", metavar="NAME",
+                        help="run only the bench modules whose name contains NAME (default: all of %s)"
+                        % ", ".join(_modules(())))
+    args = parser.parse_args(argv)
     rows = []
-    for name in _modules(argv):
+    for name in _modules(args.select):
         module = importlib.import_module("benchmarks.%s" % name)
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix=name + "-") as workdir:

@@ -13,7 +13,7 @@ import os
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.fanout import send_check_sync, summarize_failures
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.target import normalize_target
 from benchmarks.common import row, timed, timed_playbook
-from tests.integration.test_check_sync import Sipp
+from devtools.sipp import Sipp
 
 SERVERS = 10            # sipp instances (UDP), each handling USERS_PER_SERVER extensions
 USERS_PER_SERVER = 50

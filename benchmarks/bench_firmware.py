@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from tests.support.ansible_runner import run_playbook  # noqa: E402
+from devtools.ansible_runner import run_playbook
 
 SIZE_MB = 200
 NOOP_REPEATS = 3

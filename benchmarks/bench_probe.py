@@ -17,8 +17,8 @@ from ansible_collections.dect.provisioning.plugins.module_utils import config_se
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import fetch_file
 from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
 from benchmarks.common import row, timed, timed_playbook
-from tests.support.probe_daemons import start_nginx
-from tests.support.provisioning_daemons import start_tftp
+from devtools.probe_daemons import start_nginx
+from devtools.provisioning_daemons import start_tftp
 
 IMAGE_BYTES = 8 * 1024 * 1024
 ROUNDS = 3

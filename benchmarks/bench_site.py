@@ -2,8 +2,8 @@
 per server; optionally (``BENCH_SITE_LARGE=1``) the no-op re-run of a 1,000-server site.
 
 The provisioning host is reached as real sites reach it: OpenSSH on 127.0.0.1, a non-root user with
-passwordless sudo (become), Debian's /usr/bin/python3 without lxml (tests/support/sshd.py). The site is
-tests/lab/site_lab.py without its history: nginx from the provisioning_server role, the dnsmasq option 66
+passwordless sudo (become), Debian's /usr/bin/python3 without lxml (devtools/sshd.py). The site is
+devtools/site_lab.py without its history: nginx from the provisioning_server role, the dnsmasq option 66
 file checked by ``dnsmasq --test``, one DECT server emulator per server answering SIP NOTIFY.
 
 Compared, in the same run and against the same inventory and provisioning host, with the playbook a
@@ -24,8 +24,8 @@ import time
 from collections import OrderedDict
 
 from benchmarks.common import row, timed, timed_playbook
-from tests.lab.site_lab import SiteLab
-from tests.support.sshd import SshHost
+from devtools.site_lab import SiteLab
+from devtools.sshd import SshHost
 
 SERVERS = int(os.environ.get("BENCH_SITE_SERVERS", "100"))
 FORKS = int(os.environ.get("BENCH_SITE_FORKS", "5"))

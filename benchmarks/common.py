@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.support.ansible_runner import run_playbook
+from devtools.ansible_runner import run_playbook
 
 
 def timed(func, *args, **kwargs):

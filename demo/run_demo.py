@@ -1,6 +1,6 @@
 """`make demo`: roll out a small DECT site on this machine and show what each DECT server fetched.
 
-The site (tests/lab/site_lab.py): a provisioning host on 127.0.0.1 whose nginx config comes from
+The site (devtools/site_lab.py): a provisioning host on 127.0.0.1 whose nginx config comes from
 the provisioning_server role, dnsmasq's option 66 include written and checked by ``dnsmasq --test``,
 and three DECT servers played by the emulator. They were provisioned once with firmware
 DEMO-KWS 1; the demo rolls out DEMO-KWS 2 with ``playbooks/site.yml``, which stages it and sends
@@ -12,12 +12,9 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from tests.lab.site_lab import SiteLab, convergence_table, print_report  # noqa: E402
+from devtools.collection import REPO
+from devtools.site_lab import SiteLab, convergence_table, print_report
 
 WORKDIR = REPO / "demo-output"
 SERVERS = 3

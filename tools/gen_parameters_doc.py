@@ -12,35 +12,17 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from devtools.collection import REPO, importable
+
 FAMILY_COLUMNS = (("ipdect", "400/6500"), ("dect", "2500/8000"))
 COLUMNS = ("Path", "400/6500", "2500/8000", "Type / allowed values", "Default", "Secret", "Guide", "Description",
            "Note")
 GUIDE_PAGES = REPO / "tools" / "guide_pages.json"
 
 
-def _collections_root():
-    """The directory holding ``ansible_collections`` for this checkout.
-
-    A copy laid out as ansible_collections/dect/provisioning (the sanity copy) is its own root;
-    a plain checkout is linked under .build/collections, as the root conftest.py does.
-    """
-    if REPO.parent.name == "dect" and REPO.parents[1].name == "ansible_collections":
-        return REPO.parents[2]
-    root = REPO / ".build" / "collections"
-    link = root / "ansible_collections" / "dect" / "provisioning"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(REPO)
-    return root
-
-
 def _load_schema():
-    root = str(_collections_root())
-    if root not in sys.path:
-        sys.path.insert(0, root)
+    importable()
     from ansible_collections.dect.provisioning.plugins.module_utils import config_schema  # pylint: disable=import-outside-toplevel
 
     return config_schema

@@ -17,13 +17,18 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
     kinds_for_model,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    IdentifierError,
     model_family,
     parse_provisioning_url,
 )
 
 METHODS = ("dhcp", "static", "disabled")
 CHECK_SYNC = ("disabled", "update", "reboot")
+
+
+class SiteError(ValueError):
+    """A site value that is not a MAC, model or URL but still cannot be used: a provisioning method
+    or check-sync action that does not exist, a DECT server with nowhere to send check-sync. (A bad
+    identifier raises ``identifiers.IdentifierError``.)"""
 
 
 def firmware_names(catalogue):
@@ -36,12 +41,13 @@ def provisioning_section(url, model, method="dhcp", firmware=None, users=True, c
     """The ``provisioning`` dict of one server's config.
 
     ``method: dhcp`` leaves ``server.url`` out (the device takes option 66, which the dhcp role
-    sets from the same ``url``); ``static`` writes it.
+    sets from the same ``url``); ``static`` writes it. Raises SiteError for ``method`` or
+    ``check_sync`` values that do not exist, IdentifierError for a bad model or URL.
     """
     if method not in METHODS:
-        raise IdentifierError("method '%s' is not one of %s" % (method, ", ".join(METHODS)))
+        raise SiteError("method '%s' is not one of %s" % (method, ", ".join(METHODS)))
     if check_sync not in CHECK_SYNC:
-        raise IdentifierError("check_sync '%s' is not one of %s" % (check_sync, ", ".join(CHECK_SYNC)))
+        raise SiteError("check_sync '%s' is not one of %s" % (check_sync, ", ".join(CHECK_SYNC)))
     model_family(model)
     section = {
         "server": {"method": method},
@@ -82,8 +88,8 @@ def check_sync_target(host_vars):
     """The check_sync ``targets`` entry for a DECT server, from its inventory variables."""
     host = host_vars.get("dect_sip_host") or host_vars.get("dect_ip")
     if not host:
-        raise IdentifierError("%s has neither dect_sip_host nor dect_ip: nowhere to send check-sync"
-                              % host_vars.get("inventory_hostname", "a DECT server"))
+        raise SiteError("%s has neither dect_sip_host nor dect_ip: nowhere to send check-sync"
+                        % host_vars.get("inventory_hostname", "a DECT server"))
     target = {"host": str(host)}
     for option, var in _SIP_TARGET_VARS:
         if host_vars.get(var) not in (None, ""):

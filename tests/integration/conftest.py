@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tests.support.ansible_runner import SYSTEM_PYTHON, run_playbook  # noqa: E402
+from devtools.ansible_runner import SYSTEM_PYTHON, run_playbook
 
 HERE = Path(__file__).resolve().parent
-
-
-def need_root():
-    if os.geteuid() != 0:
-        pytest.skip("needs root to start daemons and network namespaces")
-
-
-def need_binary(name):
-    if shutil.which(name) is None:
-        raise RuntimeError("%s is not installed: run `make deps` (bindep.txt lists the packages)" % name)
 
 
 @pytest.fixture

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
-from tests.support.procs import free_port
+from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
+from devtools.collection import REPO
+from devtools.procs import free_port
 
-from tests.support.xml_compare import canonical
+from devtools.xml_compare import canonical
 
 EXPORTS = REPO / "tests" / "data" / "exports"
 MAC = "00:13:d1:80:00:32"

@@ -13,15 +13,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import ansible_runner
 import pytest
 
-from tests.lab.site_lab import SiteLab
-from tests.support.ansible_runner import BIN, PLAYBOOK_PYTHON, REPO, collections_root
+from devtools.ansible_runner import BIN, PLAYBOOK_PYTHON
+from devtools.collection import REPO, collections_root
+from devtools.site_lab import temporary_lab
 
 VAULT_PASSWORD = "vault-Pass-for-awx-test"
 SIP_PASSWORD = "Sip-Vaulted-4242"
@@ -133,18 +132,11 @@ def inventory_yaml(lab, kea_path):
 
 @pytest.fixture(scope="module")
 def site():
-    # Not under pytest's 0700 tmp dir: nginx's workers (www-data) must reach the served root.
-    workdir = tempfile.mkdtemp(prefix="dect-awx-runner-", dir="/tmp")
-    os.chmod(workdir, 0o755)
-    lab = SiteLab(workdir)
-    try:
+    with temporary_lab("dect-awx-runner-") as lab:
         lab.write(2)
         lab.prepare()
         lab.start_emulators()
         yield lab
-    finally:
-        lab.down()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def private_data_dir(lab):

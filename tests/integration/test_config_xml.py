@@ -206,8 +206,8 @@ ROUND_TRIP = """
 @pytest.mark.parametrize("name,model", [("config-6500-provisioning.xml", "6500"),
                                         ("config-8000-provisioning.xml", "8000")])
 def test_guide_examples_round_trip(play, tmp_path, name, model):
-    from tests.support.ansible_runner import REPO
-    from tests.support.xml_compare import canonical
+    from devtools.collection import REPO
+    from devtools.xml_compare import canonical
 
     src = REPO / "tests" / "data" / "guide" / name
     out = tmp_path / "out.xml"
@@ -234,7 +234,7 @@ PARSED_EXPORT = """
 
 @pytest.mark.parametrize("model", ["6500", "8000"])
 def test_device_export_with_empty_elements_is_parsed_valid(play, model):
-    from tests.support.ansible_runner import REPO
+    from devtools.collection import REPO
     src = REPO / "tests" / "data" / "exports" / ("config-%s-export.xml" % model)
     result = play(PARSED_EXPORT, extra_vars={"model": model, "src": str(src)})
     assert result.rc == 0, result.output

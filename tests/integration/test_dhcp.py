@@ -13,10 +13,9 @@ import subprocess
 
 import pytest
 
-from tests.integration.conftest import need_binary, need_root
-from tests.support.ansible_runner import SYSTEM_PYTHON
-from tests.support.netns import NetnsPair
-from tests.support.procs import Daemon, stop_pidfile, wait_for
+from devtools.ansible_runner import SYSTEM_PYTHON
+from devtools.netns import NetnsPair
+from devtools.procs import Daemon, need_binary, need_root, stop_pidfile, wait_for
 
 pytestmark = pytest.mark.daemons
 

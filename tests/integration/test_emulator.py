@@ -7,21 +7,23 @@ import hashlib
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
 from ansible_collections.dect.provisioning.plugins.module_utils import users as users_engine
-from tests.emulator import transfer
-from tests.emulator.harness import EmulatorProcess, send_sip, sip_request
-from tests.integration.conftest import HERE, need_binary, need_root
-from tests.support import probe_daemons
-from tests.support.ansible_runner import run_playbook
-from tests.support.netns import NetnsPair
-from tests.support.provisioning_daemons import start_tftp
+from devtools import probe_daemons
+from devtools.ansible_runner import run_playbook
+from devtools.emulator import transfer
+from devtools.emulator.harness import EmulatorProcess, send_sip, sip_request
+from devtools.netns import NetnsPair
+from devtools.procs import need_binary, need_root
+from devtools.provisioning_daemons import start_tftp
 
 pytestmark = pytest.mark.daemons
 
+HERE = Path(__file__).resolve().parent
 MINUTE = 0.3  # seconds per check.interval minute in these tests
 
 

@@ -10,9 +10,7 @@ deadline) + 1 s. The cases are the rows of docs/hostile-input.md, section check_
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -20,12 +18,12 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.message import (
     SipParseError,
-    build_response,
     find_message_end,
     parse_message,
 )
-from tests.support import hostile
-from tests.support.ansible_runner import collections_root
+from devtools import hostile
+from devtools.collection import collections_root
+from devtools.emulator.sipmsg import build_response
 
 LIMIT_MB = 100
 TIMEOUT = 3.0
@@ -47,48 +45,30 @@ def params(port, transport="udp", **overrides):
 
 
 def check_sync(collections, values, nofile=None, patch=None):
-    report = hostile.run_in_child("tests.support.hostile", "check_sync", [values], collections, nofile=nofile,
+    report = hostile.run_in_child("devtools.hostile", "check_sync", [values], collections, nofile=nofile,
                                   patch=patch)
     assert hostile.grown_mb(report) < LIMIT_MB, report
     return report, report["value"]["result"]
 
 
-class UdpPeer:
+class UdpPeer(hostile.DatagramServer):
     """A SIP peer on UDP answering each request with ``answer(sock, request, source, peer)``."""
 
     def __init__(self, answer):
         self.answer = answer
-        self.stopping = threading.Event()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
         self.requests = 0
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _run(self):
-        while not self.stopping.is_set():
-            try:
-                data, source = self.sock.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            try:
-                request = parse_message(data)
-            except SipParseError:
-                continue
-            self.requests += 1
-            try:
-                self.answer(self.sock, request, source, self)
-            except OSError:
-                pass
-
-    def stop(self):
-        self.stopping.set()
-        self.thread.join(5)
-        self.sock.close()
+    def handle(self, data, source):
+        try:
+            request = parse_message(data)
+        except SipParseError:
+            return
+        self.requests += 1
+        try:
+            self.answer(self.sock, request, source, self)
+        except OSError:
+            pass
 
 
 def answer_ok(sock, request, source, peer):
@@ -256,5 +236,5 @@ def test_more_targets_than_file_descriptors_queue_and_all_succeed(collections, p
 
 def test_the_descriptor_limit_is_real_in_the_child(collections):
     """The limit the test above sets does bite: 300 sockets at once fail in such a child."""
-    report = hostile.run_in_child("tests.support.hostile", "open_sockets", [300], collections, nofile=64)
+    report = hostile.run_in_child("devtools.hostile", "open_sockets", [300], collections, nofile=64)
     assert report["value"] == "[Errno 24] Too many open files"

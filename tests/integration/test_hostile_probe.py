@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import hostile
-from tests.support.ansible_runner import collections_root, run_playbook
+from devtools import hostile
+from devtools.ansible_runner import run_playbook
+from devtools.collection import collections_root
 
 MAC = "0013d1800032"
 CONFIG = MAC + "-config.xml"
@@ -43,7 +44,7 @@ def params(url, **overrides):
 
 
 def probe(collections, values):
-    report = hostile.run_in_child("tests.support.hostile", "probe", [values], collections)
+    report = hostile.run_in_child("devtools.hostile", "probe", [values], collections)
     assert hostile.grown_mb(report) < LIMIT_MB, report
     return report, report["value"]
 

@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import need_binary, need_root
-from tests.lab.site_lab import SiteLab
-from tests.support.ansible_runner import BIN, REPO, run_playbook
+from devtools.ansible_runner import BIN, run_playbook
+from devtools.collection import REPO
+from devtools.procs import need_binary, need_root, world_traversable_dir
+from devtools.site_lab import SiteLab
 
 pytestmark = pytest.mark.daemons
 
@@ -90,25 +89,23 @@ def scenario():
     for name in ("nginx", "dnsmasq"):
         need_binary(name)
     # nginx's workers (www-data) must traverse the lab directory: pytest's tmp (0700) will not do.
-    base = Path(tempfile.mkdtemp(prefix="dect-molecule-", dir="/tmp"))
-    base.chmod(0o755)
-    lab = base / "lab"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("MOLECULE_", "ANSIBLE_"))}
-    env.update({
-        "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
-        "CI": "true",
-        "NO_COLOR": "1",
-        "PYTHONUNBUFFERED": "1",  # keeps the log and the playbooks' output in order in the shared pipe
-        "DECT_MOLECULE_LAB": str(lab),
-        # molecule's own state (created/converged) kept apart from any run by hand
-        "MOLECULE_EPHEMERAL_DIRECTORY": str(base / "molecule"),
-    })
-    try:
-        yield dict(env=env, lab=lab, base=base, run=_molecule(env, "test", "--destroy", "never"))
-    finally:
-        if (lab / "lab.json").exists():
-            SiteLab(lab).down()
-        shutil.rmtree(base, ignore_errors=True)
+    with world_traversable_dir("dect-molecule-") as base:
+        lab = base / "lab"
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("MOLECULE_", "ANSIBLE_"))}
+        env.update({
+            "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+            "CI": "true",
+            "NO_COLOR": "1",
+            "PYTHONUNBUFFERED": "1",  # keeps the log and the playbooks' output in order in the shared pipe
+            "DECT_MOLECULE_LAB": str(lab),
+            # molecule's own state (created/converged) kept apart from any run by hand
+            "MOLECULE_EPHEMERAL_DIRECTORY": str(base / "molecule"),
+        })
+        try:
+            yield dict(env=env, lab=lab, base=base, run=_molecule(env, "test", "--destroy", "never"))
+        finally:
+            if (lab / "lab.json").exists():
+                SiteLab(lab).down()
 
 
 def test_molecule_test_converges_idempotently_and_verifies(scenario):

@@ -16,7 +16,6 @@ import grp
 import gzip
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,14 +26,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import need_binary, need_root
-from tests.integration.test_provisioning_server import (
-    ALL, _serve, _world_traversable_workdir, fetch_ftp, fetch_http, fetch_tftp)
-from tests.support.ansible_runner import run_playbook
-from tests.support.probe_daemons import issue_server_cert, make_ca
-from tests.support.provisioning_daemons import stop_all
+from devtools.ansible_runner import run_playbook
+from devtools.provisioning_site import ALL, fetch_ftp, fetch_http, fetch_tftp, https_site
 
-READ = Path(__file__).resolve().parent / "playbooks" / "provisioning_log_read.yml"
+PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+READ = PLAYBOOKS / "provisioning_log_read.yml"
 MAC = "0013d1800032"
 BIG = 48 * 1024 * 1024  # more than loopback socket buffers hold: an early close interrupts it
 FORBIDDEN = ("x-config.xml.1234.2026-01-01@00:00~", ".x-config.xml.tmpab12", ".hidden")
@@ -51,26 +47,14 @@ def _publish(root, name, data):
 
 @pytest.fixture(scope="module")
 def site():
-    need_root()
-    for binary in ("in.tftpd", "nginx", "vsftpd", "tftp", "unshare"):
-        need_binary(binary)
-    workdir = _world_traversable_workdir()
-    site = None
-    try:
-        ca_cert, ca_key = make_ca(workdir / "pki")
-        cert, key = issue_server_cert(workdir / "pki", ca_cert, ca_key)
-        site = _serve(workdir, ALL, provisioning_server_tls_cert=str(cert), provisioning_server_tls_key=str(key))
-        site.ca = ca_cert
-        _publish(site.root, "%s-users.xml" % MAC, b"<users/>\n")
-        _publish(site.root, "big.bin", os.urandom(1024 * 1024) * (BIG // (1024 * 1024)))
-        _publish(site.root, "big2.bin", os.urandom(1024 * 1024) * (BIG // (1024 * 1024)))
+    with https_site(PLAYBOOKS / "provisioning_server_serve.yml",
+                    ("in.tftpd", "nginx", "vsftpd", "tftp", "unshare")) as served:
+        _publish(served.root, "%s-users.xml" % MAC, b"<users/>\n")
+        _publish(served.root, "big.bin", os.urandom(1024 * 1024) * (BIG // (1024 * 1024)))
+        _publish(served.root, "big2.bin", os.urandom(1024 * 1024) * (BIG // (1024 * 1024)))
         for name in FORBIDDEN:
-            _publish(site.root, name, b"not for devices\n")
-        yield site
-    finally:
-        if site is not None:
-            stop_all(site.daemons)
-        shutil.rmtree(str(workdir), ignore_errors=True)
+            _publish(served.root, name, b"not for devices\n")
+        yield served
 
 
 def read_log(site, **extra):

@@ -7,23 +7,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import socket
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import check_file, fetch_file
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url
-from tests.integration.conftest import HERE, need_binary, need_root
-from tests.support import probe_daemons
-from tests.support.ansible_runner import run_playbook
-from tests.support.procs import free_port
-from tests.support.provisioning_daemons import start_rendered, start_tftp, stop_all
+from devtools import probe_daemons
+from devtools.ansible_runner import run_playbook
+from devtools.procs import free_port, need_binary, need_root, world_traversable_dir
+from devtools.provisioning_daemons import start_rendered, start_tftp, stop_all
 
 pytestmark = pytest.mark.daemons
 
+HERE = Path(__file__).resolve().parent
 MAC_OK = "0013d1800032"          # config, users, kws.bin + .ver: everything a device needs
 MAC_NO_USERS = "0013d1800033"    # config only
 MAC_BAD_XML = "0013d1800034"     # config not well-formed, users fine
@@ -75,38 +73,36 @@ def served():
     for binary in ("in.tftpd", "nginx", "vsftpd", "openssl"):
         need_binary(binary)
     # nginx workers and vsftpd drop to unprivileged users: the root's parents must be traversable.
-    work = Path(tempfile.mkdtemp(prefix="dect-probe-", dir="/tmp"))
-    work.chmod(0o755)
-    state = Served(work)
-    try:
-        state.root = work / "srv-dect"
-        state.firmware = work / "kws6500-PCS24B.bin"
-        state.firmware.write_bytes(os.urandom(300 * 1024 + 17))
-        pki = work / "pki"
-        ca, ca_key = probe_daemons.make_ca(pki)
-        cert, key = probe_daemons.issue_server_cert(pki, ca, ca_key)
-        wrong_ca, _key = probe_daemons.make_ca(pki, "some-other-ca")
-        state.ca, state.wrong_ca = str(ca), str(wrong_ca)
+    with world_traversable_dir("dect-probe-") as work:
+        state = Served(work)
+        try:
+            state.root = work / "srv-dect"
+            state.firmware = work / "kws6500-PCS24B.bin"
+            state.firmware.write_bytes(os.urandom(300 * 1024 + 17))
+            pki = work / "pki"
+            ca, ca_key = probe_daemons.make_ca(pki)
+            cert, key = probe_daemons.issue_server_cert(pki, ca, ca_key)
+            wrong_ca, _key = probe_daemons.make_ca(pki, "some-other-ca")
+            state.ca, state.wrong_ca = str(ca), str(wrong_ca)
 
-        main = stage(work, "stage", role_vars(work, state.root, work / "etc", PROTOCOLS, probe_firmware_src=str(state.firmware),
-                                              provisioning_server_tls_cert=str(cert), provisioning_server_tls_key=str(key),
-                                              provisioning_server_http_user="prov",
-                                              provisioning_server_http_password=SECRET))
-        state.daemons.update(start_rendered(work / "etc", PROTOCOLS, work))
-        state.ports = dict((p, main["provisioning_server_%s_port" % p]) for p in PROTOCOLS)
-        # HTTP and HTTPS ask for basic auth (the role's http_user): the URL carries it, as a device's would.
-        state.urls = {
-            "tftp": "127.0.0.1:%d" % state.ports["tftp"],  # a bare host: TFTP, as the guide says
-            "http": "http://prov:%s@127.0.0.1:%d" % (SECRET, state.ports["http"]),
-            "https": "https://prov:%s@127.0.0.1:%d/" % (SECRET, state.ports["https"]),
-            "ftp": "ftp://127.0.0.1:%d" % state.ports["ftp"],
-            "http_no_auth": "http://127.0.0.1:%d" % state.ports["http"],
-            "http_bad_auth": "http://prov:wrong@127.0.0.1:%d" % state.ports["http"],
-        }
-        yield state
-    finally:
-        state.stop()
-        shutil.rmtree(str(work), ignore_errors=True)
+            main = stage(work, "stage", role_vars(work, state.root, work / "etc", PROTOCOLS, probe_firmware_src=str(state.firmware),
+                                                  provisioning_server_tls_cert=str(cert), provisioning_server_tls_key=str(key),
+                                                  provisioning_server_http_user="prov",
+                                                  provisioning_server_http_password=SECRET))
+            state.daemons.update(start_rendered(work / "etc", PROTOCOLS, work))
+            state.ports = dict((p, main["provisioning_server_%s_port" % p]) for p in PROTOCOLS)
+            # HTTP and HTTPS ask for basic auth (the role's http_user): the URL carries it, as a device's would.
+            state.urls = {
+                "tftp": "127.0.0.1:%d" % state.ports["tftp"],  # a bare host: TFTP, as the guide says
+                "http": "http://prov:%s@127.0.0.1:%d" % (SECRET, state.ports["http"]),
+                "https": "https://prov:%s@127.0.0.1:%d/" % (SECRET, state.ports["https"]),
+                "ftp": "ftp://127.0.0.1:%d" % state.ports["ftp"],
+                "http_no_auth": "http://127.0.0.1:%d" % state.ports["http"],
+                "http_bad_auth": "http://prov:wrong@127.0.0.1:%d" % state.ports["http"],
+            }
+            yield state
+        finally:
+            state.stop()
 
 
 def run_cases(served, tmp_path, cases):

@@ -1,24 +1,21 @@
 """The provisioning_server role against real tftpd-hpa, nginx and vsftpd on 127.0.0.1.
 
 The role renders every configuration into a directory (no service manager here); the daemons are
-started from exactly those files (tests/support/provisioning_daemons.py) over a root staged by the
-firmware role, and each file is fetched with plain clients: tftp-hpa's ``tftp``, urllib over HTTP and
-HTTPS (a test CA made here), ftplib.
+started from exactly those files over a root staged by the firmware role (devtools/provisioning_site.py),
+and each file is fetched with plain clients: tftp-hpa's ``tftp``, urllib over HTTP and HTTPS (a test
+CA made here), ftplib.
 """
 
 from __future__ import annotations
 
-import base64
 import grp
 import ftplib
 import hashlib
 import os
-import shutil
 import socket
 import ssl
 import struct
 import subprocess
-import tempfile
 import urllib.error
 import urllib.request
 import uuid
@@ -26,125 +23,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import need_binary, need_root
-from tests.support.ansible_runner import run_playbook
-from tests.support.probe_daemons import issue_server_cert, make_ca
-from tests.support.procs import free_port
-from tests.support.provisioning_daemons import start_rendered, stop_all
+from devtools.probe_daemons import make_ca
+from devtools.procs import need_root
+from devtools.provisioning_site import ALL, fetch_ftp, fetch_http, fetch_tftp, https_site, served_site
 
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "provisioning_server_serve.yml"
 FILES = ("kws.bin", "kws.bin.ver", "pp7x.bin", "pp7x.bin.ver", "0013d1800032-config.xml")
-ALL = ["tftp", "http", "https", "ftp"]
-
-
-def _world_traversable_workdir():
-    # nginx workers run as www-data: the root's parents must be traversable, which pytest's tmp is not.
-    path = Path(tempfile.mkdtemp(prefix="dect-ps-", dir="/tmp"))
-    path.chmod(0o755)
-    return path
-
-
-def _ports():
-    pasv = free_port()
-    return dict(provisioning_server_tftp_port=free_port(socket.SOCK_DGRAM), provisioning_server_http_port=free_port(),
-                provisioning_server_https_port=free_port(), provisioning_server_ftp_port=free_port(),
-                provisioning_server_ftp_pasv_min_port=pasv, provisioning_server_ftp_pasv_max_port=min(pasv + 10, 65535))
-
-
-def _release(directory):
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "kws6500.bin").write_bytes(os.urandom(300 * 1024 + 17))
-    (directory / "pp7x.bin").write_bytes(os.urandom(64 * 1024))
-    (directory / "pp7x.bin.ver").write_bytes(b"PP7X 4.5.6\n")
-    return {"kws": {"src": str(directory / "kws6500.bin"), "version": "PCS24B 71234"},
-            "pp14225100": {"src": str(directory / "pp7x.bin"), "version_src": str(directory / "pp7x.bin.ver"),
-                           "name": "pp7x.bin"}}
-
-
-class Site:
-    """A served root: where things are, the extra vars of the role run, the running daemons."""
-
-    def __init__(self, workdir, extra_vars):
-        self.workdir = workdir
-        self.root = Path(extra_vars["dect_provisioning_root"])
-        self.conf = Path(extra_vars["provisioning_server_config_dir"])
-        self.extra_vars = extra_vars
-        self.daemons = {}
-
-    def play(self, **overrides):
-        return run_playbook(PLAYBOOK, self.workdir / "ansible", extra_vars=dict(self.extra_vars, **overrides))
-
-    def port(self, protocol):
-        return self.extra_vars["provisioning_server_%s_port" % protocol]
-
-    def url(self, protocol, name=""):
-        return "%s://127.0.0.1:%d/%s" % (protocol, self.port(protocol), name)
-
-
-def _serve(workdir, protocols, **extra):
-    (workdir / "ansible").mkdir()
-    extra_vars = dict(dect_provisioning_root=str(workdir / "srv-dect"), dect_provisioning_protocols=protocols,
-                      provisioning_server_config_dir=str(workdir / "etc"), dect_firmware=_release(workdir / "files"),
-                      ps_config_xml=True, **_ports())
-    extra_vars.update(extra)
-    site = Site(workdir, extra_vars)
-    run = site.play()
-    assert run.rc == 0, run.output
-    site.first_run = run
-    site.daemons = start_rendered(site.conf, protocols, workdir)
-    return site
 
 
 @pytest.fixture(scope="module")
 def site():
     """All four protocols, anonymous, HTTPS with a certificate from a test CA."""
-    need_root()
-    for binary in ("in.tftpd", "nginx", "vsftpd", "tftp", "openssl", "runuser"):
-        need_binary(binary)
-    workdir = _world_traversable_workdir()
-    site = None
-    try:
-        ca_cert, ca_key = make_ca(workdir / "pki")
-        cert, key = issue_server_cert(workdir / "pki", ca_cert, ca_key)
-        site = _serve(workdir, ALL, provisioning_server_tls_cert=str(cert), provisioning_server_tls_key=str(key))
-        site.ca = ca_cert
-        yield site
-    finally:
-        if site is not None:
-            stop_all(site.daemons)
-        shutil.rmtree(str(workdir), ignore_errors=True)
+    with https_site(PLAYBOOK, ("in.tftpd", "nginx", "vsftpd", "tftp", "openssl", "runuser")) as served:
+        yield served
 
 
 def expected_bytes(site, name):
     return (site.root / name).read_bytes()
-
-
-# ----------------------------------------------------------------------------- fetching
-
-
-def fetch_tftp(site, name, dest):
-    proc = subprocess.run(["tftp", "127.0.0.1", str(site.port("tftp")), "-m", "binary", "-c", "get", name, str(dest)],
-                          capture_output=True, text=True, timeout=30, check=False)
-    assert proc.returncode == 0 and not proc.stdout.strip(), proc
-    return Path(dest).read_bytes()
-
-
-def fetch_http(url, cafile=None, auth=None):
-    request = urllib.request.Request(url)
-    if auth:
-        request.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
-    context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
-    with urllib.request.urlopen(request, timeout=10, context=context) as response:
-        return response.read()
-
-
-def fetch_ftp(site, name, user="anonymous", password=""):
-    with ftplib.FTP() as ftp:
-        ftp.connect("127.0.0.1", site.port("ftp"), timeout=10)
-        ftp.login(user, password)
-        chunks = []
-        ftp.retrbinary("RETR " + name, chunks.append)
-        return b"".join(chunks)
 
 
 def test_the_role_staged_the_root_read_only(site):
@@ -302,13 +197,10 @@ def ftp_account():
 
 def test_basic_auth_self_signed_https_and_an_ftp_account(ftp_account):
     need_root()
-    workdir = _world_traversable_workdir()
-    site = None
-    try:
-        site = _serve(workdir, ["http", "https", "ftp"], provisioning_server_tls_selfsigned=True,
-                      provisioning_server_tls_selfsigned_san=["IP:127.0.0.1", "DNS:localhost"],
-                      provisioning_server_http_user="dect", provisioning_server_http_password="s3cret-Pw",
-                      provisioning_server_ftp_user=ftp_account, provisioning_server_ftp_password="ftp-Pw.42")
+    with served_site(PLAYBOOK, ["http", "https", "ftp"], provisioning_server_tls_selfsigned=True,
+                     provisioning_server_tls_selfsigned_san=["IP:127.0.0.1", "DNS:localhost"],
+                     provisioning_server_http_user="dect", provisioning_server_http_password="s3cret-Pw",
+                     provisioning_server_ftp_user=ftp_account, provisioning_server_ftp_password="ftp-Pw.42") as site:
         assert "s3cret-Pw" not in site.first_run.output and "ftp-Pw.42" not in site.first_run.output
         cert = site.conf / "tls" / "dect-provisioning.pem"
         key = site.conf / "tls" / "dect-provisioning.key"
@@ -339,10 +231,6 @@ def test_basic_auth_self_signed_https_and_an_ftp_account(ftp_account):
         again = site.play()
         assert again.rc == 0 and again.recap()["changed"] == 0, again.output
         assert (site.conf / "htpasswd").read_text() == htpasswd
-    finally:
-        if site is not None:
-            stop_all(site.daemons)
-        shutil.rmtree(str(workdir), ignore_errors=True)
 
 
 @pytest.mark.parametrize("overrides, message", [

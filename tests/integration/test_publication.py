@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from tests.support.ansible_runner import PLAYBOOK_PYTHON, SYSTEM_PYTHON
+from devtools.ansible_runner import PLAYBOOK_PYTHON, SYSTEM_PYTHON
 
 SIP_PASSWORD = "Sip-Pw-8c1d77"
 USER_PASSWORD = "Usr-Pw-51aa09"

@@ -1,4 +1,4 @@
-"""site.yml with ``dect_rollout_wait: true`` against DECT server emulators (tests/lab/site_lab.py):
+"""site.yml with ``dect_rollout_wait: true`` against DECT server emulators (devtools/site_lab.py):
 the rollout waits, reading the provisioning server's real nginx log, until every notified server has
 fetched what changed for it, prints the convergence table, and fails by name the one server that was
 told not to fetch (its applied configuration says check-sync is disabled: it answers the NOTIFY and
@@ -7,31 +7,22 @@ fetches nothing)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
 
 import pytest
 
-from tests.lab.site_lab import SiteLab, convergence_table
-from tests.support.ansible_runner import run_playbook
+from devtools.ansible_runner import run_playbook
+from devtools.site_lab import convergence_table, temporary_lab
 
 TIMEOUT = 20
 
 
 @pytest.fixture(scope="module")
 def lab():
-    workdir = tempfile.mkdtemp(prefix="dect-rollout-wait-", dir="/tmp")
-    os.chmod(workdir, 0o755)  # nginx's workers must reach the served root
-    site = SiteLab(workdir)
-    try:
+    with temporary_lab("dect-rollout-wait-") as site:
         site.up(3, host_vars={"dect-003": {"dect_check_sync_reaction": "disabled"}})
         yield site
-    finally:
-        site.down()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def rollout(lab):

@@ -7,28 +7,24 @@ from __future__ import annotations
 
 import grp
 import os
-import shutil
 import stat
-import tempfile
 
 import pytest
 
-from tests.lab.site_lab import SiteLab
-from tests.support.sshd import SshHost
+from devtools.site_lab import SiteLab
+from devtools.procs import world_traversable_dir
+from devtools.sshd import SshHost
 
 
 @pytest.fixture(scope="module")
 def lab():
-    workdir = tempfile.mkdtemp(prefix="dect-site-ssh-", dir="/tmp")
-    os.chmod(workdir, 0o755)
-    with SshHost(workdir) as host:
-        site = SiteLab(os.path.join(workdir, "lab"), prov_connection=host.inventory_vars)
+    with world_traversable_dir("dect-site-ssh-") as workdir, SshHost(str(workdir)) as host:
+        site = SiteLab(workdir / "lab", prov_connection=host.inventory_vars)
         try:
             site.up(4, history=False)
             yield site
         finally:
             site.down()
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_site_over_ssh_with_become_publishes_once_per_host_and_reruns_as_a_no_op(lab):

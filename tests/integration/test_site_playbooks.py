@@ -1,31 +1,21 @@
 """The site playbooks as users run them: `ansible-playbook dect.provisioning.site`, then
 `playbooks/check_sync.yml -l <server>` on demand, against a whole site on this machine
-(tests/lab/site_lab.py: nginx from the provisioning_server role, DECT server emulators)."""
+(devtools/site_lab.py: nginx from the provisioning_server role, DECT server emulators)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-
 import pytest
 
-from tests.lab.site_lab import NEW_FIRMWARE, SiteLab
-from tests.support.ansible_runner import REPO, run_playbook
+from devtools.ansible_runner import run_playbook
+from devtools.collection import REPO
+from devtools.site_lab import NEW_FIRMWARE, temporary_lab
 
 
 @pytest.fixture(scope="module")
 def lab():
-    # Not under pytest's 0700 tmp dir: nginx's workers (www-data) must reach the served root.
-    workdir = tempfile.mkdtemp(prefix="dect-site-playbooks-", dir="/tmp")
-    os.chmod(workdir, 0o755)
-    site = SiteLab(workdir)
-    try:
+    with temporary_lab("dect-site-playbooks-") as site:
         site.up(3)
         yield site
-    finally:
-        site.down()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def by_name(rows):

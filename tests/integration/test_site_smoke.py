@@ -1,7 +1,7 @@
 """Smoke test of the site playbooks on whichever ansible-core runs pytest: `make test` runs it on the
 default version, `make matrix` once per other version the collection supports (docs/compatibility.md).
 
-A small site (tests/lab/site_lab.py: nginx from the provisioning_server role, DECT server
+A small site (devtools/site_lab.py: nginx from the provisioning_server role, DECT server
 emulators) is rolled out from factory state with site.yml, rolled out again with nothing to change,
 then validate.yml and check_sync.yml run against it. The inventory leaves most optional dect_*
 variables unset, as most sites do: before ansible-core 2.19, role defaults written as
@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 
 import pytest
 from ansible.release import __version__ as ANSIBLE_VERSION
 
-from tests.lab.site_lab import OLD_FIRMWARE, SiteLab
-from tests.support.ansible_runner import PLAYBOOK_PYTHON, REPO, run_playbook
+from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
+from devtools.collection import REPO
+from devtools.site_lab import OLD_FIRMWARE, temporary_lab
 
 # dect-001 is an 8000 (no default_kws switch), dect-002 a 6500 told default_kws explicitly.
 SERVERS = 2
@@ -31,11 +30,7 @@ SERVERS = 2
 def lab():
     if os.geteuid() != 0:
         pytest.skip("needs root: nginx serves the root as www-data")
-    # Not under pytest's 0700 tmp dir: nginx's workers (www-data) must reach the served root.
-    workdir = tempfile.mkdtemp(prefix="dect-site-smoke-", dir="/tmp")
-    os.chmod(workdir, 0o755)
-    site = SiteLab(workdir)
-    try:
+    with temporary_lab("dect-site-smoke-") as site:
         site.write(SERVERS)
         inventory = json.loads(site.inventory.read_text())
         inventory["all"]["children"]["dect_servers"]["hosts"]["dect-002"]["dect_firmware_default_kws"] = True
@@ -43,9 +38,6 @@ def lab():
         site.prepare()
         site.start_emulators()  # factory state: nothing staged for them yet
         yield site
-    finally:
-        site.down()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def recaps(run):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.collection import REPO, collections_root
 
 GUIDE = Path(__file__).resolve().parents[1] / "data" / "guide"
 TARGET_NAME = "0013d1800032-users.xml"
@@ -360,10 +361,10 @@ def test_parsed_reports_an_invalid_export_without_failing(play, tmp_path):
 
 
 def test_module_run_directly_fails_clearly(tmp_path):
-    module = Path(__file__).resolve().parents[2] / "plugins" / "modules" / "users_xml.py"
+    module = REPO / "plugins" / "modules" / "users_xml.py"
     args = tmp_path / "args.json"
     args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"model": "6500", "users": []}}))
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
+    env = dict(os.environ, PYTHONPATH=str(collections_root()))
     proc = subprocess.run([sys.executable, str(module), str(args)], capture_output=True, text=True, env=env,
                           timeout=60, check=False)
     result = json.loads(proc.stdout)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support.ansible_runner import REPO, run_playbook
+from devtools.ansible_runner import run_playbook
+from devtools.collection import REPO
 
 EXAMPLE = REPO / "inventories" / "example-hospital"
 EXAMPLE_HOSTS = EXAMPLE / "hosts.yml"

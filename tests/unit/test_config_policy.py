@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings as cs
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS, by_path
-from tests.support.xml_compare import canonical
+from devtools.xml_compare import canonical
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXPORTS = [("config-6500-export.xml", "ipdect", "6500"), ("config-8000-export.xml", "dect", "8000")]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings as cs
-from tests.support.xml_compare import canonical
+from devtools.xml_compare import canonical
 
 GUIDE = Path(__file__).resolve().parents[1] / "data" / "guide"
 EXAMPLES = [("config-6500-provisioning.xml", "ipdect"), ("config-8000-provisioning.xml", "dect"),

@@ -15,7 +15,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan impor
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.run import get_backend
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.validate import daemon_message, validation_config
 from ansible_collections.dect.provisioning.plugins.modules import dhcp_option66
-from tests.support.module_runner import run_module_main
+from devtools.module_runner import run_module_main
 
 URL = "https://prov.example.com/dect"
 HOSTS = [

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
-from tests.emulator import dect_emulator, device, dhcp, guide, sip_listener, transfer
+from devtools.emulator import dect_emulator, device, dhcp, guide, sip_listener, sipmsg, transfer
 
 MAC = "0013d1800032"
 
@@ -104,7 +104,7 @@ def test_unknown_user_is_404_only_when_users_are_checked():
     assert sip_listener.answer(message)[0] == 200
 
 
-class MemoryRecorder(object):
+class MemoryRecorder:
     def __init__(self):
         self.fetches, self.sips, self.events, self.states = [], [], [], []
 
@@ -155,7 +155,7 @@ CONFIG = b"""<?xml version="1.0"?>
 USERS = b'<?xml version="1.0"?><users><user><username>9997</username></user><user><localno>2001</localno></user></users>'
 
 
-class MemoryServer(object):
+class MemoryServer:
     """What ``transfer.fetch`` returns for each name; every request is remembered as (host, name)."""
 
     def __init__(self, files):
@@ -298,13 +298,69 @@ def test_dhclient_script_writes_option_66_without_interpreting_it(tmp_path):
     assert not (tmp_path / "pwned").exists()
 
 
+# ----------------------------------------------------------------------------- build_response
+# The emulator's answers, and the test peers' too: here to requests the collection parsed.
+
+def proxied_request(to_tag=""):
+    """``request()`` as relayed by a proxy: two Via values, the second in compact form."""
+    return sip.parse_message(request().to_bytes()
+                             .replace(b"branch=z9hG4bKabc\r\n", b"branch=z9hG4bKabc\r\nv: SIP/2.0/UDP 198.51.100.7:5060"
+                                      b";branch=z9hG4bKproxy\r\n")
+                             .replace(b"To: <sip:9997@192.0.2.10>", b"To: <sip:9997@192.0.2.10>" + to_tag.encode()))
+
+
+def test_build_response_copies_dialog_headers_and_adds_to_tag():
+    request_ = proxied_request()
+    data = sipmsg.build_response(request_, 200, "OK", extra_headers=[("Server", "emulator")])
+    assert data == (
+        b"SIP/2.0 200 OK\r\n"
+        b"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKabc\r\n"
+        b"Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy\r\n"
+        b"From: <sip:p@192.0.2.1>;tag=1\r\n"
+        b"To: <sip:9997@192.0.2.10>;tag=" + hashlib.sha1(b"c1\x001\x00z9hG4bKabc").hexdigest()[:16].encode() + b"\r\n"
+        b"Call-ID: c1\r\n"
+        b"CSeq: 1 NOTIFY\r\n"
+        b"Server: emulator\r\n"
+        b"Content-Length: 0\r\n"
+        b"\r\n"
+    )
+    response = sip.parse_message(data)
+    assert response.status == 200 and response.reason == "OK"
+    # the same request (a retransmission) is answered with the same To tag
+    assert sipmsg.build_response(request_, 200, "OK", extra_headers=[("Server", "emulator")]) == data
+
+
+def test_build_response_keeps_existing_to_tag_and_stamps_received():
+    response = sip.parse_message(sipmsg.build_response(proxied_request(";tag=t9"), 481, "Call/Transaction Does Not Exist",
+                                                       received=("203.0.113.5", 41234)))
+    assert response.header("To") == "<sip:9997@192.0.2.10>;tag=t9"
+    assert response.header_values("Via") == ["SIP/2.0/UDP 192.0.2.1:5060;received=203.0.113.5;branch=z9hG4bKabc",
+                                             "SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy"]
+    assert response.reason == "Call/Transaction Does Not Exist"
+    rport = sip.parse_message(request().to_bytes().replace(b"branch=z9hG4bKabc", b"rport;branch=z9hG4bKabc"))
+    assert sip.parse_message(sipmsg.build_response(rport, 200, "OK", received=("203.0.113.5", 41234))).header("Via") \
+        == "SIP/2.0/UDP 192.0.2.1:5060;received=203.0.113.5;rport=41234;branch=z9hG4bKabc"
+
+
+def test_build_response_with_body_sets_content_length():
+    response = sip.parse_message(sipmsg.build_response(request(), 200, "OK", body=b"xyz"))
+    assert response.header("Content-Length") == "3" and response.body == b"xyz"
+
+
+def test_build_response_rejects_responses_and_bad_codes():
+    with pytest.raises(ValueError, match="needs a parsed request"):
+        sipmsg.build_response(sip.parse_message(b"SIP/2.0 200 OK\r\n\r\n"), 200, "OK")
+    with pytest.raises(ValueError, match="allowed 100-699"):
+        sipmsg.build_response(request(), 99, "Nope")
+
+
 # ----------------------------------------------------------------------------- independence
 
 
 def test_the_emulator_imports_nothing_of_the_collection():
-    code = ("import sys; sys.path.insert(0, %r); import tests.emulator.dect_emulator, tests.emulator.harness;"
+    code = ("import sys; sys.path.insert(0, %r); import devtools.emulator.dect_emulator, devtools.emulator.harness;"
             " print(sorted(m for m in sys.modules if m.startswith(('ansible', 'ansible_collections'))))"
-            % str(guide.__file__).rsplit("/tests/", 1)[0])
+            % str(guide.__file__).rsplit("/devtools/", 1)[0])
     result = subprocess.run(["python3", "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
@@ -314,7 +370,7 @@ def test_the_emulator_imports_nothing_of_the_collection():
 
 
 def test_the_emulator_reads_the_guides_8000_example_by_itself():
-    data = (__import__("pathlib").Path(guide.__file__).resolve().parents[1] / "data" / "guide"
+    data = (__import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "guide"
             / "config-8000-provisioning.xml").read_bytes()
     settings = guide.read_config(data)
     assert guide.provisioning_of(settings) == dict(

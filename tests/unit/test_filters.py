@@ -1,12 +1,18 @@
-"""The collection's filters, called as Jinja calls them."""
+"""The collection's filters, called as Jinja calls them, and the rollout_policy lookup."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+
 import pytest
-from ansible.errors import AnsibleFilterError
+from ansible.errors import AnsibleFilterError, AnsibleLookupError
 
 from ansible_collections.dect.provisioning.plugins.filter.mac import FilterModule as IdentifierFilters
 from ansible_collections.dect.provisioning.plugins.filter.provisioning import FilterModule as SiteFilters
+from ansible_collections.dect.provisioning.plugins.lookup.rollout_policy import LookupModule as RolloutPolicyLookup
+from devtools.collection import collections_root
 
 FILTERS = dict(IdentifierFilters().filters(), **SiteFilters().filters())
 
@@ -45,21 +51,81 @@ def test_check_sync_target_filter():
         FILTERS["check_sync_target"]({})
 
 
-def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path):
+def _lookup_rollout_policy(sources):
+    """The lookup as ``lookup('dect.provisioning.rollout_policy', sources)`` calls it: one list term."""
+    result = RolloutPolicyLookup().run([sources], variables={})
+    assert len(result) == 1
+    return result[0]
+
+
+# site.yml's lookup and the filter kept for compatibility: the same code, the same answers.
+ROLLOUT_POLICY_READERS = [
+    pytest.param(_lookup_rollout_policy, AnsibleLookupError, id="lookup"),
+    pytest.param(FILTERS["rollout_policy"], AnsibleFilterError, id="filter"),
+]
+
+
+@pytest.mark.parametrize("read,error", ROLLOUT_POLICY_READERS)
+def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path, read, error):
     policy_dir = tmp_path / "group_vars" / "dect_servers"
     policy_dir.mkdir(parents=True)
     (policy_dir / "rollout.yml").write_text("dect_rollout_serial: 10\ndect_rollout_max_fail_percentage: 5\nother: x\n")
     hosts = tmp_path / "hosts.yml"
     hosts.write_text("all: {}\n")
     expected = {"dect_rollout_serial": 10, "dect_rollout_max_fail_percentage": 5}
-    assert FILTERS["rollout_policy"]([str(hosts)]) == expected
-    assert FILTERS["rollout_policy"]([str(tmp_path)]) == expected
-    assert FILTERS["rollout_policy"]([str(tmp_path / "elsewhere" / "hosts.yml")]) == {}
+    assert read([str(hosts)]) == expected
+    assert read([str(tmp_path)]) == expected
+    assert read([str(tmp_path / "elsewhere" / "hosts.yml")]) == {}
 
 
-def test_rollout_policy_refuses_a_file_that_is_not_a_mapping(tmp_path):
+@pytest.mark.parametrize("read,error", ROLLOUT_POLICY_READERS)
+def test_rollout_policy_later_sources_win(tmp_path, read, error):
+    for name, text in (("a", "dect_rollout_serial: 10\ndect_rollout_max_fail_percentage: 5\n"),
+                       ("b", "dect_rollout_serial: 2\n")):
+        (tmp_path / name / "group_vars" / "dect_servers").mkdir(parents=True)
+        (tmp_path / name / "group_vars" / "dect_servers" / "rollout.yml").write_text(text)
+    assert read([str(tmp_path / "a"), str(tmp_path / "b")]) == \
+        {"dect_rollout_serial": 2, "dect_rollout_max_fail_percentage": 5}
+
+
+@pytest.mark.parametrize("read,error", ROLLOUT_POLICY_READERS)
+def test_rollout_policy_refuses_a_file_that_is_not_a_mapping_or_not_yaml(tmp_path, read, error):
     policy_dir = tmp_path / "group_vars" / "dect_servers"
     policy_dir.mkdir(parents=True)
-    (policy_dir / "rollout.yml").write_text("- 10\n")
-    with pytest.raises(AnsibleFilterError, match="rollout.yml must hold a mapping"):
-        FILTERS["rollout_policy"]([str(tmp_path)])
+    policy = policy_dir / "rollout.yml"
+    policy.write_text("- 10\n")
+    with pytest.raises(error) as exc:
+        read([str(tmp_path)])
+    assert str(exc.value) == "dect.provisioning.rollout_policy: %s must hold a mapping" % policy
+    policy.write_text("dect_rollout_serial: [10\n")
+    with pytest.raises(error, match="^dect.provisioning.rollout_policy: %s is not YAML: " % re.escape(str(policy))):
+        read([str(tmp_path)])
+
+
+def test_the_lookup_takes_sources_as_separate_terms_too(tmp_path):
+    (tmp_path / "group_vars" / "dect_servers").mkdir(parents=True)
+    (tmp_path / "group_vars" / "dect_servers" / "rollout.yml").write_text("dect_rollout_serial: 3\n")
+    assert RolloutPolicyLookup().run([str(tmp_path / "none"), str(tmp_path)]) == [{"dect_rollout_serial": 3}]
+
+
+@pytest.mark.parametrize("call", [
+    "LookupModule().run([[]], variables={})",
+    "rollout_policy([])",
+])
+def test_rollout_policy_warms_the_rendering_engine_in_the_calling_process(call):
+    """site.yml's play keywords call it in the controller's main process: afterwards the engine
+    (lxml, the schema, the publish action) is imported there, for the forked workers to inherit."""
+    engine = ["ansible_collections.dect.provisioning.plugins.action.%s" % n for n in ("publish", "config_xml", "users_xml")]
+    code = "\n".join([
+        "import sys",
+        "sys.path.insert(0, %r)" % str(collections_root()),
+        "from ansible_collections.dect.provisioning.plugins.lookup.rollout_policy import LookupModule",
+        "from ansible_collections.dect.provisioning.plugins.filter.provisioning import rollout_policy",
+        "engine = %r" % engine,
+        "before = [name in sys.modules for name in engine]",
+        call,
+        "print(before, [name in sys.modules for name in engine])",
+    ])
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[False, False, False] [True, True, True]"

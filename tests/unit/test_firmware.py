@@ -12,7 +12,7 @@ import yaml
 from ansible_collections.dect.provisioning.plugins.module_utils import firmware as fw
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
 from ansible_collections.dect.provisioning.plugins.modules import firmware as firmware_module
-from tests.support.module_runner import run_module_main
+from devtools.module_runner import run_module_main
 
 REPO = Path(__file__).resolve().parents[2]
 

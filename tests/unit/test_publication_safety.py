@@ -12,18 +12,18 @@ import json
 import os
 import pwd
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-COLLECTIONS = REPO / ".build" / "collections"
+from devtools.collection import collections_root
+from devtools.procs import world_traversable_dir
+
+COLLECTIONS = collections_root()
 SECRET = "TOPSECRET-4f1c2e-do-not-leak"
 MAC1, MAC2 = "0013d1800001", "0013d1800002"
 
@@ -135,10 +135,8 @@ def test_symlink_at_a_firmware_name_is_refused_for_present_and_absent(root, outs
 @pytest.fixture
 def shared_dir():
     """A directory another user can reach (pytest's own tmp dirs are private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="dect-race-", dir="/tmp"))
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    with world_traversable_dir("dect-race-") as path:
+        yield path
 
 
 def test_another_users_file_at_the_image_name_never_changes_what_is_published(shared_dir):

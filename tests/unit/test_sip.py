@@ -1,4 +1,7 @@
-"""Unit tests of plugins/module_utils/_sip: parsing, responses, digest, NOTIFY, timers."""
+"""Unit tests of plugins/module_utils/_sip: parsing, digest, NOTIFY, timers.
+
+The peers answer with the emulator's ``build_response`` (the other side of check_sync, tested in
+tests/unit/test_emulator.py)."""
 
 from __future__ import annotations
 
@@ -22,11 +25,8 @@ from ansible_collections.dect.provisioning.plugins.module_utils._sip.fanout impo
     summarize_failures,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.message import (
-    _stable_tag,
-    build_response,
     find_message_end,
     parse_message,
-    SipError,
     SipParseError,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.target import (
@@ -38,6 +38,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._sip.target impo
     targets_from_params,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.transaction import NonInviteClientTransaction
+from devtools.emulator.sipmsg import build_response
 
 NOTIFY = (
     b"NOTIFY sip:1000@192.0.2.10 SIP/2.0\r\n"
@@ -117,52 +118,6 @@ def test_find_message_end_frames_a_stream():
     assert find_message_end(rest) == len(rest)
     assert find_message_end(rest[:-1]) is None
     assert find_message_end(b"SIP/2.0 200 OK\r\n") is None
-
-
-# --- build_response --------------------------------------------------------------------------
-
-def test_build_response_copies_dialog_headers_and_adds_to_tag():
-    request = parse_message(NOTIFY)
-    data = build_response(request, 200, "OK", extra_headers=[("Server", "emulator")])
-    assert data == (
-        b"SIP/2.0 200 OK\r\n"
-        b"Via: SIP/2.0/UDP 192.0.2.1:40000;rport;branch=z9hG4bKabc\r\n"
-        b"Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKproxy\r\n"
-        b"From: <sip:provisioning@192.0.2.1>;tag=f1\r\n"
-        b"To: <sip:1000@192.0.2.10>;tag=" + _stable_tag("call-1@192.0.2.1", "f1", "z9hG4bKabc").encode()
-        + b"\r\n"
-        b"Call-ID: call-1@192.0.2.1\r\n"
-        b"CSeq: 7 NOTIFY\r\n"
-        b"Server: emulator\r\n"
-        b"Content-Length: 0\r\n"
-        b"\r\n"
-    )
-    response = parse_message(data)
-    assert response.status == 200 and response.reason == "OK"
-    # the same request (a retransmission) is answered with the same To tag
-    assert build_response(request, 200, "OK", extra_headers=[("Server", "emulator")]) == data
-
-
-def test_build_response_keeps_existing_to_tag_and_stamps_received():
-    request = parse_message(NOTIFY.replace(b"To: <sip:1000@192.0.2.10>", b"To: <sip:1000@192.0.2.10>;tag=t9"))
-    response = parse_message(build_response(request, 481, "Call/Transaction Does Not Exist",
-                                            received=("203.0.113.5", 41234)))
-    assert response.header("To") == "<sip:1000@192.0.2.10>;tag=t9"
-    assert response.header("Via") == "SIP/2.0/UDP 192.0.2.1:40000;received=203.0.113.5;rport=41234;branch=z9hG4bKabc"
-    assert response.reason == "Call/Transaction Does Not Exist"
-
-
-def test_build_response_with_body_sets_content_length():
-    request = parse_message(NOTIFY)
-    response = parse_message(build_response(request, 200, "OK", body=b"xyz"))
-    assert response.header("Content-Length") == "3" and response.body == b"xyz"
-
-
-def test_build_response_rejects_responses_and_bad_codes():
-    with pytest.raises(SipError, match="needs a parsed request"):
-        build_response(parse_message(b"SIP/2.0 200 OK\r\n\r\n"), 200, "OK")
-    with pytest.raises(SipError, match="allowed 100-699"):
-        build_response(parse_message(NOTIFY), 99, "Nope")
 
 
 # --- digest authentication -------------------------------------------------------------------
@@ -444,7 +399,7 @@ def test_summarize_failures_names_each_target_with_code_or_error():
 
 # --- send_check_sync against scripted loopback peers -----------------------------------------
 
-class ScriptedPeer(object):
+class ScriptedPeer:
     """A loopback SIP peer in a thread: ``script(request, reply, count)`` decides what to answer."""
 
     def __init__(self, script, kind=socket.SOCK_DGRAM):

@@ -35,17 +35,17 @@ def test_derived_section_validates_for_its_family(model, family):
     assert config_settings.validate({"provisioning": section}, family, strict=True).errors == []
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"method": "sometimes"}, "method 'sometimes' is not one of dhcp, static, disabled"),
-    ({"check_sync": "now"}, "check_sync 'now' is not one of disabled, update, reboot"),
-    ({"method": "static", "url": "http://x\"y"}, "quote"),
-    ({"model": "7000"}, "model '7000' is not supported"),
+@pytest.mark.parametrize("kwargs,error,message", [
+    ({"method": "sometimes"}, site.SiteError, "^method 'sometimes' is not one of dhcp, static, disabled$"),
+    ({"check_sync": "now"}, site.SiteError, "^check_sync 'now' is not one of disabled, update, reboot$"),
+    ({"method": "static", "url": "http://x\"y"}, IdentifierError, "quote"),
+    ({"model": "7000"}, IdentifierError, "model '7000' is not supported"),
 ])
-def test_bad_inventory_values_are_named(kwargs, message):
+def test_bad_inventory_values_are_named(kwargs, error, message):
     options = dict(kwargs)
     url = options.pop("url", "http://192.0.2.1/dect")
     model = options.pop("model", "6500")
-    with pytest.raises(IdentifierError, match=message):
+    with pytest.raises(error, match=message):
         site.provisioning_section(url, model, **options)
 
 
@@ -58,7 +58,7 @@ def test_check_sync_target_from_inventory_vars():
 
 
 def test_check_sync_target_needs_an_address():
-    with pytest.raises(IdentifierError, match="ward-z has neither dect_sip_host nor dect_ip"):
+    with pytest.raises(site.SiteError, match="^ward-z has neither dect_sip_host nor dect_ip: nowhere to send check-sync$"):
         site.check_sync_target({"inventory_hostname": "ward-z"})
 
 

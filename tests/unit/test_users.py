@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import users as U
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import ipei_check_digit
-from tests.support.xml_compare import canonical
+from devtools.xml_compare import canonical
 
 GUIDE = Path(__file__).resolve().parents[1] / "data" / "guide"
 

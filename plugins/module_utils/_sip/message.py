@@ -1,14 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, dect.provisioning contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""SIP messages (RFC 3261 section 7): parse, frame on a stream, serialise, answer.
+"""SIP messages (RFC 3261 section 7): parse, frame on a stream, serialise.
 
 Standard library only: it runs wherever the ``check_sync`` module runs.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 SIP_VERSION = "SIP/2.0"
 CRLF = "\r\n"
@@ -247,55 +245,3 @@ def parse_message(data):
                                 % (declared, len(body)))
         message.body = body[:int(declared)]
     return message
-
-
-def _stable_tag(*parts):
-    """A tag derived from the request, so a retransmitted request gets the same To tag back."""
-    digest = hashlib.sha1("\x00".join(part or "" for part in parts).encode("utf-8")).hexdigest()
-    return digest[:16]
-
-
-def build_response(request, status, reason, extra_headers=(), body=b"", received=None):
-    """Build the bytes of a response to ``request`` (RFC 3261 section 8.2.6).
-
-    Via (every value, in order), From, To, Call-ID and CSeq are copied; a To tag is added
-    when the request has none (derived from Call-ID, From tag and branch, so the response
-    to a retransmission carries the same tag). ``extra_headers`` is a sequence of
-    ``(name, value)``. ``received`` is the ``(host, port)`` the request came from: when
-    given, the top Via gets ``received`` and a filled-in ``rport`` (RFC 3581).
-    """
-    if not isinstance(request, SipMessage) or not request.is_request:
-        raise SipError("build_response needs a parsed request, got %r" % (request,))
-    if not 100 <= int(status) <= 699:
-        raise SipError("status %r is not a SIP status code: allowed 100-699" % (status,))
-    vias = request.header_values("Via")
-    if received is not None and vias:
-        vias = [_stamp_received(vias[0], received)] + vias[1:]
-    headers = [("Via", via) for via in vias]
-    headers.append(("From", request.header("From") or ""))
-    to_value = request.header("To") or ""
-    if "tag" not in header_params(to_value) and int(status) != 100:
-        tag = _stable_tag(request.header("Call-ID"), header_params(request.header("From") or "").get("tag"),
-                          request.top_via_params().get("branch"))
-        to_value = "%s;tag=%s" % (to_value, tag)
-    headers.append(("To", to_value))
-    headers.append(("Call-ID", request.header("Call-ID") or ""))
-    headers.append(("CSeq", request.header("CSeq") or ""))
-    headers.extend((name, value) for name, value in extra_headers)
-    response = SipMessage(status=int(status), reason=reason, headers=headers, body=body)
-    return response.to_bytes()
-
-
-def _stamp_received(via, received):
-    """Add ``received`` and a valued ``rport`` to one Via value (RFC 3261 18.2.1, RFC 3581)."""
-    host, port = received
-    parts = _split_outside_quotes(via, ";")
-    kept = [parts[0]]
-    for item in parts[1:]:
-        name = item.partition("=")[0].strip().lower()
-        if name == "rport":
-            item = "rport=%d" % port
-        if name != "received":
-            kept.append(item)
-    kept.insert(1, "received=%s" % host)
-    return ";".join(kept)

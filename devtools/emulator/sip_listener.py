@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 
-from tests.emulator import sipmsg as sip
+from devtools.emulator import sipmsg as sip
 
 ALLOW = "ACK, NOTIFY, OPTIONS"
 REQUIRED_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")
@@ -52,7 +52,7 @@ def answer(request, usernames=None):
     return 405, "Method Not Allowed", [("Allow", ALLOW)], None
 
 
-class Responder(object):
+class Responder:
     """Turns request bytes into response bytes, remembers transactions, records and triggers."""
 
     def __init__(self, recorder, on_trigger, usernames=None):
@@ -104,7 +104,7 @@ class Responder(object):
         return response
 
 
-class SipListener(object):
+class SipListener:
     """UDP and TCP on one port; each request handled by ``Responder.handle`` in the listener threads."""
 
     def __init__(self, host, port, responder):

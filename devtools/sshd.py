@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.support.procs import Daemon, free_port, wait_for_tcp
+from devtools.procs import Daemon, free_port, wait_for_tcp
 
 USER = "dectadmin"
 SUDOERS = Path("/etc/sudoers.d/dect-provisioning-tests")

@@ -1,6 +1,6 @@
 """A Spectralink DECT server, as far as provisioning goes, for tests and demos.
 
-    python -m tests.emulator.dect_emulator --mac MAC --model MODEL (--url URL | --dhcp IFACE)
+    python -m devtools.emulator.dect_emulator --mac MAC --model MODEL (--url URL | --dhcp IFACE)
         --state-dir DIR [--sip-port PORT] [--sip-host ADDR] [--ca PEM] [--once]
         [--minute-seconds S] [--running KIND=VERSION ...] [--check-sip-user] [--max-runtime S]
 
@@ -21,21 +21,17 @@ import signal
 import sys
 import threading
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-from tests.emulator.guide import MODELS  # noqa: E402
-from tests.emulator.device import Device, Recorder, seconds_until_daily  # noqa: E402
-from tests.emulator.dhcp import DhcpClient, DhcpError  # noqa: E402
-from tests.emulator.sip_listener import Responder, SipListener  # noqa: E402
+from devtools.emulator.device import Device, Recorder, seconds_until_daily
+from devtools.emulator.dhcp import DhcpClient, DhcpError
+from devtools.emulator.guide import MODELS
+from devtools.emulator.sip_listener import Responder, SipListener
 
 EXIT_DHCP_FAILED = 3
 POLL_SECONDS = 0.25  # how often the scheduler looks at its stop flag while idle
 
 
-class Scheduler(object):
+class Scheduler:
     """Runs the device's checks: at boot, on interval and time of day, and on check-sync triggers."""
 
     def __init__(self, device, recorder, minute_seconds):
@@ -102,7 +98,7 @@ def parse_running(values):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator.dect_emulator",
+    parser = argparse.ArgumentParser(prog="python -m devtools.emulator.dect_emulator",
                                      description="Emulate a Spectralink DECT server's provisioning behaviour.")
     parser.add_argument("--mac", required=True, help="the server's MAC address (names its files)")
     parser.add_argument("--model", required=True, choices=MODELS)

@@ -9,20 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from devtools.collection import REPO, collections_root
+
 BIN = Path(sys.executable).parent
 PLAYBOOK_PYTHON = sys.executable
 # Debian's interpreter has no lxml: the "target without lxml" of the integration tests.
 SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def collections_root(base):
-    """``base/ansible_collections/dect/provisioning`` pointing at this checkout."""
-    link = Path(base) / "ansible_collections" / "dect" / "provisioning"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(REPO)
-    return Path(base)
 
 
 class PlaybookRun:

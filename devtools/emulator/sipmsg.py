@@ -1,7 +1,10 @@
 """SIP messages as far as the emulated DECT server needs them (RFC 3261), stdlib only.
 
 Independent of the collection's sip module on purpose: the emulator is the other side of
-check_sync, so it must not share its parser with it.
+check_sync, so it must not share its parser with it. ``build_response`` is also the answering side
+of the test peers (tests/unit/test_sip.py, tests/integration/test_hostile_check_sync.py): it takes
+any parsed request with ``is_request``, ``header``, ``header_values`` and ``top_via_params``, this
+module's or the collection's.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def _params(value):
     return params
 
 
-class SipMessage(object):
+class SipMessage:
     def __init__(self, method=None, request_uri=None, status=None, reason=None, headers=None, body=b""):
         self.method, self.request_uri = method, request_uri
         self.status, self.reason = status, reason
@@ -142,21 +145,35 @@ def _stamp_received(via, received):
     return ";".join(kept)
 
 
-def build_response(request, status, reason, extra_headers=(), received=None):
-    """Bytes of a response: Via/From/To/Call-ID/CSeq copied, a stable To tag added (RFC 3261 8.2.6)."""
+def stable_tag(*parts):
+    """A To tag derived from the request, so a retransmitted request gets the same tag back."""
+    return hashlib.sha1("\0".join(part or "" for part in parts).encode("utf-8")).hexdigest()[:16]
+
+
+def build_response(request, status, reason, extra_headers=(), body=b"", received=None):
+    """Bytes of a response to ``request`` (RFC 3261 section 8.2.6).
+
+    Via (every value, in order), From, To, Call-ID and CSeq are copied; a To tag is added when the
+    request has none (``stable_tag`` of Call-ID, From tag and branch). ``extra_headers`` is a
+    sequence of ``(name, value)``. ``received`` is the ``(host, port)`` the request came from: the
+    top Via then gets ``received`` and a filled-in ``rport`` (RFC 3581).
+    """
+    if not getattr(request, "is_request", False):
+        raise ValueError("build_response needs a parsed request, got %r" % (request,))
+    if not 100 <= int(status) <= 699:
+        raise ValueError("status %r is not a SIP status code: allowed 100-699" % (status,))
     vias = request.header_values("Via")
     if received is not None and vias:
         vias = [_stamp_received(vias[0], received)] + vias[1:]
     headers = [("Via", via) for via in vias]
     headers.append(("From", request.header("From") or ""))
     to_value = request.header("To") or ""
-    if "tag" not in _params(to_value) and status != 100:
-        seed = "\0".join([request.header("Call-ID") or "", _params(request.header("From") or "").get("tag", ""),
-                          request.top_via_params().get("branch", "")])
-        to_value += ";tag=" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:16]
+    if "tag" not in _params(to_value) and int(status) != 100:
+        to_value += ";tag=" + stable_tag(request.header("Call-ID"), _params(request.header("From") or "").get("tag"),
+                                         request.top_via_params().get("branch"))
     headers += [("To", to_value), ("Call-ID", request.header("Call-ID") or ""), ("CSeq", request.header("CSeq") or "")]
     headers.extend(extra_headers)
-    return SipMessage(status=status, reason=reason, headers=headers).to_bytes()
+    return SipMessage(status=int(status), reason=reason, headers=headers, body=body).to_bytes()
 
 
 def check_sync_notify(host, port, user, transport, local, cseq=1):

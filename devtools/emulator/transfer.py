@@ -18,7 +18,7 @@ import time
 from collections import namedtuple
 from urllib.parse import quote
 
-from tests.emulator.guide import parse_url
+from devtools.emulator.guide import parse_url
 
 Result = namedtuple("Result", "status code data error size sha256 location")
 MAX_BYTES = 256 * 1024 * 1024
@@ -33,7 +33,7 @@ class TransferError(Exception):
         self.status, self.code = status, code
 
 
-class _Sink(object):
+class _Sink:
     def __init__(self, keep_data, deadline):
         self.size = 0
         self.digest = hashlib.sha256()

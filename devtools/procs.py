@@ -4,10 +4,39 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from pathlib import Path
+
+
+def need_root():
+    """Skip the calling test unless it runs as root (daemons, namespaces)."""
+    if os.geteuid() != 0:
+        import pytest  # pylint: disable=import-outside-toplevel  # only tests call this
+
+        pytest.skip("needs root to start daemons and network namespaces")
+
+
+def need_binary(name):
+    if shutil.which(name) is None:
+        raise RuntimeError("%s is not installed: run `make deps` (bindep.txt lists the packages)" % name)
+
+
+@contextlib.contextmanager
+def world_traversable_dir(prefix):
+    """A scratch directory under /tmp (0755), removed afterwards: daemons that drop to an
+    unprivileged user (nginx's www-data workers, vsftpd's ftp) must traverse to what they serve,
+    which pytest's 0700 tmp dirs do not allow."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(str(path), ignore_errors=True)
 
 
 def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from tests.support.procs import stop_pidfile
+from devtools.procs import stop_pidfile
 
 CONF = """\
 timeout {timeout};
@@ -64,7 +64,7 @@ def read_lease(path):
     return lease
 
 
-class DhcpClient(object):
+class DhcpClient:
     """``dhclient -1`` on ``interface``; ``lease`` holds ip_address and tftp_server_name once bound."""
 
     def __init__(self, interface, state_dir, timeout=20):

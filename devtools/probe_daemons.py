@@ -2,7 +2,7 @@
 
 - ``start_nginx``: a minimal static nginx over a directory, on 127.0.0.1 or inside a network
   namespace (``prefix``). Daemons configured by the provisioning_server role are started with
-  ``tests.support.provisioning_daemons`` instead; that needs a role run and listens in this namespace.
+  ``devtools.provisioning_daemons`` instead; that needs a role run and listens in this namespace.
 - ``start_dnsmasq``: DHCP only, handing out option 66, in a namespace.
 - ``make_ca`` / ``issue_server_cert``: a throw-away PKI made with openssl.
 
@@ -16,7 +16,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.support.procs import Daemon, free_port, wait_for, wait_for_tcp
+from devtools.procs import Daemon, free_port, wait_for, wait_for_tcp
 
 
 def make_world_readable(root):

@@ -12,7 +12,7 @@ pid in a fixture teardown, ``stop_all`` does all of them)::
         stop_all(daemons)
 
 ``start_tftp(root, port, workdir)`` also serves a directory without any rendered file. The test CA
-helpers live in ``tests.support.probe_daemons`` (``make_ca``, ``issue_server_cert``).
+helpers live in ``devtools.probe_daemons`` (``make_ca``, ``issue_server_cert``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import shlex
 import socket
 from pathlib import Path
 
-from tests.support.procs import Daemon, free_port, wait_for, wait_for_tcp
+from devtools.procs import Daemon, free_port, wait_for, wait_for_tcp
 
 RENDERED = {
     "tftp": "tftpd-hpa",

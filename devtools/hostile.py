@@ -15,12 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 from ansible_collections.dect.provisioning.plugins.module_utils._probe import probe_device
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.fanout import run_check_sync
+from devtools.collection import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CHUNK = b"\x00" * 65536
 
 
@@ -211,7 +210,40 @@ def ftp_server(greeting=None, size_reply=b"213 100\r\n", data=None):
 # ----------------------------------------------------------------------------- TFTP
 
 
-class TftpServer:
+class DatagramServer:
+    """A UDP socket on 127.0.0.1 whose every datagram goes to ``handle(data, source)``, on a thread of
+    its own, until ``stop()``. Subclasses set their attributes before calling ``__init__``: the
+    thread starts there."""
+
+    def __init__(self):
+        self.stopping = threading.Event()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+
+    def _listen(self):
+        while not self.stopping.is_set():
+            try:
+                data, source = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.handle(data, source)
+
+    def handle(self, data, source):
+        raise NotImplementedError
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+class TftpServer(DatagramServer):
     """A TFTP server whose every read is answered by ``behaviour(transfer socket, client, request)``.
 
     Runs each transfer from a new port (its transfer ID), as RFC 1350 asks.
@@ -219,25 +251,12 @@ class TftpServer:
 
     def __init__(self, behaviour):
         self.behaviour = behaviour
-        self.stopping = threading.Event()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.sent = 0
-        self.thread = threading.Thread(target=self._listen, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _listen(self):
-        while not self.stopping.is_set():
-            try:
-                packet, client = self.sock.recvfrom(2048)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if packet[:2] == b"\x00\x01":
-                threading.Thread(target=self._transfer, args=(client, packet), daemon=True).start()
+    def handle(self, data, source):
+        if data[:2] == b"\x00\x01":
+            threading.Thread(target=self._transfer, args=(source, data), daemon=True).start()
 
     def _transfer(self, client, request):
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -253,11 +272,6 @@ class TftpServer:
     def send(self, sock, packet, client):
         sock.sendto(packet, client)
         self.sent += len(packet)
-
-    def stop(self):
-        self.stopping.set()
-        self.sock.close()
-        self.thread.join(2)
 
 
 def tftp_data(block, payload):

@@ -23,8 +23,8 @@ import sys
 import threading
 import time
 
-from tests.emulator import transfer
-from tests.emulator.guide import (
+from devtools.emulator import transfer
+from devtools.emulator.guide import (
     GuideError,
     file_name,
     firmware_names,
@@ -69,7 +69,7 @@ def seconds_until_daily(hhmm, now=None):
     return (due - now).total_seconds()
 
 
-class Recorder(object):
+class Recorder:
     """Writes ``fetches.jsonl``, ``sip.jsonl`` and ``events.jsonl`` (one JSON object a line, appended
     and flushed as things happen) and ``state.json`` (replaced atomically) in the state directory."""
 
@@ -108,7 +108,7 @@ class Recorder(object):
             os.replace(path + ".tmp", path)
 
 
-class Device(object):
+class Device:
     """The provisioning behaviour of one DECT server; ``check()`` is one provisioning check.
 
     Used from one thread (the scheduler's); SIP listeners only queue triggers and read the

@@ -2,13 +2,13 @@
 
 One provisioning host (localhost: the provisioning_server role renders nginx's config, which runs
 for real on 127.0.0.1), one DHCP host (localhost: dnsmasq config written and checked by
-``dnsmasq --test``), and N DECT servers played by the emulator (tests/emulator), each with its own
+``dnsmasq --test``), and N DECT servers played by the emulator (devtools/emulator), each with its own
 SIP port, fetching over HTTP from the static URL the rollout gives them.
 
-    python -m tests.lab.site_lab up --workdir DIR [--servers N] [--no-history]
-    python -m tests.lab.site_lab rollout --workdir DIR
-    python -m tests.lab.site_lab report --workdir DIR [--expect-check-syncs N]
-    python -m tests.lab.site_lab down --workdir DIR
+    python -m devtools.site_lab up --workdir DIR [--servers N] [--no-history]
+    python -m devtools.site_lab rollout --workdir DIR
+    python -m devtools.site_lab report --workdir DIR [--expect-check-syncs N]
+    python -m devtools.site_lab down --workdir DIR
 
 ``up`` is the site's history before the change under test: the provisioning host is prepared and
 serves, the DECT servers (emulators, factory state) run, a first rollout stages firmware
@@ -23,6 +23,7 @@ check-syncs it answered since the power cycle.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -33,16 +34,11 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-# Makes ansible_collections.dect.provisioning importable, as for pytest.
-import conftest  # noqa: E402,F401  pylint: disable=unused-import
-
-from tests.emulator.harness import EmulatorProcess  # noqa: E402
-from tests.support.ansible_runner import PLAYBOOK_PYTHON, run_playbook  # noqa: E402
-from tests.support.procs import free_port  # noqa: E402
-from tests.support.provisioning_daemons import start_rendered  # noqa: E402
+from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
+from devtools.collection import REPO
+from devtools.emulator.harness import EmulatorProcess
+from devtools.procs import free_port, world_traversable_dir
+from devtools.provisioning_daemons import start_rendered
 
 OLD_FIRMWARE = "DEMO-KWS 1"
 NEW_FIRMWARE = "DEMO-KWS 2"
@@ -99,7 +95,7 @@ class SiteLab:
 
     def __init__(self, workdir, prov_connection=None):
         """``prov_connection``: connection variables of the provisioning host (default: local, as root);
-        tests.support.sshd.SshHost gives those of an SSH login with become, as real sites have."""
+        devtools.sshd.SshHost gives those of an SSH login with become, as real sites have."""
         self.dir = Path(workdir).resolve()
         self.state_path = self.dir / "lab.json"
         self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
@@ -297,6 +293,18 @@ class SiteLab:
                 config_applied=bool(rec.state().get("config")),
             ))
         return rows
+
+
+@contextlib.contextmanager
+def temporary_lab(prefix):
+    """A SiteLab (nothing started yet) in a world-traversable scratch directory; afterwards its
+    daemons are stopped and the directory removed."""
+    with world_traversable_dir(prefix) as workdir:
+        lab = SiteLab(workdir)
+        try:
+            yield lab
+        finally:
+            lab.down()
 
 
 def _gone(pid):

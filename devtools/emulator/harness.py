@@ -16,10 +16,9 @@ import socket
 import sys
 from pathlib import Path
 
-from tests.emulator import sipmsg as sip
-from tests.support.procs import Daemon, wait_for
-
-REPO = Path(__file__).resolve().parents[2]
+from devtools.collection import REPO
+from devtools.emulator import sipmsg as sip
+from devtools.procs import Daemon, wait_for
 
 
 def _read_jsonl(path):
@@ -30,7 +29,7 @@ def _read_jsonl(path):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-class EmulatorProcess(object):
+class EmulatorProcess:
     """One emulator process (a ``procs.Daemon``, stopped by pid); ``prefix`` wraps the command,
     e.g. ``["ip", "netns", "exec", NS]`` to run it in a namespace."""
 
@@ -39,7 +38,7 @@ class EmulatorProcess(object):
                  max_runtime=300, python=None):
         self.dir = Path(state_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
-        argv = [python or sys.executable, "-m", "tests.emulator.dect_emulator", "--mac", mac, "--model", str(model),
+        argv = [python or sys.executable, "-m", "devtools.emulator.dect_emulator", "--mac", mac, "--model", str(model),
                 "--state-dir", str(self.dir), "--sip-port", str(sip_port), "--sip-host", sip_host,
                 "--timeout", str(timeout), "--max-runtime", str(max_runtime)]
         argv += ["--url", url] if url else ["--dhcp", dhcp]
