@@ -11,6 +11,8 @@ import stat
 import pytest
 
 from devtools.ansible_runner import PLAYBOOK_PYTHON, SYSTEM_PYTHON
+from devtools.procs import need_binary, wait_for
+from devtools.sipp import Sipp
 
 SIP_PASSWORD = "Sip-Pw-8c1d77"
 USER_PASSWORD = "Usr-Pw-51aa09"
@@ -139,3 +141,40 @@ def test_a_symlink_at_one_servers_file_fails_that_server_only(play, site, tmp_pa
     for name in ("s1", "s3", "s4"):
         assert result.recap(name)["failed"] == 0
     assert (root / "0013d1800003-config.xml").is_file() and os.path.islink(root / "0013d1800002-config.xml")
+
+
+ROLE_ALONE = """
+- name: The dect_server role on its own (not batched)
+  hosts: dect_servers
+  gather_facts: false
+  roles:
+    - role: dect.provisioning.dect_server
+  tasks:
+    - name: Show the check-sync mark
+      ansible.builtin.debug:
+        msg: "mark {{ inventory_hostname }} {{ dect_server_check_sync_pending | default('none') }}"
+"""
+
+
+def test_the_role_alone_notifies_each_changed_server_from_its_handler_once(play, site, tmp_path):
+    """Outside site.yml the role sends the NOTIFY itself, one per changed server, and marks it."""
+    need_binary("sipp")
+    sipp = Sipp(tmp_path, "uas_200")
+    try:
+        tmp, root, write = site
+        sip = {"dect_sip_host": "127.0.0.1", "dect_sip_port": sipp.port}
+        inventory = write(s1=sip, s2=dict(sip, dect_users=[{"username": "1002", "localno": "1002", "ipei": "00077 0000002"}]))
+        first = play(ROLE_ALONE, inventory=inventory, args=("-l", "s1,s2"))
+        assert first.rc == 0, first.output
+        assert first.stdout.count("RUNNING HANDLER [dect.provisioning.dect_server : Send check-sync]") == 1
+        assert "mark s1 True" in first.stdout and "mark s2 True" in first.stdout
+        wait_for(lambda: len(sipp.users()) >= 2, timeout=10, what="two NOTIFYs")
+        assert sipp.users() == ["1001", "1002"] and sipp.errors() == ""
+
+        again = play(ROLE_ALONE, inventory=inventory, args=("-l", "s1,s2"))
+        assert again.rc == 0 and again.recap("s1")["changed"] == 0 and again.recap("s2")["changed"] == 0
+        assert "RUNNING HANDLER" not in again.stdout
+        assert "mark s1 none" in again.stdout and "mark s2 none" in again.stdout
+        assert sipp.users() == ["1001", "1002"]
+    finally:
+        sipp.stop()

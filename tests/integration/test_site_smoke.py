@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 
 import pytest
 from ansible.release import __version__ as ANSIBLE_VERSION
@@ -38,6 +39,25 @@ def lab():
         site.prepare()
         site.start_emulators()  # factory state: nothing staged for them yet
         yield site
+
+
+# The provisioning_server role's tasks that write; on a converged host its probe skips them all.
+WRITING_TASKS = (
+    "Create the group of the provisioning root and its files",
+    "Let every serving daemon read the group's files (each sets its user's supplementary groups)",
+    "Ensure the provisioning root exists, owned by root and the group, closed to others",
+    "Make everything in the root readable by its group, and writable by root only",
+    "Ensure the configuration directory exists",
+    "Write the nginx site of the provisioning root",
+    "Create the nginx work directory",
+    "Write nginx.conf",
+)
+
+
+def task_outcome(run, task):
+    """The status (ok, changed, skipping, ...) of provisioning_server task ``task`` on prov-local."""
+    section = run.stdout.split("TASK [dect.provisioning.provisioning_server : %s]" % task, 1)[1].split("\nTASK [", 1)[0]
+    return re.search(r"^(\w+): \[prov-local\]", section, re.M).group(1)
 
 
 def recaps(run):
@@ -83,6 +103,30 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     # No server's files changed: the check-sync fan-out is skipped and no device was told to check.
     assert recaps(second)["localhost"] == dict(recaps(second)["localhost"], ok=0, skipped=1), second.stdout
     assert sum(r["check_syncs"] for r in lab.report()) == 0
+    # A converged provisioning host is read, not written: every writing task of the role is skipped.
+    for task in WRITING_TASKS:
+        assert task_outcome(second, task) == "skipping", (task, second.stdout)
+
+    # Drift in what the provisioning_server role owns is still found and repaired, as its writing
+    # tasks would without the probe: a world-writable image, a foreign owner, an edited nginx site,
+    # a configuration directory with another mode.
+    conf, site_conf = lab.dir / "conf", lab.dir / "conf" / "dect-provisioning.conf"
+    original = site_conf.read_bytes()
+    site_conf.write_bytes(original + b"# edited by hand\n")
+    os.chmod(root / "kws.bin", 0o666)
+    os.chown(root / "kws.bin.ver", 65534, -1)
+    os.chmod(conf, 0o700)
+    repaired = lab.playbook()
+    assert repaired.rc == 0, repaired.output[-6000:]
+    assert site_conf.read_bytes() == original
+    assert stat.S_IMODE(os.stat(root / "kws.bin").st_mode) == 0o644
+    assert os.stat(root / "kws.bin.ver").st_uid == 0
+    assert stat.S_IMODE(os.stat(conf).st_mode) == 0o755
+    for task in ("Write the nginx site of the provisioning root", "Ensure the configuration directory exists",
+                 "Make everything in the root readable by its group, and writable by root only"):
+        assert task_outcome(repaired, task) == "changed", (task, repaired.stdout)
+    assert {host: c["changed"] for host, c in recaps(repaired).items() if host != "prov-local"} == dict.fromkeys(
+        [host for host in counters if host != "prov-local"], 0), repaired.stdout
 
     validate = lab.playbook(playbook=REPO / "playbooks" / "validate.yml")
     assert validate.rc == 0, validate.output[-6000:]
