@@ -12,43 +12,31 @@ import tempfile
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.parsing.vault import AnsibleVaultError, VaultLib, match_encrypt_secret
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     MODELS,
     IdentifierError,
     normalize_mac,
 )
+from ansible_collections.dect.provisioning.plugins.module_utils._adopt import ARGUMENT_SPEC as ADOPT_SPEC
 from ansible_collections.dect.provisioning.plugins.plugin_utils import adopt
-
-ARGUMENT_SPEC = dict(
-    host=dict(type="str", required=True),
-    mac=dict(type="str", required=True),
-    model=dict(type="str", required=True),
-    config=dict(type="path", required=True),
-    users=dict(type="path"),
-    dir=dict(type="path", required=True),
-    vault_id=dict(type="str"),
-)
+from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
 MAX_EXPORT_BYTES = 16 * 1024 * 1024
 FILE_MODE = 0o600
 
 
-class ActionModule(ActionBase):
+class ActionModule(SpecAction):
+    ARGUMENT_SPEC = ADOPT_SPEC
     TRANSFERS_FILES = False
     _requires_connection = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def perform(self, args, task_vars):
         try:
-            result.update(self._adopt(args))
+            return self._adopt(args)
         except adopt.AdoptError as exc:
-            result.update(failed=True, changed=False, errors=exc.errors,
-                          msg="adoption failed with %d error(s), nothing written: %s" % (
-                              len(exc.errors), "; ".join(exc.errors)))
-        return result
+            return dict(failed=True, changed=False, errors=exc.errors,
+                        msg="adoption failed with %d error(s), nothing written: %s" % (
+                            len(exc.errors), "; ".join(exc.errors)))
 
     def _adopt(self, args):
         host = args["host"]

@@ -209,16 +209,12 @@ backup_file:
   type: str
 """
 
-from ansible_collections.dect.provisioning.plugins.module_utils.document import action_only_main
+from ansible_collections.dect.provisioning.plugins.module_utils.document import CONFIG_XML, action_only_message
 
 
 def main():
-    action_only_main("config_xml", dict(
-        settings=dict(type="raw"),
-        family_overrides=dict(type="list", elements="str", default=[]),
-        allow_unsafe=dict(type="list", elements="str", default=[],
-                          choices=["provisioning_disabled", "static_without_url", "config_check_off"]),
-    ))
+    module = CONFIG_XML.create_module(supports_check_mode=True)
+    module.fail_json(msg=action_only_message("config_xml"))
 
 
 if __name__ == "__main__":

@@ -202,7 +202,6 @@ size:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.dect.provisioning.plugins.module_utils._staging import (
@@ -213,8 +212,6 @@ from ansible_collections.dect.provisioning.plugins.module_utils._staging import 
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    REQUIRED_IF,
     FirmwareError,
     check_name,
     check_ver_grace,
@@ -224,12 +221,12 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, add_file_common_args=True, supports_check_mode=True,
-                           mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
+    module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
     params = module.params
     try:
         stager = Stager(params["dest"], check_name(params["name"], "name"), params["mode"], params["owner"],
-                        params["group"], check_ver_grace(params["ver_grace"]), module.check_mode)
+                        params["group"], check_ver_grace(params["ver_grace"]), module.check_mode,
+                        params["unsafe_writes"])
         expected = parse_checksum(params["checksum"], "checksum")
         if params["state"] == "absent":
             stager.check()

@@ -184,24 +184,21 @@ expected_fetch:
   sample: [0013d1800032-config.xml, kws.bin.ver, kws.bin]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
     ARGUMENT_SPEC,
-    REQUIRED_IF,
     PublicationError,
     publish,
 )
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF, supports_check_mode=True)
+    module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
     params = module.params
     if params["step"] != "write":
         module.fail_json(msg="step=%s runs on the controller through the action plugin" % params["step"])
     try:
         reports = publish(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
-                          params["backup_dir"], module.check_mode, module._diff)
+                          params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"])
     except PublicationError as exc:
         module.fail_json(msg=str(exc), changed=False)
     module.exit_json(changed=any(r["changed"] for r in reports.values()), files=reports)

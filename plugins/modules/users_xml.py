@@ -204,15 +204,12 @@ backup_file:
   type: str
 """
 
-from ansible_collections.dect.provisioning.plugins.module_utils.document import action_only_main
+from ansible_collections.dect.provisioning.plugins.module_utils.document import USERS_XML, action_only_message
 
 
 def main():
-    action_only_main("users_xml", dict(
-        users=dict(type="list", elements="dict"),
-        sort=dict(type="bool", default=False),
-        max_users=dict(type="int"),
-    ))
+    module = USERS_XML.create_module(supports_check_mode=True)
+    module.fail_json(msg=action_only_message("users_xml"))
 
 
 if __name__ == "__main__":
