@@ -105,9 +105,10 @@ vaulted:
   elements: str
   sample: ["application.password", "users[0].accesscode"]
 users:
-  description: How many users were adopted.
+  description: The number of users written to C(dect_users).
   returned: always
   type: int
+  sample: 24
 parameters:
   description: How many configuration parameters were adopted.
   returned: always
@@ -117,6 +118,7 @@ errors:
   returned: on failure
   type: list
   elements: str
+  sample: ["users.xml line 4 (username '1001'): ipei: '00077 00000' is not an IPEI (NNNNN NNNNNNN)"]
 """
 
 from ansible_collections.dect.provisioning.plugins.module_utils._adopt import ARGUMENT_SPEC

@@ -128,6 +128,10 @@ notes:
   - The name C(.<name>.upload) in O(dest) is reserved for the upload from the controller; the
     module moves that file into place instead of copying it.
   - The C(dect.provisioning.firmware) role stages a whole catalogue with this module.
+  - Where the image or C(.ver) name cannot be replaced by a rename (it is a bind mount), the task fails
+    naming it before anything changes, unless O(unsafe_writes=true) (or C(ANSIBLE_UNSAFE_WRITES=1) in the
+    environment of C(ansible-playbook) or of the module on the host): the content is then written into the
+    existing file in place, never through a symlink, and devices may fetch a partly written image meanwhile.
 seealso:
   - module: dect.provisioning.config_xml
   - module: ansible.builtin.copy
@@ -165,11 +169,19 @@ EXAMPLES = r"""
     dest: /srv/dect
     name: rfp6.bin
     state: absent
+
+- name: Stage where the image's name is a bind mount, which no rename can replace
+  dect.provisioning.firmware:
+    src: files/firmware/kws6500_PCS24B.bin
+    version: PCS24B 71234
+    dest: /srv/dect
+    name: kws.bin
+    unsafe_writes: true
 """
 
 RETURN = r"""
 path:
-  description: The firmware image on the provisioning host.
+  description: The firmware image, C(<dest>/<name>), that devices fetch from the provisioning host.
   returned: always
   type: str
   sample: /srv/dect/kws.bin

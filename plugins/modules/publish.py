@@ -108,6 +108,16 @@ options:
       - Where backups go, mode 0600. Must be outside the provisioning root, so that devices can never
         fetch an old document. Required with O(backup=true).
     type: path
+  unsafe_writes:
+    description:
+      - With O(step=write), where a document's name cannot be replaced by a rename (it is a bind mount),
+        write the content into the existing file in place instead of failing for that file. Still never
+        through a symlink or into anything but a regular file; a reader may see a partly written file.
+      - Like Ansible's own option, it defaults to the environment variable C(ANSIBLE_UNSAFE_WRITES) of the
+        module on the provisioning host; C(ANSIBLE_UNSAFE_WRITES=1) in the environment of
+        C(ansible-playbook) turns it on as well.
+    type: bool
+    default: false
   firmware_changed:
     description:
       - With O(step=report), the firmware kinds restaged on the provisioning hosts in this run; a
@@ -193,9 +203,9 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
 
 def main():
     module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
-    params = module.params
-    if params["step"] != "write":
-        module.fail_json(msg="step=%s runs on the controller through the action plugin" % params["step"])
+    step, params = module.params["step"], module.params
+    if step != "write":
+        module.fail_json(msg="step=%s runs on the controller through the action plugin" % step)
     try:
         reports = publish(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
                           params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"])
