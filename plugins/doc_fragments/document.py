@@ -79,7 +79,7 @@ notes:
     and O(group) before it is renamed into place. O(mode) defaults to C(0640) since the documents
     carry passwords; a mode giving others any permission is refused.
   - Where the file cannot be replaced by a rename (it is a bind mount), the task fails naming it and nothing
-    changes, unless O(unsafe_writes=true) (or C(ANSIBLE_UNSAFE_WRITES=1) in the environment of
-    C(ansible-playbook) or of the module on the host): the content is then written into the existing
-    file in place, still never through a symlink.
+    changes, unless O(unsafe_writes=true) is set (C(ANSIBLE_UNSAFE_WRITES=1) in the environment of
+    C(ansible-playbook) or of the module on the host sets it too); the content is then written into the
+    existing file in place, still never through a symlink.
 """

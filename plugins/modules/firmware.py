@@ -129,8 +129,8 @@ notes:
     module moves that file into place instead of copying it.
   - The C(dect.provisioning.firmware) role stages a whole catalogue with this module.
   - Where the image or C(.ver) name cannot be replaced by a rename (it is a bind mount), the task fails
-    naming it before anything changes, unless O(unsafe_writes=true) (or C(ANSIBLE_UNSAFE_WRITES=1) in the
-    environment of C(ansible-playbook) or of the module on the host): the content is then written into the
+    naming it before anything changes, unless O(unsafe_writes=true) is set (C(ANSIBLE_UNSAFE_WRITES=1) in the environment of
+    C(ansible-playbook) or of the module on the host sets it too); the content is then written into the
     existing file in place, never through a symlink, and devices may fetch a partly written image meanwhile.
 seealso:
   - module: dect.provisioning.config_xml
