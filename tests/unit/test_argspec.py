@@ -17,11 +17,13 @@ from ansible.module_utils import basic
 from tests.support.module_runner import patch_module_args
 
 PREFIX = "ansible_collections.dect.provisioning.plugins"
+# Not a directory: the firmware and publish modules refuse it before they look at any file.
+NOWHERE = "/nonexistent/dect-argspec-test"
 # Options that make each module's main() stop early without touching anything on this host.
 HARMLESS = {
     "config_xml": {"model": "6500", "state": "rendered"},
     "users_xml": {"model": "6500", "state": "rendered"},
-    "firmware": {"dest": "/nonexistent/dect-argspec-test", "name": "kws.bin", "state": "absent"},
+    "firmware": {"dest": NOWHERE, "name": "kws.bin", "state": "absent"},
     "publish": {"step": "render", "mac": "0013d1800032", "model": "6500", "config": {}},
     "adopt_export": {"host": "h", "mac": "0013d1800032", "model": "6500", "config": "c.xml", "dir": "d"},
 }
@@ -43,9 +45,12 @@ def _stop(self, **result):
 
 
 def module_side(name, args):
-    """The AnsibleModule the module's main() builds for ``args`` and what it reported."""
+    """The AnsibleModule the module's main() builds for ``args`` and what it reported.
+
+    Not in check mode: a warning (firmware's "dest does not exist yet") would stay in ansible-core's
+    global warning list before 2.19, since the patched exit_json never hands it out."""
     module = importlib.import_module("%s.modules.%s" % (PREFIX, name))
-    with patch_module_args(dict(args, _ansible_check_mode=True)), \
+    with patch_module_args(dict(args)), \
             mock.patch.object(basic.AnsibleModule, "fail_json", _stop), \
             mock.patch.object(basic.AnsibleModule, "exit_json", _stop), \
             pytest.raises(Stopped) as stopped:
@@ -132,19 +137,19 @@ CASES = dict(
         ({"model": "400", "max_users": "many"}, False),
     ],
     firmware=[
-        ({"dest": "/srv", "name": "kws.bin", "src": "a", "version": "V1"}, True),
-        ({"dest": "/srv", "name": "kws.bin", "src": "a"}, False),                       # version or version_src
-        ({"dest": "/srv", "name": "kws.bin", "src": "a", "version": "V", "version_src": "v"}, False),
-        ({"dest": "/srv", "name": "kws.bin", "version": "V1"}, False),                  # src with state=present
-        ({"dest": "/srv", "name": "kws.bin", "state": "absent", "mode": "0644", "owner": "root"}, True),
+        ({"dest": NOWHERE, "name": "kws.bin", "src": "a", "version": "V1"}, True),
+        ({"dest": NOWHERE, "name": "kws.bin", "src": "a"}, False),                       # version or version_src
+        ({"dest": NOWHERE, "name": "kws.bin", "src": "a", "version": "V", "version_src": "v"}, False),
+        ({"dest": NOWHERE, "name": "kws.bin", "version": "V1"}, False),                  # src with state=present
+        ({"dest": NOWHERE, "name": "kws.bin", "state": "absent", "mode": "0644", "owner": "root"}, True),
         ({"name": "kws.bin", "state": "absent"}, False),
-        ({"dest": "/srv", "name": "kws.bin", "state": "absent", "ver_grace": "soon"}, False),
+        ({"dest": NOWHERE, "name": "kws.bin", "state": "absent", "ver_grace": "soon"}, False),
     ],
     publish=[
-        ({"step": "write", "dest": "/srv", "mode": "0640", "backup": True}, True),
+        ({"step": "write", "dest": NOWHERE, "mode": "0640", "backup": True}, True),
         ({"step": "write"}, False),
         ({"step": "render", "mac": "m"}, False),
-        ({"step": "write", "dest": "/srv", "files": [{"checksum": "x"}]}, False),   # files[].name required
+        ({"step": "write", "dest": NOWHERE, "files": [{"checksum": "x"}]}, False),   # files[].name required
         ({"step": "report", "firmware_changed": ["kws"]}, True),
         ({"step": "publish"}, False),
     ],
