@@ -13,14 +13,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.parsing.vault import AnsibleVaultError, VaultLib, match_encrypt_secret
 
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    MODELS,
-    IdentifierError,
-    normalize_mac,
-)
 from ansible_collections.dect.provisioning.plugins.module_utils._adopt import ARGUMENT_SPEC as ADOPT_SPEC
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 from ansible_collections.dect.provisioning.plugins.plugin_utils import adopt
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
+
 MAX_EXPORT_BYTES = 16 * 1024 * 1024
 FILE_MODE = 0o600
 
@@ -42,8 +39,6 @@ class ActionModule(SpecAction):
         host = args["host"]
         if not host or "/" in host or host in (".", "..") or host.startswith("."):
             raise AnsibleActionFail("host: '%s' is not an inventory host name usable as a file name" % host)
-        if str(args["model"]).strip() not in MODELS:
-            raise AnsibleActionFail("model: '%s' is not supported: allowed %s" % (args["model"], ", ".join(MODELS)))
         try:
             normalize_mac(args["mac"])
         except IdentifierError as exc:
@@ -51,7 +46,7 @@ class ActionModule(SpecAction):
         config_data = self._read(args["config"], "config")
         users_data = self._read(args["users"], "users") if args.get("users") else None
         data, secret_paths, warnings = adopt.host_vars(
-            config_data, users_data, str(args["model"]).strip(), args["mac"],
+            config_data, users_data, args["model"], args["mac"],
             os.path.basename(args["config"]), os.path.basename(args["users"] or "users"))
         vault = self._vault(args.get("vault_id"))
         target = os.path.join(args["dir"], "host_vars", "%s.yml" % host)

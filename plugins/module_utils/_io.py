@@ -278,7 +278,10 @@ def replace(temp, path, unsafe_writes=False, mode=None, uid=None, gid=None):
         _write_in_place(temp, path, mode, uid, gid)
         _unlink_quietly(temp)
         return
-    fsync_directory(directory)
+    try:
+        fsync_directory(directory)
+    except OSError as exc:
+        raise FileIOError("%s: could not publish: %s" % (path, exc.strerror))
 
 
 def _not_replaceable(path, reason):
@@ -430,7 +433,7 @@ def _unlink_quietly(path):
 
 
 __all__ = [
-    "AtomicFile", "FileIOError", "attributes_differ", "check_destination", "check_replaceable", "check_directory",
+    "AtomicFile", "FileIOError", "attributes_differ", "check_destination", "check_directory", "check_replaceable",
     "hash_file", "leftover_temp_files", "lstat_or_none", "open_regular", "parse_mode", "read_if_exists",
     "remove_if_exists", "remove_leftovers", "replace", "resolve_group", "resolve_owner", "set_attributes",
     "write_atomic",
