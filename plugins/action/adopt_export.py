@@ -12,50 +12,33 @@ import tempfile
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.parsing.vault import AnsibleVaultError, VaultLib, match_encrypt_secret
-from ansible.plugins.action import ActionBase
 
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    MODELS,
-    IdentifierError,
-    normalize_mac,
-)
+from ansible_collections.dect.provisioning.plugins.module_utils._adopt import ARGUMENT_SPEC as ADOPT_SPEC
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 from ansible_collections.dect.provisioning.plugins.plugin_utils import adopt
+from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
 
-ARGUMENT_SPEC = dict(
-    host=dict(type="str", required=True),
-    mac=dict(type="str", required=True),
-    model=dict(type="str", required=True),
-    config=dict(type="path", required=True),
-    users=dict(type="path"),
-    dir=dict(type="path", required=True),
-    vault_id=dict(type="str"),
-)
 MAX_EXPORT_BYTES = 16 * 1024 * 1024
 FILE_MODE = 0o600
 
 
-class ActionModule(ActionBase):
+class ActionModule(SpecAction):
+    ARGUMENT_SPEC = ADOPT_SPEC
     TRANSFERS_FILES = False
     _requires_connection = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def perform(self, args, task_vars):
         try:
-            result.update(self._adopt(args))
+            return self._adopt(args)
         except adopt.AdoptError as exc:
-            result.update(failed=True, changed=False, errors=exc.errors,
-                          msg="adoption failed with %d error(s), nothing written: %s" % (
-                              len(exc.errors), "; ".join(exc.errors)))
-        return result
+            return dict(failed=True, changed=False, errors=exc.errors,
+                        msg="adoption failed with %d error(s), nothing written: %s" % (
+                            len(exc.errors), "; ".join(exc.errors)))
 
     def _adopt(self, args):
         host = args["host"]
         if not host or "/" in host or host in (".", "..") or host.startswith("."):
             raise AnsibleActionFail("host: '%s' is not an inventory host name usable as a file name" % host)
-        if str(args["model"]).strip() not in MODELS:
-            raise AnsibleActionFail("model: '%s' is not supported: allowed %s" % (args["model"], ", ".join(MODELS)))
         try:
             normalize_mac(args["mac"])
         except IdentifierError as exc:
@@ -63,7 +46,7 @@ class ActionModule(ActionBase):
         config_data = self._read(args["config"], "config")
         users_data = self._read(args["users"], "users") if args.get("users") else None
         data, secret_paths, warnings = adopt.host_vars(
-            config_data, users_data, str(args["model"]).strip(), args["mac"],
+            config_data, users_data, args["model"], args["mac"],
             os.path.basename(args["config"]), os.path.basename(args["users"] or "users"))
         vault = self._vault(args.get("vault_id"))
         target = os.path.join(args["dir"], "host_vars", "%s.yml" % host)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
+from ansible_collections.dect.provisioning.plugins.module_utils.document import CONFIG_XML
 from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
     DocumentAction,
     DocumentInvalid,
@@ -16,11 +17,7 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
 class ActionModule(DocumentAction):
     KIND = "config"
     ROOT_TAG = config_settings.ROOT_TAG
-    EXTRA_SPEC = dict(
-        settings=dict(type="raw"),
-        family_overrides=dict(type="list", elements="str", default=[]),
-        allow_unsafe=dict(type="list", elements="str", default=[], choices=list(config_settings.UNSAFE_CHECKS)),
-    )
+    ARGUMENT_SPEC = CONFIG_XML
 
     @staticmethod
     def _policy(args):

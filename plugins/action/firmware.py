@@ -22,12 +22,9 @@ import os
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
-    ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    REQUIRED_IF,
+    ARGUMENT_SPEC as FIRMWARE_SPEC,
     VERSION_SRC_MAX_SIZE,
     FirmwareError,
     check_name,
@@ -38,37 +35,29 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
     sha256_file,
     staging_name,
 )
-from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import COMMON_SPEC, FILE_OPTIONS
+from ansible_collections.dect.provisioning.plugins.plugin_utils._action import FILE_OPTIONS, SpecAction
 
 MODULE = "dect.provisioning.firmware"
-FILE_SPEC = dict((option, COMMON_SPEC[option]) for option in FILE_OPTIONS)
 
 
-class ActionModule(ActionBase):
+class ActionModule(SpecAction):
+    ARGUMENT_SPEC = FIRMWARE_SPEC
     TRANSFERS_FILES = True
     _supports_check_mode = True
     _supports_async = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        spec = dict(ARGUMENT_SPEC)
-        spec.update(FILE_SPEC)
-        dummy, args = self.validate_argument_spec(
-            argument_spec=spec, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
+    def perform(self, args, task_vars):
         try:
             # Refusals that need nothing but the options come before any host is touched.
             check_name(args["name"], "name")
             check_ver_grace(args["ver_grace"])
             if args["remote_src"] or args["state"] == "absent":
-                result.update(self._run_module(dict(self._task.args), task_vars))
-            else:
-                result.update(self._stage_from_controller(args, task_vars))
+                # The task's own options; unsafe_writes also when the controller's environment sets it.
+                module_args = dict(self._task.args, **self.module_options(args, ("unsafe_writes",)))
+                return self._run_module(module_args, task_vars)
+            return self._stage_from_controller(args, task_vars)
         except FirmwareError as exc:
-            result.update(failed=True, changed=False, msg=to_native(exc))
-        finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+            return dict(failed=True, changed=False, msg=to_native(exc))
 
     def _run_module(self, module_args, task_vars):
         return self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
@@ -90,10 +79,7 @@ class ActionModule(ActionBase):
         # src naming the upload file tells the module to move it into place, or to ask for it.
         module_args = dict(src=upload, remote_src=True, dest=args["dest"], name=name,
                            version=version, checksum="sha256:%s" % actual, state="present",
-                           ver_grace=args["ver_grace"])
-        for option in FILE_OPTIONS:
-            if args.get(option) is not None:
-                module_args[option] = args[option]
+                           ver_grace=args["ver_grace"], **self.module_options(args, FILE_OPTIONS))
 
         staged = self._run_module(module_args, task_vars)
         if not staged.get("upload_required"):

@@ -16,49 +16,35 @@ from importlib import import_module
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
-    ARGUMENT_SPEC,
-    REQUIRED_IF,
+    ARGUMENT_SPEC as PUBLISH_SPEC,
     sha1_text,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, model_family
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
-from ansible_collections.dect.provisioning.plugins.plugin_utils import _argcheck
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
+from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
 from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import DocumentInvalid
 
 # Users first: a config naming users that are not there yet is never served.
 KINDS = ("users", "config")
-WRITE_OPTIONS = ("dest", "mode", "owner", "group", "backup_dir")
+WRITE_OPTIONS = ("mode", "owner", "group", "backup_dir", "unsafe_writes")
 
 
-class ActionModule(ActionBase):
+class ActionModule(SpecAction):
+    ARGUMENT_SPEC = PUBLISH_SPEC
     TRANSFERS_FILES = False
     # render and report never touch a host; write runs delegated to a provisioning host.
     _requires_connection = False
     _supports_check_mode = True
     _supports_async = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        args = _argcheck.checked("publish", _argument_spec, self._task.args, self._task.action)
-        step = args["step"]
-        try:
-            if step == "render":
-                result.update(self._render(args, task_vars))
-            elif step == "write":
-                result.update(self._write(args, task_vars))
-            else:
-                result.update(self._report(args, task_vars))
-        finally:
-            if step == "write":
-                self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+    def perform(self, args, task_vars):
+        steps = dict(render=self._render, write=self._write, report=self._report)
+        return steps[args["step"]](args, task_vars)
 
     # -- render: each DECT server, on the controller ---------------------------------------------
     def _render(self, args, task_vars):
@@ -120,7 +106,7 @@ class ActionModule(ActionBase):
                     owners[doc["name"]] = (host, kind)
                     files.append(dict(name=doc["name"]))
         texts = dict((doc["name"], doc["text"]) for record in records.values() for doc in record["documents"].values())
-        options = dict((key, args[key]) for key in WRITE_OPTIONS if key != "dest")
+        options = self.module_options(args, WRITE_OPTIONS)
         where = self._task.delegate_to or task_vars.get("inventory_hostname")
         reports, error = exchange.publish(self, task_vars, args["dest"], [(f["name"], texts[f["name"]]) for f in files],
                                           options)
@@ -200,16 +186,12 @@ class ActionModule(ActionBase):
         return out
 
 
-def _argument_spec():
-    return ARGUMENT_SPEC, dict(required_if=REQUIRED_IF)
-
-
 def warm():
     """Build the argument validators of the engine's steps and documents in this process (the
     controller's main process, before it forks a worker per DECT server and task)."""
-    _argcheck.validator("publish", _argument_spec)
+    PUBLISH_SPEC.validator()
     for kind in KINDS:
-        import_module("ansible_collections.dect.provisioning.plugins.action.%s_xml" % kind).ActionModule.warm()
+        import_module("ansible_collections.dect.provisioning.plugins.action.%s_xml" % kind).ActionModule.ARGUMENT_SPEC.validator()
 
 
 def _firmware_files(settings):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.dect.provisioning.plugins.module_utils import users
+from ansible_collections.dect.provisioning.plugins.module_utils.document import USERS_XML
 from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
     DocumentAction,
     DocumentInvalid,
@@ -18,12 +19,7 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
 class ActionModule(DocumentAction):
     KIND = "users"
     ROOT_TAG = users.ROOT_TAG
-    # Elements stay "raw" here so a malformed entry gets our message naming its index.
-    EXTRA_SPEC = dict(
-        users=dict(type="list", elements="raw"),
-        sort=dict(type="bool", default=False),
-        max_users=dict(type="int"),
-    )
+    ARGUMENT_SPEC = USERS_XML
 
     def render_document(self, args, family, strict):
         source = self._read_source(args)

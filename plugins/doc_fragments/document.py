@@ -10,6 +10,15 @@ class ModuleDocFragment:
 
     DOCUMENTATION = r"""
 options:
+  state:
+    description:
+      - V(present) writes the file, V(absent) removes it.
+      - V(rendered) validates and returns the XML (secrets masked) without touching any host.
+      - V(parsed) reads a document from O(src) or O(content) and returns it as the data this module takes
+        (with RV(errors) and RV(valid)); nothing is written.
+    type: str
+    choices: [present, absent, rendered, parsed]
+    default: present
   path:
     description:
       - The file to write or remove. Mutually exclusive with O(dest).
@@ -58,9 +67,19 @@ options:
       - XML nested more than 16 elements deep is refused as it is read, whatever this option says.
     type: int
     default: 8388608
+attributes:
+  safe_file_operations:
+    support: full
 notes:
+  - Rendering and validation run on the controller (an action plugin, like M(ansible.builtin.template));
+    the host needs only Python 3. The file reaches it through M(dect.provisioning.publish)'s module,
+    which sends only what differs.
   - The file is written without following a symlink (a symlink, directory or anything but a regular
     file at its name is an error naming the path), through a temp file that gets O(mode), O(owner)
     and O(group) before it is renamed into place. O(mode) defaults to C(0640) since the documents
     carry passwords; a mode giving others any permission is refused.
+  - Where the file cannot be replaced by a rename (it is a bind mount), the task fails naming it and nothing
+    changes, unless O(unsafe_writes=true) is set (C(ANSIBLE_UNSAFE_WRITES=1) in the environment of
+    C(ansible-playbook) or of the module on the host sets it too); the content is then written into the
+    existing file in place, still never through a symlink.
 """

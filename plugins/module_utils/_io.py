@@ -14,7 +14,11 @@ holds everywhere:
   directory, are synced, get their owner, group and mode on the open descriptor, and only then are
   renamed over the destination; the directory is synced after the rename. Any failure removes the
   temp file. A process that opened the temp file can therefore never have write access to what is
-  published, and a device never sees a half-written file.
+  published, and a device never sees a half-written file;
+- where the rename is impossible (the name is a bind mount: EBUSY), the write fails naming the path
+  unless the caller passes Ansible's ``unsafe_writes``: then the content is copied into the existing
+  regular file in place (opened with ``O_NOFOLLOW``, attributes set before the content), see
+  :func:`replace`.
 
 Runs on targets: Python 3.8 syntax, stdlib only.
 """
@@ -26,10 +30,15 @@ import grp
 import hashlib
 import os
 import pwd
+import re
 import stat
 
 CHUNK_SIZE = 1024 * 1024
 TEMP_SUFFIX = ".dect-tmp"
+# A rename that fails with one of these may still be done as an in-place write (unsafe_writes), as
+# ansible.module_utils.basic's atomic_move falls back on the same errors.
+RENAME_IMPOSSIBLE = (errno.EBUSY, errno.EXDEV, errno.ETXTBSY, errno.EPERM, errno.EACCES)
+MOUNTINFO_CAP = 4 * 1024 * 1024
 # The default mode of a new file when the caller gives none.
 DEFAULT_MODE = 0o644
 
@@ -189,8 +198,9 @@ class AtomicFile:
     file's descriptor before the rename; without ``mode`` an existing file keeps its mode.
     """
 
-    def __init__(self, path, mode=None, owner=None, group=None, tmp_prefix=None):
+    def __init__(self, path, mode=None, owner=None, group=None, tmp_prefix=None, unsafe_writes=False):
         self.path = path
+        self.unsafe_writes = unsafe_writes
         self.prefix = tmp_prefix or "." + os.path.basename(path) + "."
         self.directory = os.path.dirname(path) or "."
         self.mode = parse_mode(mode)
@@ -234,11 +244,10 @@ class AtomicFile:
             # Checked again just before the rename: rename replaces a symlink itself, never its target,
             # but a directory appearing at the name must not be silently kept.
             check_destination(self.path)
-            os.rename(self.temp, self.path)
-            self.temp = None
-            fsync_directory(self.directory)
         except OSError as exc:
             raise FileIOError("%s: could not publish: %s" % (self.path, exc.strerror))
+        replace(self.temp, self.path, self.unsafe_writes, self.mode, self.uid, self.gid)
+        self.temp = None
 
     def __exit__(self, *exc):
         if self._fd is not None:
@@ -250,9 +259,96 @@ class AtomicFile:
         return False
 
 
-def write_atomic(path, data, mode=None, owner=None, group=None, tmp_prefix=None):
+def replace(temp, path, unsafe_writes=False, mode=None, uid=None, gid=None):
+    """Rename the finished ``temp`` over ``path`` (same directory); the directory is synced after.
+
+    When the rename is impossible (``RENAME_IMPOSSIBLE``, typically EBUSY for a bind-mounted file)
+    it fails naming the path, nothing changed, unless ``unsafe_writes``: then ``temp``'s content is
+    copied into the regular file at ``path`` in place, after ``mode``/``uid``/``gid`` are set on it,
+    and ``temp`` is removed. A symlink or non-regular file at ``path`` is refused either way.
+    """
+    directory = os.path.dirname(path) or "."
+    try:
+        os.rename(temp, path)
+    except OSError as exc:
+        if exc.errno not in RENAME_IMPOSSIBLE:
+            raise FileIOError("%s: could not publish: %s" % (path, exc.strerror))
+        if not unsafe_writes:
+            raise FileIOError(_not_replaceable(path, exc.strerror))
+        _write_in_place(temp, path, mode, uid, gid)
+        _unlink_quietly(temp)
+        return
+    try:
+        fsync_directory(directory)
+    except OSError as exc:
+        raise FileIOError("%s: could not publish: %s" % (path, exc.strerror))
+
+
+def _not_replaceable(path, reason):
+    return ("%s: could not publish: %s: it cannot be replaced atomically (a bind mount?); nothing was changed;"
+            " set unsafe_writes=true (or ANSIBLE_UNSAFE_WRITES=1) to write it in place" % (path, reason))
+
+
+def check_replaceable(path):
+    """Refuse ``path`` when it is a mount point (a bind-mounted file), which no rename can replace:
+    for a caller that must know before it changes anything else (the firmware's ``.ver`` order)."""
+    if _is_mount_point(path):
+        raise FileIOError(_not_replaceable(path, os.strerror(errno.EBUSY)))
+
+
+def _is_mount_point(path):
+    """Whether ``path`` is in /proc/self/mountinfo as a mount point; False where that is unknown."""
+    try:
+        with open("/proc/self/mountinfo", "rb") as handle:
+            data = handle.read(MOUNTINFO_CAP)
+    except OSError:
+        return False
+    wanted = os.path.realpath(path)
+    for line in data.decode("utf-8", "replace").splitlines():
+        fields = line.split(" ")
+        # Field 5 is the mount point, with blanks and backslashes written as octal escapes.
+        if len(fields) > 4 and re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4]) == wanted:
+            return True
+    return False
+
+
+def _write_in_place(temp, path, mode, uid, gid):
+    """Copy ``temp`` into the existing regular file ``path``: never through a symlink or into a
+    FIFO or device; owner, group and mode first, then the content."""
+    try:
+        target = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileIOError("%s: is a symlink; refusing to follow it" % path)
+        raise FileIOError("%s: could not write in place: %s" % (path, exc.strerror))
+    try:
+        info = os.fstat(target)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileIOError("%s: %s" % (path, _describe(info.st_mode)))
+        if uid is not None or gid is not None:
+            os.fchown(target, -1 if uid is None else uid, -1 if gid is None else gid)
+        if mode is not None:
+            os.fchmod(target, mode)
+        source = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        try:
+            os.ftruncate(target, 0)
+            for chunk in iter(lambda: os.read(source, CHUNK_SIZE), b""):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(target, view):]
+        finally:
+            os.close(source)
+        os.fsync(target)
+    except OSError as exc:
+        raise FileIOError("%s: could not write in place: %s" % (path, exc.strerror))
+    finally:
+        os.close(target)
+
+
+def write_atomic(path, data, mode=None, owner=None, group=None, tmp_prefix=None, unsafe_writes=False):
     """Publish ``data`` (bytes) at ``path`` atomically; see :class:`AtomicFile`."""
-    with AtomicFile(path, mode=mode, owner=owner, group=group, tmp_prefix=tmp_prefix) as out:
+    with AtomicFile(path, mode=mode, owner=owner, group=group, tmp_prefix=tmp_prefix,
+                    unsafe_writes=unsafe_writes) as out:
         out.write(data)
         out.commit()
 
@@ -337,7 +433,8 @@ def _unlink_quietly(path):
 
 
 __all__ = [
-    "AtomicFile", "FileIOError", "attributes_differ", "check_destination", "check_directory",
+    "AtomicFile", "FileIOError", "attributes_differ", "check_destination", "check_directory", "check_replaceable",
     "hash_file", "leftover_temp_files", "lstat_or_none", "open_regular", "parse_mode", "read_if_exists",
-    "remove_if_exists", "remove_leftovers", "resolve_group", "resolve_owner", "set_attributes", "write_atomic",
+    "remove_if_exists", "remove_leftovers", "replace", "resolve_group", "resolve_owner", "set_attributes",
+    "write_atomic",
 ]

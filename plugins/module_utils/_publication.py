@@ -25,6 +25,7 @@ import re
 import time
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _io
+from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec, file_options
 
 # A plain file name in the root: no directory part, not hidden (temp files and anything the daemons
 # must not serve are dot files), not one of our temp names.
@@ -39,32 +40,37 @@ class PublicationError(Exception):
     """The whole publication is refused (bad root, option or manifest); nothing was written."""
 
 
-ARGUMENT_SPEC = dict(
-    step=dict(type="str", default="write", choices=["render", "write", "report"]),
-    dest=dict(type="path"),
-    files=dict(type="list", elements="dict", options=dict(
-        name=dict(type="str", required=True),
-        checksum=dict(type="str"),
-        content=dict(type="str", no_log=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    )),
-    mode=dict(type="raw", default=DEFAULT_MODE),
-    owner=dict(type="str"),
-    group=dict(type="str"),
-    backup=dict(type="bool", default=False),
-    backup_dir=dict(type="path"),
-    servers=dict(type="list", elements="str"),
-    mac=dict(type="str"),
-    model=dict(type="str"),
-    config=dict(type="dict"),
-    users=dict(type="dict"),
-    firmware_changed=dict(type="list", elements="str", default=[]),
-    check_sync=dict(type="bool", default=False),
+# The publish module's one argument spec (its action plugin validates every step with it).
+# ``unsafe_writes`` is Ansible's own option, with its ANSIBLE_UNSAFE_WRITES fallback.
+ARGUMENT_SPEC = ArgumentSpec(
+    dict(
+        step=dict(type="str", default="write", choices=["render", "write", "report"]),
+        dest=dict(type="path"),
+        files=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            checksum=dict(type="str"),
+            content=dict(type="str", no_log=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        )),
+        mode=dict(type="raw", default=DEFAULT_MODE),
+        owner=dict(type="str"),
+        group=dict(type="str"),
+        backup=dict(type="bool", default=False),
+        backup_dir=dict(type="path"),
+        servers=dict(type="list", elements="str"),
+        mac=dict(type="str"),
+        model=dict(type="str"),
+        config=dict(type="dict"),
+        users=dict(type="dict"),
+        firmware_changed=dict(type="list", elements="str", default=[]),
+        check_sync=dict(type="bool", default=False),
+        **file_options("unsafe_writes")
+    ),
+    required_if=[
+        ("step", "write", ("dest",)),
+        ("step", "render", ("mac", "model", "config")),
+    ],
 )
-REQUIRED_IF = [
-    ("step", "write", ("dest",)),
-    ("step", "render", ("mac", "model", "config")),
-]
 
 
 def check_manifest(root, files, mode, owner, group, backup_dir, check_mode=False):
@@ -111,12 +117,13 @@ def check_manifest(root, files, mode, owner, group, backup_dir, check_mode=False
 
 
 def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=None, check_mode=False,
-            want_before=False):
+            want_before=False, unsafe_writes=False):
     """Compare (and, with content, write) ``files`` in ``root``; returns {name: report}.
 
     A report has ``state`` (``unchanged``, ``created``, ``updated``, ``attributes``; ``failed``
     with ``msg``), ``changed``, ``written`` and, with ``want_before``, ``before`` (the current text,
-    when it differs and is not too large).
+    when it differs and is not too large). ``unsafe_writes`` lets a file that cannot be replaced
+    by a rename (a bind mount) be written in place (see :func:`._io.replace`).
     """
     mode = check_manifest(root, files, mode, owner, group, backup_dir, check_mode)
     reports = {}
@@ -124,7 +131,8 @@ def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=N
     try:
         for entry in files:
             try:
-                reports[entry["name"]] = _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before)
+                reports[entry["name"]] = _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before,
+                                              unsafe_writes)
             except _io.FileIOError as exc:
                 reports[entry["name"]] = dict(state="failed", changed=False, written=False, msg=str(exc))
     finally:
@@ -133,7 +141,7 @@ def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=N
     return reports
 
 
-def _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before):
+def _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes):
     name = entry["name"]
     path = os.path.join(root, name)
     if not check_mode:
@@ -161,7 +169,7 @@ def _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before):
         return report
     if backup_dir and info is not None:
         report["backup_file"] = _backup(path, backup_dir, owner, group)
-    _io.write_atomic(path, content.encode("utf-8"), mode=mode, owner=owner, group=group)
+    _io.write_atomic(path, content.encode("utf-8"), mode=mode, owner=owner, group=group, unsafe_writes=unsafe_writes)
     report["written"] = True
     return report
 

@@ -47,7 +47,8 @@ def _error(exc):
 class Stager:
     """One image and its ``.ver`` in ``dest``, with the attributes they must have."""
 
-    def __init__(self, dest, name, mode=None, owner=None, group=None, ver_grace=0.0, check_mode=False):
+    def __init__(self, dest, name, mode=None, owner=None, group=None, ver_grace=0.0, check_mode=False,
+                 unsafe_writes=False):
         self.dest = dest
         self.name = name
         self.bin_path = os.path.join(dest, name)
@@ -56,6 +57,8 @@ class Stager:
         self.mode, self.owner, self.group = mode, owner, group
         self.ver_grace = ver_grace
         self.check_mode = check_mode
+        # Ansible's unsafe_writes: a name that cannot be replaced by a rename is written in place.
+        self.unsafe_writes = unsafe_writes
         self.warnings = []
 
     # -- checks before anything is touched -------------------------------------------------------
@@ -77,6 +80,13 @@ class Stager:
             _io.resolve_group(self.group)
         except _io.FileIOError as exc:
             raise _error(exc)
+
+    def check_replaceable(self):
+        """Before a new image is asked for or the old ``.ver`` withdrawn: without unsafe_writes, an image
+        or ``.ver`` name that no rename can replace (a bind mount) fails here, with nothing changed."""
+        if not self.unsafe_writes:
+            for path in (self.bin_path, self.ver_path):
+                _io.check_replaceable(path)
 
     def is_upload(self, src):
         return src is not None and os.path.abspath(src) == os.path.abspath(self.upload_path)
@@ -169,12 +179,13 @@ class Stager:
         finally:
             os.close(fd)
         self._withdraw_version()
-        os.rename(self.upload_path, self.bin_path)
-        _io.fsync_directory(self.dest)
+        _io.replace(self.upload_path, self.bin_path, self.unsafe_writes, _io.parse_mode(self.mode),
+                    _io.resolve_owner(self.owner), _io.resolve_group(self.group))
 
     def publish_from_source(self, fd, expected):
         """Copy an open source into a temp file, verify it, then rename it into place."""
-        with _io.AtomicFile(self.bin_path, mode=self.mode, owner=self.owner, group=self.group) as out:
+        with _io.AtomicFile(self.bin_path, mode=self.mode, owner=self.owner, group=self.group,
+                            unsafe_writes=self.unsafe_writes) as out:
             digest = hashlib.sha256()
             with os.fdopen(os.dup(fd), "rb") as source:
                 for chunk in iter(lambda: source.read(_io.CHUNK_SIZE), b""):
@@ -196,7 +207,8 @@ class Stager:
             time.sleep(self.ver_grace)
 
     def publish_version(self, data):
-        _io.write_atomic(self.ver_path, data, mode=self.mode, owner=self.owner, group=self.group)
+        _io.write_atomic(self.ver_path, data, mode=self.mode, owner=self.owner, group=self.group,
+                         unsafe_writes=self.unsafe_writes)
 
     def fix_attributes(self):
         """Apply owner/group/mode to image and ``.ver`` where they differ; True when anything changed."""
@@ -315,6 +327,8 @@ def stage_present(stager, src, expected, version, want_diff):
         if stager.check_mode:
             result["changed"] = bin_changed or ver_changed or (old_sha is not None and stager.fix_attributes())
             return result
+        if bin_changed:
+            stager.check_replaceable()
         waiting = upload and bin_changed and stager.upload_sha256()
         if upload and bin_changed and waiting != new_sha:
             # None waiting, or a left-over of another image: ask for this one.

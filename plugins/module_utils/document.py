@@ -3,13 +3,14 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The options every per-server document module shares (config_xml, users_xml).
 
-One home for them: the modules' argument specs and the action plugins' validation both build on it.
+One home for them: ``CONFIG_XML`` and ``USERS_XML`` are the modules' one argument spec each, which
+the modules and their action plugins both use.
 """
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.dect.provisioning.plugins.module_utils.config_settings import UNSAFE_CHECKS
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import MODELS
 
 STATES = ("present", "absent", "rendered", "parsed")
@@ -19,33 +20,47 @@ STATES = ("present", "absent", "rendered", "parsed")
 # a huge input costs neither memory nor time: without a cap 200 MB of users XML took 5 GB and 3 min.
 MAX_INPUT_SIZE = 8 * 1024 * 1024
 
-DOCUMENT_ARGUMENT_SPEC = dict(
-    path=dict(type="path"),
-    dest=dict(type="path"),
-    mac=dict(type="str"),
-    model=dict(type="str", choices=list(MODELS)),
-    state=dict(type="str", default="present", choices=list(STATES)),
-    strict=dict(type="bool", default=False),
-    src=dict(type="path"),
-    content=dict(type="str"),
-    backup=dict(type="bool", default=False),
-    backup_dir=dict(type="path"),
-    max_input_size=dict(type="int", default=MAX_INPUT_SIZE),
+# The options both document modules take (doc fragment dect.provisioning.document), on top of
+# Ansible's own file options. ``model`` is a str: an int (6500) is converted before the choices apply.
+_DOCUMENT = ArgumentSpec(
+    dict(
+        path=dict(type="path"),
+        dest=dict(type="path"),
+        mac=dict(type="str"),
+        model=dict(type="str", choices=list(MODELS)),
+        state=dict(type="str", default="present", choices=list(STATES)),
+        strict=dict(type="bool", default=False),
+        src=dict(type="path"),
+        content=dict(type="str"),
+        backup=dict(type="bool", default=False),
+        backup_dir=dict(type="path"),
+        max_input_size=dict(type="int", default=MAX_INPUT_SIZE),
+    ),
+    file_common=True,
+    mutually_exclusive=[("path", "dest"), ("src", "content")],
+    required_by={"dest": "mac"},
 )
-MUTUALLY_EXCLUSIVE = [("path", "dest"), ("src", "content")]
+
+# dect.provisioning.config_xml: the module and its action plugin both use exactly this.
+CONFIG_XML = _DOCUMENT.extended(dict(
+    settings=dict(type="raw"),
+    family_overrides=dict(type="list", elements="str", default=[]),
+    allow_unsafe=dict(type="list", elements="str", default=[], choices=list(UNSAFE_CHECKS)),
+))
+
+# dect.provisioning.users_xml. ``users`` elements are raw: an entry that is not a dict gets the
+# users validator's message naming its index, not a type conversion error.
+USERS_XML = _DOCUMENT.extended(dict(
+    users=dict(type="list", elements="raw"),
+    sort=dict(type="bool", default=False),
+    max_users=dict(type="int"),
+))
 
 
-def action_only_main(name, extra_spec):
-    """Entry point of a module whose work is done by its action plugin on the controller.
-
-    It exists for the documentation and the argument spec; reaching it means the action was bypassed.
-    """
-    spec = dict(DOCUMENT_ARGUMENT_SPEC)
-    spec.update(extra_spec)
-    module = AnsibleModule(argument_spec=spec, add_file_common_args=True, mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                           supports_check_mode=True)
-    module.fail_json(msg="dect.provisioning.%s runs through its action plugin on the controller;"
-                         " call it as a task, not as a standalone module" % name)
+def action_only_message(name):
+    """What a module whose work is done by its action plugin says when that action was bypassed."""
+    return ("dect.provisioning.%s runs through its action plugin on the controller;"
+            " call it as a task, not as a standalone module" % name)
 
 
 def input_size_error(label, size, limit):

@@ -22,6 +22,7 @@ import hashlib
 import re
 from collections import OrderedDict, namedtuple
 
+from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     model_family,
 )
@@ -62,20 +63,24 @@ VER_GRACE_MAX = 300.0
 _RESERVED_SUFFIXES = (VER_SUFFIX, ".upload", ".dect-tmp")
 
 
-# The module's options; the action plugin validates with the same spec before it transfers anything.
-ARGUMENT_SPEC = dict(
-    src=dict(type="path"),
-    remote_src=dict(type="bool", default=False),
-    dest=dict(type="path", required=True),
-    name=dict(type="str", required=True),
-    version=dict(type="str"),
-    version_src=dict(type="path"),
-    checksum=dict(type="str"),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    ver_grace=dict(type="float", default=5.0),
+# The firmware module's one argument spec, on top of Ansible's own file options; the module builds its
+# AnsibleModule from it and the action plugin validates with it before it transfers anything.
+ARGUMENT_SPEC = ArgumentSpec(
+    dict(
+        src=dict(type="path"),
+        remote_src=dict(type="bool", default=False),
+        dest=dict(type="path", required=True),
+        name=dict(type="str", required=True),
+        version=dict(type="str"),
+        version_src=dict(type="path"),
+        checksum=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        ver_grace=dict(type="float", default=5.0),
+    ),
+    file_common=True,
+    mutually_exclusive=[("version", "version_src")],
+    required_if=[("state", "present", ("version", "version_src"), True), ("state", "present", ("src",))],
 )
-MUTUALLY_EXCLUSIVE = [("version", "version_src")]
-REQUIRED_IF = [("state", "present", ("version", "version_src"), True), ("state", "present", ("src",))]
 
 
 class FirmwareError(ValueError):

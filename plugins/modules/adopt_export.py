@@ -105,9 +105,10 @@ vaulted:
   elements: str
   sample: ["application.password", "users[0].accesscode"]
 users:
-  description: How many users were adopted.
+  description: The number of users written to C(dect_users).
   returned: always
   type: int
+  sample: 24
 parameters:
   description: How many configuration parameters were adopted.
   returned: always
@@ -117,26 +118,16 @@ errors:
   returned: on failure
   type: list
   elements: str
+  sample: ["users.xml line 4 (username '1001'): ipei: '00077 00000' is not an IPEI (NNNNN NNNNNNN)"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.dect.provisioning.plugins.module_utils._adopt import ARGUMENT_SPEC
+from ansible_collections.dect.provisioning.plugins.module_utils.document import action_only_message
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            host=dict(type="str", required=True),
-            mac=dict(type="str", required=True),
-            model=dict(type="str", required=True, choices=["400", "6500", "2500", "8000"]),
-            config=dict(type="path", required=True),
-            users=dict(type="path"),
-            dir=dict(type="path", required=True),
-            vault_id=dict(type="str"),
-        ),
-        supports_check_mode=True,
-    )
-    module.fail_json(msg="dect.provisioning.adopt_export runs through its action plugin on the controller;"
-                         " call it as a task, not as a standalone module")
+    module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
+    module.fail_json(msg=action_only_message("adopt_export"))
 
 
 if __name__ == "__main__":

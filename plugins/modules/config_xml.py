@@ -18,9 +18,6 @@ description:
     provisioning guide (see C(docs/parameters.md)), that is types, ranges, exact enum spellings and the
     model family that supports each parameter. All problems are reported in one failure, each
     naming its parameter path; nothing is written when validation fails.
-  - Rendering and validation run on the controller (an action plugin, like M(ansible.builtin.template));
-    the target needs only Python 3. The file is written through M(ansible.builtin.copy), atomically,
-    with O(backup) and file attributes.
   - The device replaces its whole running configuration with this file, so parameters you do not
     set take the firmware's defaults.
   - "Family and model policy: a parameter that the guide's printed marks place in the other family is an
@@ -77,39 +74,25 @@ options:
     elements: str
     choices: [provisioning_disabled, static_without_url, config_check_off]
     default: []
-  state:
-    description:
-      - V(present) writes the file, V(absent) removes it.
-      - V(rendered) validates and returns the XML (secrets masked) without touching any host.
-      - V(parsed) reads a config document from O(src) or O(content) and returns its O(settings).
-        A section or parameter that appears twice is an error naming each.
-    type: str
-    choices: [present, absent, rendered, parsed]
-    default: present
   src:
     description:
-      - With O(state=parsed), a config XML file on the controller to read.
+      - With O(state=parsed), a config XML file on the controller to read; its parameters are returned as
+        RV(settings). A section or parameter that appears twice is an error naming each.
     type: path
   content:
     description:
       - With O(state=parsed), the config XML document as a string.
     type: str
-extends_documentation_fragment:
-  - dect.provisioning.controller_action
-  - dect.provisioning.document
-  - action_common_attributes
-  - action_common_attributes.flow
-  - action_common_attributes.files
-  - ansible.builtin.files
 attributes:
   diff_mode:
     support: full
     details: The diff lists changed parameters by path, one C(path = value) line each, secrets masked.
-  safe_file_operations:
-    support: full
   vault:
     support: full
     details: O(src) may be vault-encrypted; secrets in O(settings) come from vaulted variables.
+# What every document module shares: the controller action, the document options, Ansible's file options.
+extends_documentation_fragment: [dect.provisioning.controller_action, dect.provisioning.document, ansible.builtin.files,
+                                 action_common_attributes, action_common_attributes.flow, action_common_attributes.files]
 notes:
   - Requires C(lxml) on the controller only.
   - O(state=parsed) returns secret values masked and lists their paths in RV(masked_paths). To move an
@@ -175,12 +158,17 @@ EXAMPLES = r"""
 
 RETURN = r"""
 path:
-  description: The file written or removed.
+  description: Where the configuration is (or was, with O(state=absent)) on the provisioning host.
   returned: when O(state) is V(present) or V(absent)
   type: str
   sample: /srv/dect/0013d1800032-config.xml
+backup_file:
+  description: The copy of the configuration this run replaced, in O(backup_dir), mode 0600.
+  returned: changed and O(backup=true)
+  type: str
+  sample: /var/backups/dect/0013d1800032-config.xml.20260101T120000.3fa9c1
 xml:
-  description: The rendered document, secrets replaced by C(********).
+  description: The configuration as rendered, every secret replaced by C(********).
   returned: when O(state) is V(present) or V(rendered)
   type: str
 settings:
@@ -195,30 +183,23 @@ errors:
   elements: str
   sample: ["provisioning.check.interval: value '-5' is out of range: allowed integer >= 0 (minutes)"]
 valid:
-  description: Whether the parsed document passes validation.
+  description: Whether the parsed configuration passes validation as O(strict), O(family_overrides) and O(allow_unsafe) set it.
   returned: when O(state=parsed)
   type: bool
 masked_paths:
-  description: Parameters whose values were masked in RV(settings).
-  returned: when O(state=parsed)
+  description: The paths of the parameters masked in RV(settings); give them from vaulted variables.
   type: list
   elements: str
-backup_file:
-  description: The backup copy, when O(backup=true) and the file changed.
-  returned: changed and O(backup=true)
-  type: str
+  returned: when O(state=parsed)
+  sample: [sip.auth.password, provisioning.server.url]
 """
 
-from ansible_collections.dect.provisioning.plugins.module_utils.document import action_only_main
+from ansible_collections.dect.provisioning.plugins.module_utils.document import CONFIG_XML, action_only_message
 
 
 def main():
-    action_only_main("config_xml", dict(
-        settings=dict(type="raw"),
-        family_overrides=dict(type="list", elements="str", default=[]),
-        allow_unsafe=dict(type="list", elements="str", default=[],
-                          choices=["provisioning_disabled", "static_without_url", "config_check_off"]),
-    ))
+    module = CONFIG_XML.create_module(supports_check_mode=True)
+    module.fail_json(msg=action_only_message("config_xml"))
 
 
 if __name__ == "__main__":

@@ -128,6 +128,10 @@ notes:
   - The name C(.<name>.upload) in O(dest) is reserved for the upload from the controller; the
     module moves that file into place instead of copying it.
   - The C(dect.provisioning.firmware) role stages a whole catalogue with this module.
+  - Where the image or C(.ver) name cannot be replaced by a rename (it is a bind mount), the task fails
+    naming it before anything changes, unless O(unsafe_writes=true) is set (C(ANSIBLE_UNSAFE_WRITES=1) in the environment of
+    C(ansible-playbook) or of the module on the host sets it too); the content is then written into the
+    existing file in place, never through a symlink, and devices may fetch a partly written image meanwhile.
 seealso:
   - module: dect.provisioning.config_xml
   - module: ansible.builtin.copy
@@ -165,11 +169,19 @@ EXAMPLES = r"""
     dest: /srv/dect
     name: rfp6.bin
     state: absent
+
+- name: Stage where the image's name is a bind mount, which no rename can replace
+  dect.provisioning.firmware:
+    src: files/firmware/kws6500_PCS24B.bin
+    version: PCS24B 71234
+    dest: /srv/dect
+    name: kws.bin
+    unsafe_writes: true
 """
 
 RETURN = r"""
 path:
-  description: The firmware image on the provisioning host.
+  description: The firmware image, C(<dest>/<name>), that devices fetch from the provisioning host.
   returned: always
   type: str
   sample: /srv/dect/kws.bin
@@ -202,7 +214,6 @@ size:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.dect.provisioning.plugins.module_utils._staging import (
@@ -213,8 +224,6 @@ from ansible_collections.dect.provisioning.plugins.module_utils._staging import 
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    REQUIRED_IF,
     FirmwareError,
     check_name,
     check_ver_grace,
@@ -224,12 +233,12 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, add_file_common_args=True, supports_check_mode=True,
-                           mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
+    module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
     params = module.params
     try:
         stager = Stager(params["dest"], check_name(params["name"], "name"), params["mode"], params["owner"],
-                        params["group"], check_ver_grace(params["ver_grace"]), module.check_mode)
+                        params["group"], check_ver_grace(params["ver_grace"]), module.check_mode,
+                        params["unsafe_writes"])
         expected = parse_checksum(params["checksum"], "checksum")
         if params["state"] == "absent":
             stager.check()

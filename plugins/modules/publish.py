@@ -108,6 +108,16 @@ options:
       - Where backups go, mode 0600. Must be outside the provisioning root, so that devices can never
         fetch an old document. Required with O(backup=true).
     type: path
+  unsafe_writes:
+    description:
+      - With O(step=write), where a document's name cannot be replaced by a rename (it is a bind mount),
+        write the content into the existing file in place instead of failing for that file. Still never
+        through a symlink or into anything but a regular file; a reader may see a partly written file.
+      - Like Ansible's own option, it defaults to the environment variable C(ANSIBLE_UNSAFE_WRITES) of the
+        module on the provisioning host; C(ANSIBLE_UNSAFE_WRITES=1) in the environment of
+        C(ansible-playbook) turns it on as well.
+    type: bool
+    default: false
   firmware_changed:
     description:
       - With O(step=report), the firmware kinds restaged on the provisioning hosts in this run; a
@@ -190,24 +200,21 @@ expected_fetch:
   sample: [0013d1800032-config.xml, kws.bin.ver, kws.bin]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
     ARGUMENT_SPEC,
-    REQUIRED_IF,
     PublicationError,
     publish,
 )
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF, supports_check_mode=True)
-    params = module.params
-    if params["step"] != "write":
-        module.fail_json(msg="step=%s runs on the controller through the action plugin" % params["step"])
+    module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
+    step, params = module.params["step"], module.params
+    if step != "write":
+        module.fail_json(msg="step=%s runs on the controller through the action plugin" % step)
     try:
         reports = publish(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
-                          params["backup_dir"], module.check_mode, module._diff)
+                          params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"])
     except PublicationError as exc:
         module.fail_json(msg=str(exc), changed=False)
     module.exit_json(changed=any(r["changed"] for r in reports.values()), files=reports)

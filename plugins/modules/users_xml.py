@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: users_xml
-short_description: Render and validate the C(<mac>-users.xml) of a Spectralink DECT server
+short_description: Build, validate and publish the users file C(<mac>-users.xml) a Spectralink DECT server imports
 version_added: 1.0.0
 description:
   - Builds the users file a Spectralink IP-DECT Server 400/6500 or DECT Server 2500/8000 imports from
@@ -20,9 +20,6 @@ description:
     are reported in one failure, each naming the record (its index or source line and its
     username/localno), the field, the value (masked when secret) and the rule; nothing is written
     when validation fails.
-  - Rendering and validation run on the controller (an action plugin, like M(ansible.builtin.template));
-    the target needs only Python 3. The file is written through M(ansible.builtin.copy), atomically,
-    with O(backup) and file attributes.
   - Output is deterministic, with users in input order (or sorted with O(sort=true)), fields in the
     guide's order, only fields that are set.
 author:
@@ -46,30 +43,24 @@ options:
       - With O(src) or O(content), an entry whose username (400/6500) or localno (2500/8000) names an
         imported record updates that record, field by field (V(null) removes a field); other entries are
         appended after the imported records.
+      - An entry that is not a dict is an error naming its index (the elements are checked by the module,
+        not converted by Ansible).
     type: list
-    elements: dict
+    elements: raw
   src:
     description:
       - A users file on the controller to import, either an exported users XML (as the server's
         Import/Export page or service report gives it) or a CSV file with a header row of field names
         (separated by V(,), V(;) or a tab, UTF-8). The format is told by the content.
       - A relative path is looked up in the role's or playbook's C(files/) directory.
-      - With O(state=parsed), the document to parse.
+      - With O(state=parsed), the document to parse; its users are returned as RV(users), ready to be kept
+        in inventory, secrets masked and listed in RV(masked_fields).
       - Mutually exclusive with O(content).
     type: path
   content:
     description:
       - Like O(src), the users XML or CSV given as a string.
     type: str
-  state:
-    description:
-      - V(present) writes the file, V(absent) removes it.
-      - V(rendered) validates and returns the XML (secrets masked) without touching any host.
-      - V(parsed) reads a users XML or CSV from O(src) or O(content) and returns it as RV(users),
-        ready to be kept in inventory; secrets are masked and listed in RV(masked_fields).
-    type: str
-    choices: [present, absent, rendered, parsed]
-    default: present
   sort:
     description:
       - Write the users in natural order of their username (400/6500) or localno (2500/8000) instead of
@@ -82,13 +73,6 @@ options:
       - There is no default, because the provisioning guide documents no user capacity for any model;
         set it to the capacity of your server and license.
     type: int
-extends_documentation_fragment:
-  - dect.provisioning.controller_action
-  - dect.provisioning.document
-  - action_common_attributes
-  - action_common_attributes.flow
-  - action_common_attributes.files
-  - ansible.builtin.files
 attributes:
   diff_mode:
     support: full
@@ -96,11 +80,12 @@ attributes:
       The diff shows one line per user, keyed by username (400/6500) or localno (2500/8000), so users
       added, removed and changed are named; secrets appear as the mask with a fingerprint that changes
       when the secret does and cannot be turned back into it.
-  safe_file_operations:
-    support: full
   vault:
     support: none
     details: O(src) is read as it is on the controller; keep secrets in vaulted variables given in O(users).
+# What every document module shares: the controller action, the document options, Ansible's file options.
+extends_documentation_fragment: [dect.provisioning.controller_action, dect.provisioning.document, ansible.builtin.files,
+                                 action_common_attributes, action_common_attributes.flow, action_common_attributes.files]
 notes:
   - Requires C(lxml) on the controller only, to read XML; CSV import and rendering need nothing extra.
   - The device's element order is kept; C(localno) follows C(username), as in both users examples of the
@@ -144,12 +129,18 @@ EXAMPLES = r"""
         accesscode: "{{ vault_access_codes['2001'] }}"
     sort: true
 
-- name: Move an installed server's exported users into inventory
+- name: Move an installed server's exported users into inventory (vault the masked secrets afterwards)
   dect.provisioning.users_xml:
-    model: "6500"
-    src: exports/0013d1800032-users.xml
     state: parsed
+    src: exports/0013d1800032-users.xml
+    model: "6500"
   register: exported
+
+- name: Keep them in host_vars
+  ansible.builtin.copy:
+    content: "{{ {'dect_users': exported.users} | to_nice_yaml }}"
+    dest: host_vars/ward-a/users.yml
+    mode: "0600"
 
 - name: Validate in CI without touching any host
   dect.provisioning.users_xml:
@@ -161,12 +152,16 @@ EXAMPLES = r"""
 
 RETURN = r"""
 path:
-  description: The file written or removed.
+  description: The users file written or removed.
   returned: when O(state) is V(present) or V(absent)
   type: str
   sample: /srv/dect/0013d1800032-users.xml
+backup_file:
+  description: The replaced users file's copy (mode 0600) in O(backup_dir), when O(backup=true) and it changed.
+  returned: changed and O(backup=true)
+  type: str
 xml:
-  description: The rendered document, secrets replaced by C(********).
+  description: The users XML, authentication passwords and access codes masked.
   returned: when O(state) is V(present) or V(rendered)
   type: str
 users:
@@ -189,7 +184,7 @@ errors:
   elements: str
   sample: ["users[4] (username '1004'): tx_gain: value '13' is out of range: allowed integer -12..12 (dB)"]
 valid:
-  description: Whether the parsed document passes validation.
+  description: Whether the users read pass validation (O(strict) and O(max_users) apply).
   returned: when O(state=parsed)
   type: bool
 masked_fields:
@@ -197,22 +192,15 @@ masked_fields:
   returned: when O(state=parsed)
   type: list
   elements: str
-  sample: ["users[2].accesscode"]
-backup_file:
-  description: The backup copy, when O(backup=true) and the file changed.
-  returned: changed and O(backup=true)
-  type: str
+  sample: ["users[2].accesscode", "users[2].authpassword"]
 """
 
-from ansible_collections.dect.provisioning.plugins.module_utils.document import action_only_main
+from ansible_collections.dect.provisioning.plugins.module_utils.document import USERS_XML, action_only_message
 
 
 def main():
-    action_only_main("users_xml", dict(
-        users=dict(type="list", elements="dict"),
-        sort=dict(type="bool", default=False),
-        max_users=dict(type="int"),
-    ))
+    module = USERS_XML.create_module(supports_check_mode=True)
+    module.fail_json(msg=action_only_message("users_xml"))
 
 
 if __name__ == "__main__":

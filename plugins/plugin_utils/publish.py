@@ -17,12 +17,9 @@ from collections import namedtuple
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.parsing.vault import is_encrypted_file
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import scrub, scrub_result
 from ansible_collections.dect.provisioning.plugins.module_utils.document import (
-    DOCUMENT_ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
     input_size_error,
     max_input_size_error,
 )
@@ -33,8 +30,8 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
     model_family,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError, check_well_formed
-from ansible_collections.dect.provisioning.plugins.plugin_utils import _argcheck
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
+from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
 
 # The documents carry passwords: readable by owner and group (the serving daemons) only.
 DEFAULT_MODE = "0640"
@@ -42,24 +39,9 @@ DEFAULT_MODE = "0640"
 # ``summarize`` is called only when a diff is shown: a users summary fingerprints every secret.
 RenderedDocument = namedtuple("RenderedDocument", "text masked_text summarize result warnings")
 
-FILE_OPTIONS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "unsafe_writes", "attributes")
 LABEL_OPTIONS = ("seuser", "serole", "setype", "selevel", "attributes")
-
-COMMON_SPEC = dict(
-    DOCUMENT_ARGUMENT_SPEC,
-    # The action accepts a model given as an int, and names the allowed ones itself.
-    model=dict(type="str"),
-    mode=dict(type="raw"),
-    owner=dict(type="str"),
-    group=dict(type="str"),
-    seuser=dict(type="str"),
-    serole=dict(type="str"),
-    setype=dict(type="str"),
-    selevel=dict(type="str"),
-    unsafe_writes=dict(type="bool", default=False),
-    attributes=dict(type="str", aliases=["attr"]),
-    backup_dir=dict(type="path"),
-)
+# What the publication module on the host takes of this module's options.
+WRITE_OPTIONS = ("owner", "group", "unsafe_writes")
 
 
 class DocumentInvalid(Exception):
@@ -71,12 +53,13 @@ class DocumentInvalid(Exception):
         self.warnings = list(warnings)
 
 
-class DocumentAction(ActionBase):
-    """Base for actions rendering ``<mac>-<KIND>.xml``; subclasses render, summarise and parse."""
+class DocumentAction(SpecAction):
+    """Base for actions rendering ``<mac>-<KIND>.xml``; subclasses render, summarise and parse.
+
+    ``ARGUMENT_SPEC`` is the module's one spec (``module_utils.document.CONFIG_XML`` / ``USERS_XML``)."""
 
     KIND = None
     ROOT_TAG = None
-    EXTRA_SPEC = {}
     TRANSFERS_FILES = True
     _requires_connection = False
 
@@ -92,31 +75,27 @@ class DocumentAction(ActionBase):
 
     # -- the shared flow ----------------------------------------------------------------
     def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        args = self._checked_args()
+        return self._scrubbed(super().run(tmp, task_vars))
+
+    def perform(self, args, task_vars):
         family = self._family(args)
         state = args["state"]
         try:
             if state == "parsed":
-                result.update(self._parsed(args, family))
-            elif state == "rendered":
-                result.update(self._rendered(args, family))
-            else:
-                target = self._target_path(args)
-                if state == "absent":
-                    result.update(self._absent(target, args, task_vars))
-                else:
-                    result.update(self._present(target, args, family, task_vars))
+                return self._parsed(args, family)
+            if state == "rendered":
+                return self._rendered(args, family)
+            target = self._target_path(args)
+            if state == "absent":
+                return self._absent(target, args, task_vars)
+            return self._present(target, args, family, task_vars)
         except DocumentInvalid as exc:
-            result.update(failed=True, changed=False, errors=exc.errors, msg=self._failure_message(exc.errors))
+            out = dict(failed=True, changed=False, errors=exc.errors, msg=self._failure_message(exc.errors))
             if exc.warnings:
-                result["warnings"] = exc.warnings
+                out["warnings"] = exc.warnings
+            return out
         except (IdentifierError, XmlError) as exc:
-            result.update(failed=True, changed=False, msg=str(exc))
-        finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return self._scrubbed(result)
+            return dict(failed=True, changed=False, msg=str(exc))
 
     def _scrubbed(self, result):
         scrub_result(result, self._known_secrets)
@@ -126,34 +105,17 @@ class DocumentAction(ActionBase):
                 diff[key] = scrub(diff.get(key), self._known_secrets)
         return result
 
-    def _checked_args(self, task_args=None):
-        """The task's options (or ``task_args``) checked against this module's one argument spec.
-
-        The validator is built once per process and class: the publication engine validates the
-        options of every DECT server in the batch with it."""
+    def checked_args(self, task_args=None):
         # Secret values met while rendering or parsing (subclasses add them): scrubbed from every
         # message, error, warning and diff this action returns, like Ansible's no_log values.
         self._known_secrets = set()
-        return _argcheck.checked(self.KIND, self._argument_spec, self._task.args if task_args is None else task_args,
-                                 self._task.action)
-
-    @classmethod
-    def _argument_spec(cls):
-        spec = dict(COMMON_SPEC)
-        spec.update(cls.EXTRA_SPEC)
-        return spec, dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_by={"dest": "mac"})
-
-    @classmethod
-    def warm(cls):
-        """Build this action's argument validator now (in the controller's main process, before it
-        forks a worker per DECT server)."""
-        _argcheck.validator(cls.KIND, cls._argument_spec)
+        return super().checked_args(task_args)
 
     def render_for_publication(self, want_summary, task_args):
         """Validate ``task_args`` (this module's options) and render the document, writing nothing
         (the publication engine's render step). Returns (file name, text, summary or None,
         warnings); raises DocumentInvalid, AnsibleActionFail or IdentifierError/XmlError like ``run``."""
-        args = self._checked_args(task_args)
+        args = self.checked_args(task_args)
         family = self._family(args)
         name = device_file_name(args["mac"], self.KIND)
         secrets = self._known_secrets
@@ -282,7 +244,7 @@ class DocumentAction(ActionBase):
         if args.get("backup") and not args.get("backup_dir"):
             raise AnsibleActionFail("backup_dir: required with backup=true: a directory outside the provisioning"
                                     " root, so that devices can never fetch an old document (mode 0600)")
-        options = dict((key, args.get(key)) for key in ("owner", "group"))
+        options = self.module_options(args, WRITE_OPTIONS)
         options["mode"] = args.get("mode") if args.get("mode") is not None else DEFAULT_MODE
         options["backup_dir"] = args.get("backup_dir") if args.get("backup") else None
         dest, name = os.path.split(target)

@@ -1,4 +1,4 @@
-"""The controller side of the publication engine: argument checks and the run's spool."""
+"""The controller side of the publication engine: its warm-up, plain-data checks and the run's spool."""
 
 from __future__ import annotations
 
@@ -6,52 +6,34 @@ import json
 
 import pytest
 from ansible import constants as C
-from ansible.errors import AnsibleActionFail
 
-from ansible_collections.dect.provisioning.plugins.plugin_utils import _argcheck, _spool
-
-SPEC = dict(name=dict(type="str", required=True), count=dict(type="int", default=3),
-            tags=dict(type="list", elements="str", default=[]))
-
-
-def build():
-    build.calls += 1
-    return SPEC, {}
-
-
-build.calls = 0
+from ansible_collections.dect.provisioning.plugins.action import publish as publish_action
+from ansible_collections.dect.provisioning.plugins.module_utils import document
+from ansible_collections.dect.provisioning.plugins.module_utils._publication import ARGUMENT_SPEC as PUBLISH_SPEC
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
+from ansible_collections.dect.provisioning.plugins.plugin_utils._action import plain
 
 
 class Tagged(str):
     """A str subclass standing in for a templated (tagged or unsafe) string."""
 
 
-def test_a_validator_is_built_once_per_key_and_process():
-    build.calls = 0
-    first = _argcheck.validator("test-once", build)
-    assert _argcheck.validator("test-once", build) is first
-    assert build.calls == 1
+def test_the_warm_up_builds_the_validators_of_every_step_and_document():
+    specs = (PUBLISH_SPEC, document.CONFIG_XML, document.USERS_XML)
+    for spec in specs:
+        spec._validator = None
+    publish_action.warm()
+    built = [spec._validator for spec in specs]
+    assert all(built)
+    publish_action.warm()
+    assert [spec._validator for spec in specs] == built  # built once, kept
 
 
-def test_options_are_checked_as_plain_data_with_defaults_filled_in():
-    args = _argcheck.checked("test-plain", build, {"name": Tagged("ward-a"), "tags": (Tagged("x"),)}, "t")
-    assert args == {"name": "ward-a", "count": 3, "tags": ["x"]}
-    assert type(args["name"]) is str and type(args["tags"][0]) is str
-
-
-def test_plain_keeps_numbers_booleans_and_none():
-    value = {"a": [1, 2.5, True, None], Tagged("k"): {"n": False}}
-    assert _argcheck.plain(value) == {"a": [1, 2.5, True, None], "k": {"n": False}}
-    assert type(next(iter(_argcheck.plain({Tagged("k"): 1})))) is str
-
-
-def test_errors_are_worded_as_ansible_words_them():
-    with pytest.raises(AnsibleActionFail) as err:
-        _argcheck.checked("test-err", build, {"name": "a", "colour": "red"}, "dect.provisioning.publish")
-    assert str(err.value).startswith("Unsupported parameters for (dect.provisioning.publish) module: colour.")
-    with pytest.raises(AnsibleActionFail) as err:
-        _argcheck.checked("test-err", build, {"count": "many"}, "dect.provisioning.publish")
-    assert "missing required arguments: name" in str(err.value)
+def test_options_become_plain_data_before_they_are_checked():
+    value = {"a": [1, 2.5, True, None, (Tagged("x"),)], Tagged("k"): {"n": False}}
+    assert plain(value) == {"a": [1, 2.5, True, None, ["x"]], "k": {"n": False}}
+    assert type(next(iter(plain({Tagged("k"): 1})))) is str
+    assert type(plain({"k": Tagged("v")})["k"]) is str
 
 
 @pytest.fixture
