@@ -5,33 +5,28 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     IdentifierError,
     format_mac,
     normalize_ipei,
     normalize_mac,
 )
+from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
 
 
+@filter_errors("mac", IdentifierError)
 def mac(value, style="plain"):
     """``plain``: 12 lowercase hex digits (file names); ``colon``: aa:bb:... (DHCP)."""
-    try:
-        if style == "plain":
-            return normalize_mac(value)
-        if style == "colon":
-            return format_mac(value)
-    except IdentifierError as exc:
-        raise AnsibleFilterError("dect.provisioning.mac: %s" % exc)
-    raise AnsibleFilterError("dect.provisioning.mac: style '%s' is not one of plain, colon" % style)
+    if style == "plain":
+        return normalize_mac(value)
+    if style == "colon":
+        return format_mac(value)
+    raise IdentifierError("style '%s' is not one of plain, colon" % style)
 
 
+@filter_errors("ipei", IdentifierError)
 def ipei(value):
-    try:
-        return normalize_ipei(value)
-    except IdentifierError as exc:
-        raise AnsibleFilterError("dect.provisioning.ipei: %s" % exc)
+    return normalize_ipei(value)
 
 
 class FilterModule:

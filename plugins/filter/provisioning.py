@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
+from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
 from ansible_collections.dect.provisioning.plugins.plugin_utils._rollout_policy import (
     RolloutPolicyError,
     read_rollout_policy,
@@ -16,38 +15,31 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils._rollout_policy 
 )
 
 
+@filter_errors("provisioning_section", IdentifierError, site.SiteError)
 def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",
                          interval=None, time=None, default_kws=None):
-    try:
-        return site.provisioning_section(url, model, method=method, firmware=firmware, users=users,
-                                         check_sync=check_sync, interval=interval, time=time,
-                                         default_kws=default_kws)
-    except (IdentifierError, site.SiteError) as exc:
-        raise AnsibleFilterError("dect.provisioning.provisioning_section: %s" % exc)
+    return site.provisioning_section(url, model, method=method, firmware=firmware, users=users,
+                                     check_sync=check_sync, interval=interval, time=time, default_kws=default_kws)
 
 
 def firmware_names(catalogue):
     return site.firmware_names(catalogue)
 
 
+@filter_errors("check_sync_target", IdentifierError, site.SiteError)
 def check_sync_target(host_vars):
     """One ``targets`` entry of dect.provisioning.check_sync from a DECT server's inventory vars."""
-    try:
-        return site.check_sync_target(host_vars)
-    except (IdentifierError, site.SiteError) as exc:
-        raise AnsibleFilterError("dect.provisioning.check_sync_target: %s" % exc)
+    return site.check_sync_target(host_vars)
 
 
+@filter_errors("rollout_policy", RolloutPolicyError)
 def rollout_policy(sources):
     """Kept for compatibility: the ``dect.provisioning.rollout_policy`` lookup, as a filter.
 
     Both read through ``plugin_utils/_rollout_policy`` and warm the rendering engine the same way.
     """
     warm_rendering_engine()
-    try:
-        return read_rollout_policy(sources)
-    except RolloutPolicyError as exc:
-        raise AnsibleFilterError("dect.provisioning.rollout_policy: %s" % exc)
+    return read_rollout_policy(sources)
 
 
 class FilterModule:
