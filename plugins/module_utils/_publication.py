@@ -62,7 +62,7 @@ ARGUMENT_SPEC = ArgumentSpec(
         model=dict(type="str"),
         config=dict(type="dict"),
         users=dict(type="dict"),
-        firmware_changed=dict(type="list", elements="str", default=[]),
+        firmware_changed=dict(type="list", elements="str"),
         check_sync=dict(type="bool", default=False),
         **file_options("unsafe_writes")
     ),

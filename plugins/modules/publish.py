@@ -122,9 +122,10 @@ options:
     description:
       - With O(step=report), the firmware kinds restaged on the provisioning hosts in this run; a
         server whose configuration names one of them must fetch it, so it counts as changed.
+      - When omitted, the kinds in the fact C(firmware_changed_kinds) (set by the C(firmware) role) of the
+        provisioning hosts that wrote this server's files.
     type: list
     elements: str
-    default: []
   check_sync:
     description:
       - With O(step=report), a server whose result is changed gets the fact C(dect_server_check_sync_pending=true),
