@@ -43,7 +43,7 @@ OURS = """
         path: "{{ playbook_dir }}/out/ours-users.xml"
         model: "6500"
         users: "{{ site_users }}"
-        mode: "0644"
+        mode: "0640"
 """
 
 PLAIN = """
@@ -56,7 +56,7 @@ PLAIN = """
       ansible.builtin.template:
         src: "{{ playbook_dir }}/users.xml.j2"
         dest: "{{ playbook_dir }}/out/plain-users.xml"
-        mode: "0644"
+        mode: "0640"
     - name: Check well-formedness
       ansible.builtin.command: xmllint --noout {{ playbook_dir }}/out/plain-users.xml
       changed_when: false
