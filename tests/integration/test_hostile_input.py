@@ -18,39 +18,24 @@ DOOR_PIN = "4711-pin"
 SIP_USER_PASSWORD = "User-SipPass-31"
 SECRETS = (SIP_PASSWORD, URL_PASSWORD, ADMIN_PWD, API_KEY, DOOR_PIN, SIP_USER_PASSWORD)
 
-CONFIG = """
-- name: config_xml with hostile input
+WRITE = """
+- name: MODULE with hostile input
   hosts: localhost
   gather_facts: false
   tasks:
-    - name: Write the config
-      dect.provisioning.config_xml:
+    - name: Write the document
+      dect.provisioning.MODULE:
         dest: "{{ root }}"
         mac: "00:13:D1:80:00:32"
         model: "6500"
-        settings: "{{ settings }}"
+        OPTION: "{{ OPTION }}"
       register: result
     - name: Show the result
       ansible.builtin.debug:
         var: result
 """
-
-USERS = """
-- name: users_xml with hostile input
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Write the users
-      dect.provisioning.users_xml:
-        dest: "{{ root }}"
-        mac: "00:13:D1:80:00:32"
-        model: "6500"
-        users: "{{ users }}"
-      register: result
-    - name: Show the result
-      ansible.builtin.debug:
-        var: result
-"""
+CONFIG = WRITE.replace("MODULE", "config_xml").replace("OPTION", "settings")
+USERS = WRITE.replace("MODULE", "users_xml").replace("OPTION", "users")
 
 PARSED = """
 - name: Parse a document

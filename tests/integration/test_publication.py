@@ -161,7 +161,7 @@ def test_the_role_alone_notifies_each_changed_server_from_its_handler_once(play,
     need_binary("sipp")
     sipp = Sipp(tmp_path, "uas_200")
     try:
-        tmp, root, write = site
+        dummy, dummy, write = site
         sip = {"dect_sip_host": "127.0.0.1", "dect_sip_port": sipp.port}
         inventory = write(s1=sip, s2=dict(sip, dect_users=[{"username": "1002", "localno": "1002", "ipei": "00077 0000002"}]))
         first = play(ROLE_ALONE, inventory=inventory, args=("-l", "s1,s2"))
