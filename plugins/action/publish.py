@@ -50,6 +50,9 @@ class ActionModule(SpecAction):
     def _render(self, args, task_vars):
         host = task_vars["inventory_hostname"]
         _spool.drop(host)
+        if args["server"] is not None:
+            # The options at once, as the dect_server lookup resolves them: checked as if given one by one.
+            args = self.checked_args(dict(args["server"], step="render"))
         documents, errors, warnings = {}, [], []
         for kind in KINDS:
             options = args.get(kind)

@@ -62,14 +62,17 @@ ARGUMENT_SPEC = ArgumentSpec(
         model=dict(type="str"),
         config=dict(type="dict"),
         users=dict(type="dict"),
+        server=dict(type="dict", no_log=True),
         firmware_changed=dict(type="list", elements="str"),
         check_sync=dict(type="bool", default=False),
         **file_options("unsafe_writes")
     ),
     required_if=[
         ("step", "write", ("dest",)),
-        ("step", "render", ("mac", "model", "config")),
+        ("step", "render", ("mac", "server"), True),
     ],
+    required_by=dict(mac=("model", "config")),
+    mutually_exclusive=[("server", "mac"), ("server", "model"), ("server", "config"), ("server", "users")],
 )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     catalogue_names,
     firmware_section,
@@ -69,6 +71,128 @@ def provisioning_section(url, model, method="dhcp", firmware=None, users=True, c
     if names:
         section["firmware"] = names
     return section
+
+
+# What a DECT server's documents are made from: the dect_server role's variable, the inventory
+# variable it defaults to, and the value when neither is set (REQUIRED: one of them must be set).
+# The one home of these defaults: the role documents them in meta/argument_specs.yml, the
+# dect.provisioning.dect_server lookup resolves them for the role's tasks and for validate.yml.
+REQUIRED = object()
+SERVER_VARIABLES = (
+    ("mac", "dect_server_mac", "dect_mac", REQUIRED),
+    ("model", "dect_server_model", "dect_model", REQUIRED),
+    ("strict", "dect_server_strict", "dect_strict", False),
+    ("family_overrides", "dect_server_family_overrides", "dect_family_overrides", []),
+    ("allow_unsafe", "dect_server_allow_unsafe", "dect_allow_unsafe", []),
+    ("users", "dect_server_users", "dect_users", []),
+    ("users_src", "dect_server_users_src", "dect_users_src", ""),
+    ("url", "dect_server_provisioning_url", "dect_provisioning_url", REQUIRED),
+    ("method", "dect_server_provisioning_method", "dect_provisioning_method", "dhcp"),
+    ("check_sync", "dect_server_check_sync_reaction", "dect_check_sync_reaction", "update"),
+    ("interval", "dect_server_check_interval", "dect_check_interval", 0),
+    ("time", "dect_server_check_time", "dect_check_time", ""),
+    ("firmware", "dect_server_firmware", "dect_firmware", {}),
+    ("default_kws", "dect_server_default_kws", "dect_firmware_default_kws", None),
+)
+# Without dect_server_settings, the settings are these inventory layers deep-merged in order:
+# site < group (one model family or one building) < host.
+SETTINGS_LAYERS = ("dect_settings", "dect_settings_group", "dect_settings_host")
+_UNSET = object()
+
+
+def server_documents(get):
+    """The options of one DECT server's documents: ``{mac, model, config, users}`` as the render
+    step of dect.provisioning.publish takes them (``users`` only when the server has users).
+
+    ``get(name)`` returns the variable ``name`` (templated) or raises KeyError when it is unset.
+    ``config.settings`` is ``dect_server_derived_config`` when that is set; otherwise the settings
+    with the ``provisioning`` section derived from the same values as DHCP option 66 and the files'
+    location, merged last so it wins. Raises SiteError naming the variable for a missing or
+    unusable value, IdentifierError for a bad model or URL.
+    """
+    values, names = {}, {}
+    for key, role_var, inventory_var, default in SERVER_VARIABLES:
+        names[key], value = _first_set(get, role_var, inventory_var)
+        if value is _UNSET:
+            if default is REQUIRED:
+                raise SiteError("%s: not set for this DECT server (nor %s): it is required" % (inventory_var, role_var))
+            names[key], value = inventory_var, default
+        values[key] = value
+    model = str(values["model"])
+    strict = values["strict"]
+    users = values["users"] if values["users"] is not None else []
+    if not isinstance(users, list):
+        raise SiteError("%s: a list of user records is required, got %s" % (names["users"], type(users).__name__))
+    settings = _first_set(get, "dect_server_derived_config")[1]
+    if settings is _UNSET:
+        settings = _merge(_settings(get), {"provisioning": _derived_section(values, names, model, bool(users or values["users_src"]))})
+    elif not isinstance(settings, dict):
+        raise SiteError("dect_server_derived_config: a mapping of settings is required, got %s" % type(settings).__name__)
+    out = {
+        "mac": values["mac"],
+        "model": model,
+        "config": {"settings": settings, "strict": strict, "family_overrides": values["family_overrides"],
+                   "allow_unsafe": values["allow_unsafe"]},
+    }
+    if users or values["users_src"]:
+        out["users"] = {"users": users, "strict": strict}
+        if values["users_src"]:
+            out["users"]["src"] = values["users_src"]
+    return out
+
+
+def _first_set(get, *names):
+    """``(name, value)`` of the first of ``names`` that is set, else ``(None, _UNSET)``."""
+    for name in names:
+        try:
+            return name, get(name)
+        except KeyError:
+            continue
+    return None, _UNSET
+
+
+def _settings(get):
+    explicit = _first_set(get, "dect_server_settings")
+    layers = [explicit] if explicit[1] is not _UNSET else [_first_set(get, name) for name in SETTINGS_LAYERS]
+    merged = {}
+    for name, layer in layers:
+        if layer is _UNSET or layer is None:  # an unset layer, or one left empty in YAML
+            continue
+        if not isinstance(layer, dict):
+            raise SiteError("%s: a mapping of settings is required, got %s" % (name, type(layer).__name__))
+        merged = _merge(merged, layer)
+    return merged
+
+
+def _merge(base, override):
+    """``override`` deep-merged onto ``base`` (mappings merge, anything else is replaced)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _derived_section(values, names, model, has_users):
+    interval = values["interval"]
+    try:
+        interval = None if interval in (None, "") else int(interval)
+    except (TypeError, ValueError):
+        raise SiteError("%s: '%s' is not a whole number of minutes" % (names["interval"], interval))
+    default_kws = values["default_kws"]
+    if default_kws is not None:
+        try:
+            default_kws = boolean(default_kws, strict=True)
+        except TypeError:
+            raise SiteError("%s: '%s' is not a boolean" % (names["default_kws"], default_kws))
+    for key, allowed in (("method", METHODS), ("check_sync", CHECK_SYNC)):
+        if values[key] not in allowed:
+            raise SiteError("%s: '%s' is not allowed: allowed are %s" % (names[key], values[key], ", ".join(allowed)))
+    return provisioning_section(values["url"], model, method=values["method"], firmware=values["firmware"],
+                                users=has_users, check_sync=values["check_sync"], interval=interval,
+                                time=values["time"], default_kws=default_kws)
 
 
 # Inventory variable of a DECT server -> check_sync target option.

@@ -55,6 +55,13 @@ options:
       - With O(step=render), the options of M(dect.provisioning.users_xml) for this server
         (O(ignore:users_xml.users), O(ignore:users_xml.src), ...). Omit it when the server has no users file.
     type: dict
+  server:
+    description:
+      - With O(step=render), O(mac), O(model), O(config) and O(users) in one dictionary, checked exactly as
+        those options are; mutually exclusive with them.
+      - The P(dect.provisioning.dect_server#lookup) lookup gives it for the current DECT server from the
+        C(dect.provisioning.dect_server) role's variables and the inventory, as the role does.
+    type: dict
   servers:
     description:
       - With O(step=write), the inventory names of the DECT servers whose rendered documents to
@@ -151,7 +158,12 @@ seealso:
 
 EXAMPLES = r"""
 # What the dect_server role does, in a play on dect_servers:
-- name: Validate and render this server's documents
+- name: Validate and render this server's documents, from the role's variables and the inventory
+  dect.provisioning.publish:
+    step: render
+    server: "{{ lookup('dect.provisioning.dect_server') }}"
+
+- name: The same with the options given one by one
   dect.provisioning.publish:
     step: render
     mac: "{{ dect_mac }}"

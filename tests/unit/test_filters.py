@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError, AnsibleLookupError
 
 from ansible_collections.dect.provisioning.plugins.filter.mac import FilterModule as IdentifierFilters
 from ansible_collections.dect.provisioning.plugins.filter.provisioning import FilterModule as SiteFilters
+from ansible_collections.dect.provisioning.plugins.lookup.dect_server import LookupModule as DectServerLookup
 from ansible_collections.dect.provisioning.plugins.lookup.rollout_policy import LookupModule as RolloutPolicyLookup
 from devtools.collection import collections_root
 
@@ -49,6 +50,60 @@ def test_check_sync_target_filter():
         {"host": "192.0.2.5", "user": "100"}
     with pytest.raises(AnsibleFilterError, match="nowhere to send check-sync"):
         FILTERS["check_sync_target"]({})
+
+
+def _lookup_dect_server(variables):
+    """The lookup as a task on a DECT server calls it: no term, the host's variables, their templar."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+
+    loader = DataLoader()
+    lookup = DectServerLookup(loader=loader, templar=Templar(loader=loader, variables=variables))
+    result = lookup.run([], variables=variables)
+    assert len(result) == 1
+    return result[0]
+
+
+def _trusted(text):
+    """A template as an inventory file holds it (ansible-core 2.19 templates only trusted strings)."""
+    try:
+        from ansible.template import trust_as_template
+    except ImportError:  # before 2.19 every string is a template
+        return text
+    return trust_as_template(text)
+
+
+def test_dect_server_lookup_templates_inventory_values_and_resolves_the_role_defaults():
+    variables = {
+        "inventory_hostname": "ward-a", "site_domain": "pbx.example", "vault_sip_password": "s3cret",
+        "dect_mac": "00:13:d1:80:00:32", "dect_model": "8000", "dect_provisioning_url": "http://192.0.2.1/dect",
+        "dect_settings": {"sip": {"defaultdomain": _trusted("{{ site_domain }}"),
+                                  "password": _trusted("{{ vault_sip_password }}")}},
+        "dect_settings_host": {"network": {"hostname": _trusted("{{ inventory_hostname }}")}},
+        "dect_server_strict": _trusted("{{ 1 == 1 }}"),
+    }
+    out = _lookup_dect_server(variables)
+    assert out["config"]["settings"]["sip"] == {"defaultdomain": "pbx.example", "password": "s3cret"}
+    assert out["config"]["settings"]["network"] == {"hostname": "ward-a"}
+    assert out["config"]["settings"]["provisioning"]["server"] == {"method": "dhcp"}
+    assert out["config"]["strict"] is True and "users" not in out
+
+
+@pytest.mark.parametrize("variables,message", [
+    ({"dect_model": "8000", "dect_provisioning_url": "http://192.0.2.1"},
+     "dect.provisioning.dect_server: dect_mac: not set for this DECT server (nor dect_server_mac): it is required"),
+    ({"dect_mac": "0013d1800032", "dect_model": "9", "dect_provisioning_url": "http://192.0.2.1"},
+     "dect.provisioning.dect_server: model '9' is not supported"),
+])
+def test_dect_server_lookup_errors_name_the_variable(variables, message):
+    with pytest.raises(AnsibleLookupError) as exc:
+        _lookup_dect_server(variables)
+    assert str(exc.value).startswith(message)
+
+
+def test_dect_server_lookup_takes_no_terms():
+    with pytest.raises(AnsibleLookupError, match="takes no terms"):
+        DectServerLookup().run(["dect-001"], variables={})
 
 
 def _lookup_rollout_policy(sources):
