@@ -81,20 +81,20 @@ SITE = {
 }
 
 
-def _documents(**variables):
+def _documents(variables):
     return site.server_documents(variables.__getitem__)
 
 
 def test_inventory_layers_merge_deeply_and_the_derived_section_wins():
-    out = _documents(**SITE)
+    out = _documents(SITE)
     assert out["mac"] == "00:13:d1:80:00:32" and out["model"] == "6500"
     settings = out["config"]["settings"]
     # host < group < site, mappings merged key by key, a list replaced whole
     assert settings["sip"] == {"defaultdomain": "pbx.example", "localport": 5070}
     assert settings["network"] == {"hostname": "ward-a", "ntp": ["192.0.2.10"]}
     # the provisioning section comes from the same values as option 66, whatever the layers say
-    assert settings["provisioning"] == site.provisioning_section("http://192.0.2.1/dect", "6500", firmware=CATALOGUE,
-                                                                interval=0)
+    expected = site.provisioning_section("http://192.0.2.1/dect", "6500", firmware=CATALOGUE, interval=0)
+    assert settings["provisioning"] == expected
     assert out["config"] == {"settings": settings, "strict": False, "family_overrides": [], "allow_unsafe": []}
     assert out["users"] == {"users": SITE["dect_users"], "strict": False}
     # the inputs are not modified
@@ -102,7 +102,7 @@ def test_inventory_layers_merge_deeply_and_the_derived_section_wins():
 
 
 def test_role_variables_win_over_the_inventory():
-    out = _documents(**dict(
+    out = _documents(dict(
         SITE, dect_server_mac="0013d1800099", dect_server_model="8000", dect_server_settings={"sip": {"localport": 1}},
         dect_server_users=[], dect_server_users_src="users.csv", dect_server_strict=True,
         dect_server_provisioning_method="static", dect_provisioning_method="disabled", dect_server_check_interval="30",
@@ -118,23 +118,23 @@ def test_role_variables_win_over_the_inventory():
 
 
 def test_a_server_without_users_has_no_users_document_and_is_told_so():
-    out = _documents(**dict(SITE, dect_users=[]))
+    out = _documents(dict(SITE, dect_users=[]))
     assert "users" not in out
     assert out["config"]["settings"]["provisioning"]["users"] == {"check": False}
 
 
 def test_derived_config_bypasses_the_derivation():
-    out = _documents(**dict(SITE, dect_server_derived_config={"sip": {"localport": 7}}))
+    out = _documents(dict(SITE, dect_server_derived_config={"sip": {"localport": 7}}))
     assert out["config"]["settings"] == {"sip": {"localport": 7}}
 
 
 @pytest.mark.parametrize("value,expected", [(True, True), ("false", False), ("yes", True)])
 def test_default_kws_is_a_boolean_from_either_variable(value, expected):
-    assert _documents(**dict(SITE, dect_firmware_default_kws=value))["config"]["settings"]["provisioning"][
+    assert _documents(dict(SITE, dect_firmware_default_kws=value))["config"]["settings"]["provisioning"][
         "firmware"]["default_kws"] is expected
-    assert _documents(**dict(SITE, dect_server_default_kws=value, dect_firmware_default_kws=not expected))[
+    assert _documents(dict(SITE, dect_server_default_kws=value, dect_firmware_default_kws=not expected))[
         "config"]["settings"]["provisioning"]["firmware"]["default_kws"] is expected
-    assert "default_kws" not in _documents(**SITE)["config"]["settings"]["provisioning"]["firmware"]
+    assert "default_kws" not in _documents(SITE)["config"]["settings"]["provisioning"]["firmware"]
 
 
 @pytest.mark.parametrize("change,message", [
@@ -160,12 +160,12 @@ def test_an_unusable_value_names_its_variable(change, message):
         else:
             variables[name] = value
     with pytest.raises(site.SiteError, match=message):
-        _documents(**variables)
+        _documents(variables)
 
 
 def test_a_bad_model_or_url_is_an_identifier_error_without_the_password():
     with pytest.raises(IdentifierError, match="model '9' is not supported"):
-        _documents(**dict(SITE, dect_model="9"))
+        _documents(dict(SITE, dect_model="9"))
     with pytest.raises(IdentifierError) as exc:
-        _documents(**dict(SITE, dect_provisioning_method="static", dect_provisioning_url="http://u:s3cret@/dect"))
+        _documents(dict(SITE, dect_provisioning_method="static", dect_provisioning_url="http://u:s3cret@/dect"))
     assert "s3cret" not in str(exc.value)
