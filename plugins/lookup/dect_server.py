@@ -19,8 +19,8 @@ description:
     from the same inventory values as DHCP option 66 and the files' location) and, when the server has users,
     C(users) (M(dect.provisioning.users_xml)'s options).
   - Why a lookup and not role defaults written as templates? It resolves a server's dozen variables in one step.
-    On ansible-core 2.19 every templated role default costs each server and task its own compilation, which
-    made most of the render step's time on a 1,000-server site (see docs/benchmarks.md).
+    On ansible-core 2.19 every templated role default a task references costs each server its own compilation
+    in that task, which made most of the render step's time on a 1,000-server site (see docs/benchmarks.md).
   - The result carries the site's secrets (SIP and admin passwords, the URL's password); give it only to
     options and facts marked C(no_log).
 options: {}

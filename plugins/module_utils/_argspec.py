@@ -49,17 +49,9 @@ class ArgumentSpec:
                           for name in RULES)
         self._validator = None
 
-    def extended(self, argument_spec=None, **rules):
-        """A new spec: these options and rules added to (options: replacing) this one's."""
-        spec = dict(self.argument_spec)
-        spec.update(argument_spec or {})
-        merged = {}
-        for name in RULES:
-            if name == "required_by":
-                merged[name] = dict(self.rules[name], **(rules.get(name) or {}))
-            else:
-                merged[name] = list(self.rules[name]) + list(rules.get(name) or [])
-        return ArgumentSpec(spec, **merged)
+    def extended(self, argument_spec):
+        """A new spec: these options added to (replacing) this one's, with this one's rules."""
+        return ArgumentSpec(dict(self.argument_spec, **argument_spec), **self.rules)
 
     def create_module(self, **kwargs):
         """The module's ``AnsibleModule`` (``supports_check_mode`` and the like in ``kwargs``)."""

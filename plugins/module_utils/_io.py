@@ -228,17 +228,12 @@ class AtomicFile:
         raise FileIOError("%s: no free temp file name in %s" % (self.path, self.directory))
 
     def write(self, data):
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        write_all(self._fd, data)
 
     def commit(self):
         try:
             os.fsync(self._fd)
-            if self.uid is not None or self.gid is not None:
-                os.fchown(self._fd, -1 if self.uid is None else self.uid, -1 if self.gid is None else self.gid)
-            os.fchmod(self._fd, self.mode)
+            apply_attributes(self._fd, self.mode, self.uid, self.gid)
             os.close(self._fd)
             self._fd = None
             # Checked again just before the rename: rename replaces a symlink itself, never its target,
@@ -312,6 +307,22 @@ def _is_mount_point(path):
     return False
 
 
+def write_all(fd, data):
+    """Write all of ``data`` to the descriptor ``fd`` (os.write may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def apply_attributes(fd, mode, uid, gid):
+    """Owner, group (ids, None keeps) and mode (an int, None keeps) of the file open as ``fd``:
+    through the descriptor, so never through a name a symlink could have replaced."""
+    if uid is not None or gid is not None:
+        os.fchown(fd, -1 if uid is None else uid, -1 if gid is None else gid)
+    if mode is not None:
+        os.fchmod(fd, mode)
+
+
 def _write_in_place(temp, path, mode, uid, gid):
     """Copy ``temp`` into the existing regular file ``path``: never through a symlink or into a
     FIFO or device; owner, group and mode first, then the content."""
@@ -325,17 +336,12 @@ def _write_in_place(temp, path, mode, uid, gid):
         info = os.fstat(target)
         if not stat.S_ISREG(info.st_mode):
             raise FileIOError("%s: %s" % (path, _describe(info.st_mode)))
-        if uid is not None or gid is not None:
-            os.fchown(target, -1 if uid is None else uid, -1 if gid is None else gid)
-        if mode is not None:
-            os.fchmod(target, mode)
+        apply_attributes(target, mode, uid, gid)
         source = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
         try:
             os.ftruncate(target, 0)
             for chunk in iter(lambda: os.read(source, CHUNK_SIZE), b""):
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(target, view):]
+                write_all(target, chunk)
         finally:
             os.close(source)
         os.fsync(target)
@@ -384,11 +390,7 @@ def set_attributes(path, mode=None, owner=None, group=None):
     if fd is None:
         raise FileIOError("%s: does not exist" % path)
     try:
-        uid, gid = resolve_owner(owner), resolve_group(group)
-        if uid is not None or gid is not None:
-            os.fchown(fd, -1 if uid is None else uid, -1 if gid is None else gid)
-        if mode is not None:
-            os.fchmod(fd, parse_mode(mode))
+        apply_attributes(fd, parse_mode(mode), resolve_owner(owner), resolve_group(group))
     except OSError as exc:
         raise FileIOError("%s: could not set attributes: %s" % (path, exc.strerror))
     finally:

@@ -53,8 +53,6 @@ ARGUMENT_SPEC = ArgumentSpec(
             state=dict(type="str", default="present", choices=["present", "absent"]),
         )),
         mode=dict(type="raw", default=DEFAULT_MODE),
-        owner=dict(type="str"),
-        group=dict(type="str"),
         backup=dict(type="bool", default=False),
         backup_dir=dict(type="path"),
         servers=dict(type="list", elements="str"),
@@ -65,7 +63,7 @@ ARGUMENT_SPEC = ArgumentSpec(
         server=dict(type="dict", no_log=True),
         firmware_changed=dict(type="list", elements="str"),
         check_sync=dict(type="bool", default=False),
-        **file_options("unsafe_writes")
+        **file_options("owner", "group", "unsafe_writes")
     ),
     required_if=[
         ("step", "write", ("dest",)),

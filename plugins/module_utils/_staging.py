@@ -255,11 +255,7 @@ def _hash_fd(fd):
 
 
 def _apply(fd, mode, owner, group):
-    uid, gid = _io.resolve_owner(owner), _io.resolve_group(group)
-    if uid is not None or gid is not None:
-        os.fchown(fd, -1 if uid is None else uid, -1 if gid is None else gid)
-    if mode is not None:
-        os.fchmod(fd, _io.parse_mode(mode))
+    _io.apply_attributes(fd, _io.parse_mode(mode), _io.resolve_owner(owner), _io.resolve_group(group))
 
 
 def _record_value(digest, info):

@@ -55,7 +55,7 @@ __all__ = (
 
 
 def validate_document(data, family, strict=False, **policy):
-    """Parse and validate a config document: (errors, warnings). Used by provisioning_probe.
+    """Parse and validate a config document: (errors, warnings).
 
     ``policy`` takes validate()'s model, family_overrides and allow_unsafe.
     """

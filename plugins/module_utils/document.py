@@ -10,10 +10,13 @@ the modules and their action plugins both use.
 from __future__ import annotations
 
 from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.dect.provisioning.plugins.module_utils.config_settings import UNSAFE_CHECKS
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import MODELS
 
 STATES = ("present", "absent", "rendered", "parsed")
+# Device-safety checks: a configuration that would cut the server off from provisioning is refused
+# unless its name is listed in ``allow_unsafe`` (the config_xml option / dect_allow_unsafe). Defined
+# here, with the option, so the document modules need not import the config schema.
+UNSAFE_CHECKS = ("provisioning_disabled", "static_without_url", "config_check_off")
 
 # Largest src/content read by default. A 4096-user file is about 1.5 MB, a full config far less;
 # max_input_size raises it. Checked before reading (src: the file's size; content: its length), so

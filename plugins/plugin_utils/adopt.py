@@ -74,7 +74,8 @@ class Vaulted(object):
         self.ciphertext = ciphertext
 
 
-# Inventory variables the dect_server role derives the provisioning section from (derive.yml).
+# Inventory variables the provisioning section is derived from (module_utils/site.py SERVER_VARIABLES,
+# read by the dect_server lookup).
 _PROVISIONING_VARS = (
     ("provisioning.check.check_sync", "dect_check_sync_reaction"),
     ("provisioning.check.interval", "dect_check_interval"),

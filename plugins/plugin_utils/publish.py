@@ -4,9 +4,9 @@
 """Controller side of the modules that publish one XML document per DECT server.
 
 ``config_xml`` and ``users_xml`` share everything but the document: option handling, reading the
-current file on the target for a diff, writing through ``ansible.builtin.copy`` (atomic rename in
-the destination directory, backup, mode/owner/group, check mode) and removal through
-``ansible.builtin.file``. Rendering happens here, on the controller, so targets need no lxml.
+current file on the target for a diff, writing and removal through the ``publish`` module on the
+target (``_exchange.publish``: no symlink followed, attributes set before the atomic rename, backups
+outside the root, check mode). Rendering happens here, on the controller, so targets need no lxml.
 """
 
 from __future__ import annotations
@@ -142,14 +142,12 @@ class DocumentAction(SpecAction):
             self.KIND, len(errors), "; ".join(errors))
 
     def _family(self, args):
-        if args.get("model") in (None, ""):
+        # The argument check has refused any model outside its choices.
+        if args.get("model") is None:
             if args["state"] == "absent":
                 return None
             raise AnsibleActionFail("model: required for state=%s; allowed %s" % (args["state"], ", ".join(MODELS)))
-        try:
-            return model_family(args["model"])
-        except IdentifierError as exc:
-            raise AnsibleActionFail("model: %s" % exc)
+        return model_family(args["model"])
 
     def _target_path(self, args):
         if args.get("path"):

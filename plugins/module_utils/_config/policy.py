@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import lookup
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
+from ansible_collections.dect.provisioning.plugins.module_utils.document import UNSAFE_CHECKS
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import FAMILY_LABELS, MODEL_FAMILIES
 
-# Device-safety checks: a configuration that would cut the server off from provisioning is refused
-# unless its name is listed in ``allow_unsafe`` (the config_xml option / dect_allow_unsafe).
-UNSAFE_CHECKS = ("provisioning_disabled", "static_without_url", "config_check_off")
 OVERRIDE_OPTION = "family_overrides"
 UNSAFE_OPTION = "allow_unsafe"
 
