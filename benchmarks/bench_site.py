@@ -18,12 +18,11 @@ default 5 for 100 servers; the 1,000-server row uses 25 on both sides, see docs/
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
-from collections import OrderedDict
 
 from benchmarks.common import row, timed, timed_playbook
+from devtools.ansible_runner import task_results
 from devtools.site_lab import SiteLab
 from devtools.sshd import SshHost
 
@@ -104,27 +103,6 @@ PLAIN = """
         mode: "0640"
       delegate_to: "{{ groups['dect_provisioning_servers'] | first }}"
 """
-
-TASK_LINE = re.compile(r"^(?:TASK|RUNNING HANDLER) \[(.*)\] \**$")
-RESULT_LINE = re.compile(r"^(ok|changed|skipping|failed|fatal): \[([^\]\s]+)")
-STATUS_RANK = {"skipping": 0, "ok": 1, "changed": 2, "failed": 3, "fatal": 3}
-
-
-def task_results(output):
-    """{host: OrderedDict(task name: status)} from ansible-playbook's default output (loop items merged)."""
-    results, task = {}, None
-    for line in output.splitlines():
-        heading = TASK_LINE.match(line)
-        if heading:
-            task = heading.group(1)
-            continue
-        result = RESULT_LINE.match(line)
-        if result and task:
-            status, host = result.groups()
-            tasks = results.setdefault(host, OrderedDict())
-            if STATUS_RANK[status] >= STATUS_RANK.get(tasks.get(task), -1):
-                tasks[task] = status
-    return results
 
 
 def short_task(name):

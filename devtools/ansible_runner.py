@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
 from devtools.collection import REPO, collections_root
@@ -15,6 +16,10 @@ BIN = Path(sys.executable).parent
 PLAYBOOK_PYTHON = sys.executable
 # Debian's interpreter has no lxml: the "target without lxml" of the integration tests.
 SYSTEM_PYTHON = "/usr/bin/python3"
+# ansible-playbook's default output: a task or handler heading, and one result line per host (or loop item).
+TASK_LINE = re.compile(r"^(?:TASK|RUNNING HANDLER) \[(.*)\] \**$")
+RESULT_LINE = re.compile(r"^(ok|changed|skipping|failed|fatal): \[([^\]\s]+)")
+STATUS_RANK = {"skipping": 0, "ok": 1, "changed": 2, "failed": 3, "fatal": 3}
 
 
 class PlaybookRun:
@@ -70,3 +75,22 @@ def run_playbook(playbook, workdir, inventory=None, extra_vars=None, args=(), en
     proc = subprocess.run(argv, cwd=str(workdir), env=full_env, capture_output=True, text=True, timeout=timeout,
                           check=False)
     return PlaybookRun(proc)
+
+
+def task_results(output):
+    """{host: OrderedDict(task name: status)} from ansible-playbook's default output (loop items merged:
+    a task's status on a host is the highest of its lines, skipping < ok < changed < failed/fatal). Task
+    names are as the headings show them, a role's prefixed ("dect.provisioning.dect_server : ...")."""
+    results, task = {}, None
+    for line in output.splitlines():
+        heading = TASK_LINE.match(line)
+        if heading:
+            task = heading.group(1)
+            continue
+        result = RESULT_LINE.match(line)
+        if result and task:
+            status, host = result.groups()
+            tasks = results.setdefault(host, OrderedDict())
+            if STATUS_RANK[status] >= STATUS_RANK.get(tasks.get(task), -1):
+                tasks[task] = status
+    return results

@@ -29,7 +29,9 @@ from devtools.provisioning_daemons import start_rendered, stop_all
 ALL = ["tftp", "http", "https", "ftp"]
 
 
-def _ports():
+def ports():
+    """The role's port variables, each a port the kernel just handed out (UDP for TFTP), the FTP
+    passive range the ten ports after one of them."""
     pasv = free_port()
     return dict(provisioning_server_tftp_port=free_port(socket.SOCK_DGRAM), provisioning_server_http_port=free_port(),
                 provisioning_server_https_port=free_port(), provisioning_server_ftp_port=free_port(),
@@ -74,7 +76,7 @@ def serve(playbook, workdir, protocols, **extra):
     (workdir / "ansible").mkdir()
     extra_vars = dict(dect_provisioning_root=str(workdir / "srv-dect"), dect_provisioning_protocols=protocols,
                       provisioning_server_config_dir=str(workdir / "etc"), dect_firmware=_release(workdir / "files"),
-                      ps_config_xml=True, **_ports())
+                      ps_config_xml=True, **ports())
     extra_vars.update(extra)
     site = Site(playbook, workdir, extra_vars)
     run = site.play()
@@ -108,9 +110,10 @@ def served_site(playbook, protocols, test_ca=False, **extra):
 
 @contextlib.contextmanager
 def https_site(playbook, binaries):
-    """All four protocols, anonymous, HTTPS with a certificate from a test CA. Skips unless root."""
+    """All four protocols, anonymous, HTTPS with a certificate from a test CA (made with openssl,
+    which is checked here: ``binaries`` need not name it). Skips unless root."""
     need_root()
-    for binary in binaries:
+    for binary in ("openssl",) + tuple(binaries):
         need_binary(binary)
     with served_site(playbook, ALL, test_ca=True) as site:
         yield site

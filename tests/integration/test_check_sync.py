@@ -7,9 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import select
-import socket
-import threading
 import time
 
 import pytest
@@ -17,81 +14,11 @@ import pytest
 from devtools.ansible_runner import SYSTEM_PYTHON
 from devtools.probe_daemons import issue_server_cert, make_ca
 from devtools.procs import need_binary
-from devtools.sipp import Sipp, Socat
 
 PASSWORD = "Dect-S3cret-1000"
 
 
-# --- peers --------------------------------------------------------------------------------------
-
-class DroppingRelay:
-    """A UDP hop between the module and sipp that drops the first ``drop`` requests (a lost datagram)
-    and records when each request arrived."""
-
-    def __init__(self, upstream_port, drop=1):
-        self.drop = drop
-        self.arrivals = []
-        self.forwarded = 0
-        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.front.bind(("127.0.0.1", 0))
-        self.port = self.front.getsockname()[1]
-        self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.back.connect(("127.0.0.1", upstream_port))
-        self.client = None
-        self.stopping = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        deadline = time.monotonic() + 120
-        while not self.stopping and time.monotonic() < deadline:
-            readable, _w, _x = select.select([self.front, self.back], [], [], 0.1)
-            if self.front in readable:
-                data, self.client = self.front.recvfrom(65535)
-                self.arrivals.append(time.monotonic())
-                if len(self.arrivals) > self.drop:
-                    self.back.send(data)
-                    self.forwarded += 1
-            if self.back in readable:
-                data = self.back.recv(65535)
-                if self.client is not None:
-                    self.front.sendto(data, self.client)
-
-    def stop(self):
-        self.stopping = True
-        self.thread.join(5)
-        self.front.close()
-        self.back.close()
-
-
-@pytest.fixture
-def peers(tmp_path):
-    """Factory for sipp / socat / relay peers, all stopped (by pid) at teardown, even on failure."""
-    need_binary("sipp")
-    started = []
-
-    class Factory:
-        @staticmethod
-        def sipp(scenario, transport="udp", keys=None):
-            started.append(Sipp(tmp_path, scenario, transport, keys))
-            return started[-1]
-
-        @staticmethod
-        def tls_sipp(scenario, certs):
-            need_binary("socat")
-            backend = Factory.sipp(scenario, "tcp")
-            started.append(Socat(tmp_path, certs["cert"], certs["key"], backend.port))
-            return backend, started[-1].port
-
-        @staticmethod
-        def relay(upstream_port, drop=1):
-            started.append(DroppingRelay(upstream_port, drop))
-            return started[-1]
-
-    yield Factory
-    for peer in reversed(started):
-        peer.stop()
-
+# The sipp / socat / lossy-relay peers are conftest.py's ``peers`` fixture.
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):

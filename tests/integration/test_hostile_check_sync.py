@@ -10,9 +10,7 @@ deadline) + 1 s. The cases are the rows of docs/hostile-input.md, section check_
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,17 +20,11 @@ from ansible_collections.dect.provisioning.plugins.module_utils._sip.message imp
     parse_message,
 )
 from devtools import hostile
-from devtools.collection import collections_root
 from devtools.emulator.sipmsg import build_response
 
 LIMIT_MB = 100
 TIMEOUT = 3.0
 CHALLENGE = 'Digest realm="dect", nonce="%s", algorithm=MD5'
-
-
-@pytest.fixture(scope="module")
-def collections():
-    return collections_root(Path(tempfile.mkdtemp(prefix="dect-hostile-sip-")))
 
 
 def params(port, transport="udp", **overrides):

@@ -12,14 +12,11 @@ docs/hostile-input.md, section provisioning_probe.
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from devtools import hostile
 from devtools.ansible_runner import run_playbook
-from devtools.collection import collections_root
 
 MAC = "0013d1800032"
 CONFIG = MAC + "-config.xml"
@@ -27,12 +24,6 @@ USERS = MAC + "-users.xml"
 MB = 1024 * 1024
 DEFAULT_MAX_SIZE = 8 * MB
 LIMIT_MB = 100
-
-
-@pytest.fixture(scope="module")
-def collections():
-    base = Path(tempfile.mkdtemp(prefix="dect-hostile-"))
-    return collections_root(base)
 
 
 def params(url, **overrides):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,9 @@ from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client im
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url
 from devtools import probe_daemons
 from devtools.ansible_runner import run_playbook
-from devtools.procs import free_port, need_binary, need_root, world_traversable_dir
+from devtools.procs import need_binary, need_root, world_traversable_dir
 from devtools.provisioning_daemons import start_rendered, start_tftp, stop_all
+from devtools.provisioning_site import ports
 
 pytestmark = pytest.mark.daemons
 
@@ -38,12 +38,8 @@ def sha256(path):
 
 def role_vars(work, root, conf, protocols, **extra):
     """Extra vars of one provisioning_server render on free ports into ``conf``."""
-    pasv = free_port()
     values = dict(dect_provisioning_root=str(root), dect_provisioning_protocols=protocols,
-                  provisioning_server_config_dir=str(conf),
-                  provisioning_server_tftp_port=free_port(socket.SOCK_DGRAM), provisioning_server_http_port=free_port(),
-                  provisioning_server_https_port=free_port(), provisioning_server_ftp_port=free_port(),
-                  provisioning_server_ftp_pasv_min_port=pasv, provisioning_server_ftp_pasv_max_port=min(pasv + 10, 65535))
+                  provisioning_server_config_dir=str(conf), **ports())
     values.update(extra)
     return values
 

@@ -34,7 +34,7 @@ FILES = ("kws.bin", "kws.bin.ver", "pp7x.bin", "pp7x.bin.ver", "0013d1800032-con
 @pytest.fixture(scope="module")
 def site():
     """All four protocols, anonymous, HTTPS with a certificate from a test CA."""
-    with https_site(PLAYBOOK, ("in.tftpd", "nginx", "vsftpd", "tftp", "openssl", "runuser")) as served:
+    with https_site(PLAYBOOK, ("in.tftpd", "nginx", "vsftpd", "tftp", "runuser")) as served:
         yield served
 
 

@@ -11,8 +11,7 @@ import stat
 import pytest
 
 from devtools.ansible_runner import PLAYBOOK_PYTHON, SYSTEM_PYTHON
-from devtools.procs import need_binary, wait_for
-from devtools.sipp import Sipp
+from devtools.procs import wait_for
 
 SIP_PASSWORD = "Sip-Pw-8c1d77"
 USER_PASSWORD = "Usr-Pw-51aa09"
@@ -156,25 +155,21 @@ ROLE_ALONE = """
 """
 
 
-def test_the_role_alone_notifies_each_changed_server_from_its_handler_once(play, site, tmp_path):
+def test_the_role_alone_notifies_each_changed_server_from_its_handler_once(play, site, peers):
     """Outside site.yml the role sends the NOTIFY itself, one per changed server, and marks it."""
-    need_binary("sipp")
-    sipp = Sipp(tmp_path, "uas_200")
-    try:
-        dummy, dummy, write = site
-        sip = {"dect_sip_host": "127.0.0.1", "dect_sip_port": sipp.port}
-        inventory = write(s1=sip, s2=dict(sip, dect_users=[{"username": "1002", "localno": "1002", "ipei": "00077 0000002"}]))
-        first = play(ROLE_ALONE, inventory=inventory, args=("-l", "s1,s2"))
-        assert first.rc == 0, first.output
-        assert first.stdout.count("RUNNING HANDLER [dect.provisioning.dect_server : Send check-sync]") == 1
-        assert "mark s1 True" in first.stdout and "mark s2 True" in first.stdout
-        wait_for(lambda: len(sipp.users()) >= 2, timeout=10, what="two NOTIFYs")
-        assert sipp.users() == ["1001", "1002"] and sipp.errors() == ""
+    sipp = peers.sipp("uas_200")
+    dummy, dummy, write = site
+    sip = {"dect_sip_host": "127.0.0.1", "dect_sip_port": sipp.port}
+    inventory = write(s1=sip, s2=dict(sip, dect_users=[{"username": "1002", "localno": "1002", "ipei": "00077 0000002"}]))
+    first = play(ROLE_ALONE, inventory=inventory, args=("-l", "s1,s2"))
+    assert first.rc == 0, first.output
+    assert first.stdout.count("RUNNING HANDLER [dect.provisioning.dect_server : Send check-sync]") == 1
+    assert "mark s1 True" in first.stdout and "mark s2 True" in first.stdout
+    wait_for(lambda: len(sipp.users()) >= 2, timeout=10, what="two NOTIFYs")
+    assert sipp.users() == ["1001", "1002"] and sipp.errors() == ""
 
-        again = play(ROLE_ALONE, inventory=inventory, args=("-l", "s1,s2"))
-        assert again.rc == 0 and again.recap("s1")["changed"] == 0 and again.recap("s2")["changed"] == 0
-        assert "RUNNING HANDLER" not in again.stdout
-        assert "mark s1 none" in again.stdout and "mark s2 none" in again.stdout
-        assert sipp.users() == ["1001", "1002"]
-    finally:
-        sipp.stop()
+    again = play(ROLE_ALONE, inventory=inventory, args=("-l", "s1,s2"))
+    assert again.rc == 0 and again.recap("s1")["changed"] == 0 and again.recap("s2")["changed"] == 0
+    assert "RUNNING HANDLER" not in again.stdout
+    assert "mark s1 none" in again.stdout and "mark s2 none" in again.stdout
+    assert sipp.users() == ["1001", "1002"]

@@ -19,8 +19,9 @@ import stat
 import pytest
 from ansible.release import __version__ as ANSIBLE_VERSION
 
-from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
+from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook, task_results
 from devtools.collection import REPO
+from devtools.procs import need_root
 from devtools.site_lab import OLD_FIRMWARE, temporary_lab
 
 # dect-001 is an 8000 (no default_kws switch), dect-002 a 6500 told default_kws explicitly.
@@ -29,8 +30,7 @@ SERVERS = 2
 
 @pytest.fixture(scope="module")
 def lab():
-    if os.geteuid() != 0:
-        pytest.skip("needs root: nginx serves the root as www-data")
+    need_root()  # nginx serves the root as www-data
     with temporary_lab("dect-site-smoke-") as site:
         site.write(SERVERS)
         inventory = json.loads(site.inventory.read_text())
@@ -42,6 +42,7 @@ def lab():
 
 
 # The provisioning_server role's tasks that write; on a converged host its probe skips them all.
+ROLE_PREFIX = "dect.provisioning.provisioning_server : "
 WRITING_TASKS = (
     "Create the group of the provisioning root and its files",
     "Let every serving daemon read the group's files (each sets its user's supplementary groups)",
@@ -52,12 +53,6 @@ WRITING_TASKS = (
     "Create the nginx work directory",
     "Write nginx.conf",
 )
-
-
-def task_outcome(run, task):
-    """The status (ok, changed, skipping, ...) of provisioning_server task ``task`` on prov-local."""
-    section = run.stdout.split("TASK [dect.provisioning.provisioning_server : %s]" % task, 1)[1].split("\nTASK [", 1)[0]
-    return re.search(r"^(\w+): \[prov-local\]", section, re.M).group(1)
 
 
 def recaps(run):
@@ -104,8 +99,9 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     assert recaps(second)["localhost"] == dict(recaps(second)["localhost"], ok=0, skipped=1), second.stdout
     assert sum(r["check_syncs"] for r in lab.report()) == 0
     # A converged provisioning host is read, not written: every writing task of the role is skipped.
+    on_prov = task_results(second.stdout)["prov-local"]
     for task in WRITING_TASKS:
-        assert task_outcome(second, task) == "skipping", (task, second.stdout)
+        assert on_prov.get(ROLE_PREFIX + task) == "skipping", (task, second.stdout)
 
     # Drift in what the provisioning_server role owns is still found and repaired, as its writing
     # tasks would without the probe: a world-writable image, a foreign owner, an edited nginx site,
@@ -122,9 +118,10 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     assert stat.S_IMODE(os.stat(root / "kws.bin").st_mode) == 0o644
     assert os.stat(root / "kws.bin.ver").st_uid == 0
     assert stat.S_IMODE(os.stat(conf).st_mode) == 0o755
+    on_prov = task_results(repaired.stdout)["prov-local"]
     for task in ("Write the nginx site of the provisioning root", "Ensure the configuration directory exists",
                  "Make everything in the root readable by its group, and writable by root only"):
-        assert task_outcome(repaired, task) == "changed", (task, repaired.stdout)
+        assert on_prov.get(ROLE_PREFIX + task) == "changed", (task, repaired.stdout)
     assert {host: c["changed"] for host, c in recaps(repaired).items() if host != "prov-local"} == dict.fromkeys(
         [host for host in counters if host != "prov-local"], 0), repaired.stdout
 

@@ -169,6 +169,7 @@ def test_firmware_without_unsafe_writes_fails_before_anything_changes(play, moun
 
 def test_firmware_from_the_controller_with_ansible_unsafe_writes(play, mounted, tmp_path):
     root, outside = mounted("kws.bin", b"old image")
+    os.chmod(outside, 0o600)
     (root / "kws.bin.ver").write_bytes(b"OLD 1")
     image = firmware_release(tmp_path)
     run = play(FIRMWARE, extra_vars=dict(root=str(root), image=str(image), version="NEW 2"),
@@ -176,7 +177,7 @@ def test_firmware_from_the_controller_with_ansible_unsafe_writes(play, mounted, 
     assert run.rc == 0 and run.recap()["changed"] == 1, run.output
     assert outside.read_bytes() == image.read_bytes()  # the upload was copied in place
     assert (root / "kws.bin.ver").read_bytes() == b"NEW 2"
-    assert oct(outside.stat().st_mode & 0o777) == "0o644"
+    assert oct(outside.stat().st_mode & 0o777) == "0o644"  # the mode was set on the file itself
     assert sorted(os.listdir(root)) == ["kws.bin", "kws.bin.ver"]  # the upload file is gone
     again = play(FIRMWARE, extra_vars=dict(root=str(root), image=str(image), version="NEW 2"),
                  env={"ANSIBLE_UNSAFE_WRITES": "1"})

@@ -120,8 +120,8 @@ ROLLOUT_POLICY_READERS = [
 ]
 
 
-@pytest.mark.parametrize("read,error", ROLLOUT_POLICY_READERS)
-def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path, read, error):
+@pytest.mark.parametrize("read,dummy", ROLLOUT_POLICY_READERS)
+def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path, read, dummy):
     policy_dir = tmp_path / "group_vars" / "dect_servers"
     policy_dir.mkdir(parents=True)
     (policy_dir / "rollout.yml").write_text("dect_rollout_serial: 10\ndect_rollout_max_fail_percentage: 5\nother: x\n")
@@ -133,8 +133,8 @@ def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path,
     assert read([str(tmp_path / "elsewhere" / "hosts.yml")]) == {}
 
 
-@pytest.mark.parametrize("read,error", ROLLOUT_POLICY_READERS)
-def test_rollout_policy_later_sources_win(tmp_path, read, error):
+@pytest.mark.parametrize("read,dummy", ROLLOUT_POLICY_READERS)
+def test_rollout_policy_later_sources_win(tmp_path, read, dummy):
     for name, text in (("a", "dect_rollout_serial: 10\ndect_rollout_max_fail_percentage: 5\n"),
                        ("b", "dect_rollout_serial: 2\n")):
         (tmp_path / name / "group_vars" / "dect_servers").mkdir(parents=True)
