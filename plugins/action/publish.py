@@ -22,7 +22,11 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
     sha1_text,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, model_family
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
+    IdentifierError,
+    model_family,
+    normalize_mac,
+)
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
@@ -43,7 +47,7 @@ class ActionModule(SpecAction):
     _supports_async = False
 
     def perform(self, args, task_vars):
-        steps = dict(render=self._render, write=self._write, report=self._report)
+        steps = dict(render=self._render, write=self._write, report=self._report, acknowledge=self._acknowledge)
         return steps[args["step"]](args, task_vars)
 
     # -- render: each DECT server, on the controller ---------------------------------------------
@@ -78,7 +82,7 @@ class ActionModule(SpecAction):
             out.update(failed=True, errors=errors, msg="%s: validation failed with %d error(s), nothing published: %s"
                        % (host, len(errors), "; ".join(errors)))
             return out
-        _spool.put(host, dict(model=args["model"], documents=documents,
+        _spool.put(host, dict(mac=normalize_mac(args["mac"]), model=args["model"], documents=documents,
                               firmware=_firmware_files((args.get("config") or {}).get("settings"))))
         out["documents"] = dict((kind, dict(name=doc["name"], checksum=doc["checksum"], size=len(doc["text"])))
                                 for kind, doc in documents.items())
@@ -111,13 +115,18 @@ class ActionModule(SpecAction):
         texts = dict((doc["name"], doc["text"]) for record in records.values() for doc in record["documents"].values())
         options = self.module_options(args, WRITE_OPTIONS)
         where = self._task.delegate_to or task_vars.get("inventory_hostname")
-        reports, error = exchange.publish(self, task_vars, args["dest"], [(f["name"], texts[f["name"]]) for f in files],
-                                          options)
+        # What a NOTIFY covers for each server: its documents and the .ver of each image it is told about.
+        track = [dict(mac=record["mac"], files=[doc["name"] for doc in record["documents"].values()]
+                      + [ver_name(image) for image in record["firmware"].values()])
+                 for record in records.values()]
+        reports, error, pending = exchange.publish(self, task_vars, args["dest"],
+                                                   [(f["name"], texts[f["name"]]) for f in files], options, track)
         # Each server's outcome waits in the run's spool for its own report step: passing the whole
         # batch's results to every server's task would cost each of them the whole batch.
         counts = dict(servers=len(records), written=0, failed=0, unchanged=0)
         outcomes = self._outcomes(args["dest"], records, owners, reports or {}, error)
         for host, outcome in outcomes.items():
+            outcome["pending"] = pending.get(records[host]["mac"])
             _spool.put_outcome(host, where, records[host]["token"], dict(outcome, where=where))
         for report in (reports or {}).values():
             key = "failed" if report["state"] == "failed" else "written" if report["changed"] else "unchanged"
@@ -153,11 +162,33 @@ class ActionModule(SpecAction):
         after = record["documents"][kind]["summary"] or {}
         return dict(before_header=path, after_header=path, before=_text(before), after=_text(after))
 
+    # -- acknowledge: once per provisioning host, after the NOTIFYs were answered ----------------
+    def _acknowledge(self, args, task_vars):
+        """Record on this provisioning host what each acknowledged server's NOTIFY covered: the
+        ``dect_server_notify`` fact its report step set (given directly as O(notified), or read for
+        the DECT servers named in O(servers))."""
+        where = self._task.delegate_to or task_vars.get("inventory_hostname")
+        notified = args["notified"]
+        if notified is None:
+            hostvars = task_vars.get("hostvars") or {}
+            notified = []
+            for server in args["servers"] or []:
+                entry = ((hostvars.get(server) or {}).get("dect_server_notify") or {}).get(where)
+                if entry:
+                    notified.append(dict(mac=entry["mac"], files=entry["files"]))
+        if not notified:
+            return dict(changed=False, acknowledged=[])
+        module_args = dict(step="acknowledge", dest=args["dest"], notified=notified)
+        result = self._execute_module(module_name="dect.provisioning.publish", module_args=module_args,
+                                      task_vars=task_vars)
+        result.pop("invocation", None)
+        return result
+
     # -- report: each DECT server, on the controller ---------------------------------------------
     def _report(self, args, task_vars):
         host = task_vars["inventory_hostname"]
         record = _spool.get(host) or {}
-        files, diffs, errors, changed_names = {}, [], [], set()
+        files, diffs, errors, changed_names, notify = {}, [], [], set(), {}
         outcomes = _spool.outcomes(host, record.get("token"))
         for where, outcome in outcomes.items():
             if outcome.get("error"):
@@ -170,19 +201,30 @@ class ActionModule(SpecAction):
                 elif report["changed"]:
                     changed_names.add(name)
             diffs.extend(outcome["diffs"])
+            if outcome.get("pending"):
+                notify[where] = dict(mac=record["mac"], files=outcome["pending"]["files"],
+                                     pending=outcome["pending"]["pending"])
         firmware_changed = args["firmware_changed"]
         if firmware_changed is None:
             firmware_changed = _restaged_kinds(task_vars, outcomes)
+        # Not yet notified: what changed now, and what an earlier run changed but never got a NOTIFY for.
+        unnotified = set(name for entry in notify.values() for name in entry["pending"])
         restaged = [kind for kind in firmware_changed if kind in record.get("firmware", {})]
-        expected = sorted(name for name in changed_names if name.endswith(("-config.xml", "-users.xml")))
-        for kind in restaged:
-            image = record["firmware"][kind]
-            expected.extend([ver_name(image), image])
+        expected = sorted(name for name in changed_names | unnotified if name.endswith(("-config.xml", "-users.xml")))
+        for kind, image in sorted(record.get("firmware", {}).items()):
+            if kind in restaged or ver_name(image) in unnotified:
+                expected.extend([ver_name(image), image])
         out = dict(changed=bool(changed_names or restaged), files=files, expected_fetch=expected,
                    ansible_facts=dict(dect_server_expected_fetch=expected))
-        if out["changed"] and args["check_sync"]:
-            # Read by site.yml's check-sync and convergence plays (one fan-out for the whole site).
+        earlier = sorted(unnotified - changed_names)
+        if earlier:
+            out["pending_from_earlier_run"] = earlier
+        if args["check_sync"] and (out["changed"] or notify):
+            # Read by site.yml's check-sync and convergence plays (one fan-out for the whole site);
+            # dect_server_notify is what the acknowledge step records once the NOTIFY is answered.
             out["ansible_facts"]["dect_server_check_sync_pending"] = True
+            out["ansible_facts"]["dect_server_notify"] = dict(
+                (where, dict(mac=entry["mac"], files=entry["files"])) for where, entry in notify.items())
         if restaged:
             out["firmware_restaged"] = restaged
         if diffs and self._task.diff:

@@ -44,7 +44,7 @@ class PublicationError(Exception):
 # ``unsafe_writes`` is Ansible's own option, with its ANSIBLE_UNSAFE_WRITES fallback.
 ARGUMENT_SPEC = ArgumentSpec(
     dict(
-        step=dict(type="str", default="write", choices=["render", "write", "report"]),
+        step=dict(type="str", default="write", choices=["render", "write", "report", "acknowledge"]),
         dest=dict(type="path"),
         files=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True),
@@ -56,6 +56,14 @@ ARGUMENT_SPEC = ArgumentSpec(
         backup=dict(type="bool", default=False),
         backup_dir=dict(type="path"),
         servers=dict(type="list", elements="str"),
+        track=dict(type="list", elements="dict", options=dict(
+            mac=dict(type="str", required=True),
+            files=dict(type="list", elements="str", required=True),
+        )),
+        notified=dict(type="list", elements="dict", options=dict(
+            mac=dict(type="str", required=True),
+            files=dict(type="dict", required=True),
+        )),
         mac=dict(type="str"),
         model=dict(type="str"),
         config=dict(type="dict"),
@@ -67,6 +75,7 @@ ARGUMENT_SPEC = ArgumentSpec(
     ),
     required_if=[
         ("step", "write", ("dest",)),
+        ("step", "acknowledge", ("dest",)),
         ("step", "render", ("mac", "server"), True),
     ],
     required_by=dict(mac=("model", "config")),

@@ -36,7 +36,7 @@ options:
   step:
     description: Which step of the publication this task performs.
     type: str
-    choices: [render, write, report]
+    choices: [render, write, report, acknowledge]
     default: write
   mac:
     description: With O(step=render), the DECT server's MAC address (any common spelling).
@@ -66,10 +66,46 @@ options:
     description:
       - With O(step=write), the inventory names of the DECT servers whose rendered documents to
         publish. Default is the current batch, C(ansible_play_batch).
+      - With O(step=acknowledge) and no O(notified), the DECT servers whose NOTIFY was acknowledged: what
+        each one's O(step=report) set in its fact C(dect_server_notify) for this provisioning host is recorded.
     type: list
     elements: str
+  track:
+    description:
+      - With O(step=write), set by the action plugin: per DECT server of the batch, its MAC and the files a
+        NOTIFY covers for it (its documents and the C(.ver) of each firmware image it is told about). The
+        result's RV(pending) lists the servers whose files changed since their last acknowledged NOTIFY.
+    type: list
+    elements: dict
+    suboptions:
+      mac:
+        description: The server's MAC, 12 lowercase hex digits.
+        type: str
+        required: true
+      files:
+        description: File names in the root.
+        type: list
+        elements: str
+        required: true
+  notified:
+    description:
+      - With O(step=acknowledge), the DECT servers whose check-sync NOTIFY was acknowledged, each with the
+        file generations the NOTIFY covered (the C(files) of its entry in RV(pending), as the
+        O(step=report) fact C(dect_server_notify) carries them). Their records in the root's
+        C(.dect-notified) directory are replaced, so they are no longer pending there.
+    type: list
+    elements: dict
+    suboptions:
+      mac:
+        description: The server's MAC, 12 lowercase hex digits.
+        type: str
+        required: true
+      files:
+        description: C({file name: generation}).
+        type: dict
+        required: true
   dest:
-    description: With O(step=write), the provisioning root on the provisioning host.
+    description: With O(step=write) and O(step=acknowledge), the provisioning root on the provisioning host.
     type: path
   files:
     description:
@@ -154,6 +190,7 @@ notes:
 seealso:
   - module: dect.provisioning.config_xml
   - module: dect.provisioning.users_xml
+  - module: dect.provisioning.check_sync
 """
 
 EXAMPLES = r"""
@@ -185,6 +222,15 @@ EXAMPLES = r"""
 - name: Report this server's result
   dect.provisioning.publish:
     step: report
+
+- name: Record that the notified servers were told about their current files
+  dect.provisioning.publish:
+    step: acknowledge
+    dest: /srv/dect
+    notified:
+      - mac: 0013d1800032
+        files: {0013d1800032-config.xml: "1234:1733551200000000000"}
+  delegate_to: prov1.example.com
 """
 
 RETURN = r"""
@@ -205,6 +251,20 @@ files:
   returned: step=report
   type: dict
   sample: {prov1: {0013d1800032-config.xml: updated}}
+pending:
+  description:
+    - With O(step=write), per MAC of the batch whose files (documents, firmware C(.ver)) differ from what its
+      last acknowledged NOTIFY covered, the current generation of each file and the names that differ. A
+      server stays here, run after run, until a NOTIFY for its current files is acknowledged.
+  returned: step=write
+  type: dict
+  sample: {"0013d1800032": {files: {0013d1800032-config.xml: "1234:1733551200000000000"}, pending: [0013d1800032-config.xml]}}
+acknowledged:
+  description: With O(step=acknowledge), the MACs whose record was replaced.
+  returned: step=acknowledge
+  type: list
+  elements: str
+  sample: ["0013d1800032"]
 expected_fetch:
   description: With O(step=report), the files this server must now fetch (also set as the fact C(dect_server_expected_fetch)).
   returned: step=report
@@ -213,6 +273,7 @@ expected_fetch:
   sample: [0013d1800032-config.xml, kws.bin.ver, kws.bin]
 """
 
+from ansible_collections.dect.provisioning.plugins.module_utils import _notified
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
     ARGUMENT_SPEC,
     PublicationError,
@@ -223,14 +284,18 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
 def main():
     module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
     step, params = module.params["step"], module.params
-    if step != "write":
-        module.fail_json(msg="step=%s runs on the controller through the action plugin" % step)
     try:
+        if step == "acknowledge":
+            done = _notified.acknowledge(params["dest"], params["notified"], module.check_mode)
+            module.exit_json(changed=bool(done), acknowledged=done)
+        if step != "write":
+            module.fail_json(msg="step=%s runs on the controller through the action plugin" % step)
         reports = publish(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
                           params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"])
-    except PublicationError as exc:
+        pending = _notified.pending(params["dest"], params["track"])
+    except (PublicationError, _notified.NotifiedError) as exc:
         module.fail_json(msg=str(exc), changed=False)
-    module.exit_json(changed=any(r["changed"] for r in reports.values()), files=reports)
+    module.exit_json(changed=any(r["changed"] for r in reports.values()), files=reports, pending=pending)
 
 
 if __name__ == "__main__":

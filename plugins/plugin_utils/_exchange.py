@@ -16,9 +16,12 @@ MODULE = "dect.provisioning.publish"
 WRITTEN_STATES = ("created", "updated")
 
 
-def publish(action, task_vars, dest, documents, options):
+def publish(action, task_vars, dest, documents, options, track=None):
     """Publish ``documents``, a list of (name, text or None to remove), in ``dest`` on the host of
-    ``action``'s connection. Returns (reports by name, None) or (None, error message)."""
+    ``action``'s connection. Returns (reports by name, None, pending) or (None, error message, {}).
+
+    ``track`` (``[{mac, files}]``) asks the host which of those servers are pending, after the
+    writes (``_notified``): ``pending`` is the module's answer of the last call."""
     files, texts = [], {}
     for name, text in documents:
         if text is None:
@@ -28,17 +31,20 @@ def publish(action, task_vars, dest, documents, options):
             texts[name] = text
     module_args = dict((key, value) for key, value in options.items() if value is not None)
     module_args.update(step="write", dest=dest, files=files)
+    if track:
+        module_args["track"] = track
     first = action._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
     if first.get("failed"):
-        return None, first.get("msg", "the publication module failed on the provisioning host")
-    reports = first["files"]
+        return None, first.get("msg", "the publication module failed on the provisioning host"), {}
+    reports, pending = first["files"], first.get("pending") or {}
     pending = [entry for entry in files if reports[entry["name"]]["state"] in WRITTEN_STATES]
     if pending and not action._task.check_mode:
         module_args["files"] = [dict(entry, content=texts[entry["name"]]) for entry in pending]
         second = action._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
         if second.get("failed"):
-            return None, second.get("msg", "the publication module failed on the provisioning host")
+            return None, second.get("msg", "the publication module failed on the provisioning host"), {}
+        pending = second.get("pending") or {}
         for name, report in second["files"].items():
             kept = dict((key, reports[name][key]) for key in ("before", "before_size") if key in reports[name])
             reports[name] = dict(report, **kept)
-    return reports, None
+    return reports, None, pending

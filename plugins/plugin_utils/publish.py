@@ -246,7 +246,7 @@ class DocumentAction(SpecAction):
         options["mode"] = args.get("mode") if args.get("mode") is not None else DEFAULT_MODE
         options["backup_dir"] = args.get("backup_dir") if args.get("backup") else None
         dest, name = os.path.split(target)
-        reports, error = exchange.publish(self, task_vars, dest or ".", [(name, text)], options)
+        reports, error, dummy = exchange.publish(self, task_vars, dest or ".", [(name, text)], options)
         if error:
             raise AnsibleActionFail(error)
         report = reports[name]
