@@ -15,9 +15,10 @@ A server is *pending* on a root while any of its files there differs from its re
 record yet). Nothing is written when a file changes, so no interruption can lose the state; a
 concurrent run that rewrites a file after a record was taken leaves the server pending again.
 
-The records live in ``<root>/.dect-notified/<mac>.json`` (directory 0700, files 0600): a dot name,
-which none of the serving daemons hands out (they serve device file names only). Runs on targets:
-Python 3.8 syntax, stdlib only.
+The records live beside the root, never in it: ``<parent>/.<root name>.notified/<mac>.json`` for the
+root ``<parent>/<root name>`` (directory 0700, files 0600), out of reach of the serving daemons and of
+the provisioning_server role's permission fix of the root. Runs on targets: Python 3.8 syntax,
+stdlib only.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import re
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _io
 
-STATE_DIR = ".dect-notified"
+STATE_SUFFIX = ".notified"
 RECORD_CAP = 64 * 1024
 _MAC = re.compile(r"^[0-9a-f]{12}$")
 _NAME = re.compile(r"^[^./\x00][^/\x00]*$")
@@ -118,8 +119,14 @@ def forget(root, macs, check_mode=False):
     return removed
 
 
+def state_dir(root):
+    """Where the records of ``root`` live: a hidden directory beside it."""
+    root = os.path.normpath(root)
+    return os.path.join(os.path.dirname(root), "." + os.path.basename(root) + STATE_SUFFIX)
+
+
 def _state_dir(root, create=False):
-    path = os.path.join(root, STATE_DIR)
+    path = state_dir(root)
     if _io.lstat_or_none(path) is None:
         if not create:
             return None

@@ -91,8 +91,8 @@ options:
     description:
       - With O(step=acknowledge), the DECT servers whose check-sync NOTIFY was acknowledged, each with the
         file generations the NOTIFY covered (the C(files) of its entry in RV(pending), as the
-        O(step=report) fact C(dect_server_notify) carries them). Their records in the root's
-        C(.dect-notified) directory are replaced, so they are no longer pending there.
+        O(step=report) fact C(dect_server_notify) carries them). Their records (in C(.<root name>.notified) beside the
+        root) are replaced, so they are no longer pending there.
     type: list
     elements: dict
     suboptions:

@@ -37,9 +37,9 @@ def publish(action, task_vars, dest, documents, options, track=None):
     if first.get("failed"):
         return None, first.get("msg", "the publication module failed on the provisioning host"), {}
     reports, pending = first["files"], first.get("pending") or {}
-    pending = [entry for entry in files if reports[entry["name"]]["state"] in WRITTEN_STATES]
-    if pending and not action._task.check_mode:
-        module_args["files"] = [dict(entry, content=texts[entry["name"]]) for entry in pending]
+    differing = [entry for entry in files if reports[entry["name"]]["state"] in WRITTEN_STATES]
+    if differing and not action._task.check_mode:
+        module_args["files"] = [dict(entry, content=texts[entry["name"]]) for entry in differing]
         second = action._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
         if second.get("failed"):
             return None, second.get("msg", "the publication module failed on the provisioning host"), {}

@@ -75,7 +75,7 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     # per-server NOTIFY handler is not even loaded, only the batch's main-process noop.
     assert "RUNNING HANDLER [dect.provisioning.dect_server : Send check-sync]" not in first.stdout
     assert "RUNNING HANDLER [dect.provisioning.dect_server : Leave the check-sync to the site's fan-out]" in first.stdout
-    assert "TASK [Send SIP NOTIFY check-sync to the changed servers, concurrently]" in first.stdout
+    assert "TASK [dect.provisioning.dect_server : Send SIP NOTIFY check-sync to the servers with changes not yet notified, concurrently]" in first.stdout
     assert all(c["failed"] == 0 and c["unreachable"] == 0 for c in counters.values()), counters
     # Every server's users and config published (counted on whichever host the publishing task ran for).
     assert sum(c["changed"] for c in counters.values()) >= 2 * SERVERS, counters

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -58,10 +59,14 @@ def test_a_record_taken_before_a_concurrent_rewrite_leaves_the_server_pending(ro
     assert _notified.pending(str(root), tracked())[MAC]["pending"] == [VER]
 
 
+def test_records_live_beside_the_root_never_in_it(root):
+    assert _notified.state_dir(str(root) + "/") == str(root.parent / ".root.notified")
+
+
 def test_records_are_private_and_never_written_through_a_symlink(root, tmp_path):
     files = _notified.pending(str(root), tracked())[MAC]["files"]
     _notified.acknowledge(str(root), [dict(mac=MAC, files=files)])
-    state = root / _notified.STATE_DIR
+    state = Path(_notified.state_dir(str(root)))
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     record = state / (MAC + ".json")
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
@@ -77,21 +82,22 @@ def test_records_are_private_and_never_written_through_a_symlink(root, tmp_path)
 
 
 def test_a_damaged_record_makes_the_server_pending_again(root):
-    (root / _notified.STATE_DIR).mkdir(mode=0o700)
-    (root / _notified.STATE_DIR / (MAC + ".json")).write_text("{not json")
+    state = Path(_notified.state_dir(str(root)))
+    state.mkdir(mode=0o700)
+    (state / (MAC + ".json")).write_text("{not json")
     assert _notified.pending(str(root), tracked())[MAC]["pending"] == [USERS, CONFIG, VER]
 
 
 def test_check_mode_acknowledges_nothing(root):
     files = _notified.pending(str(root), tracked())[MAC]["files"]
     assert _notified.acknowledge(str(root), [dict(mac=MAC, files=files)], check_mode=True) == [MAC]
-    assert not (root / _notified.STATE_DIR).exists()
+    assert not Path(_notified.state_dir(str(root))).exists()
 
 
 @pytest.mark.parametrize("servers, message", [
     ([dict(mac="00:13:d1:80:00:32", files=[CONFIG])], "track[0].mac: '00:13:d1:80:00:32' is not allowed: 12 lowercase hex digits"),
     ([dict(mac=MAC, files=["../etc/passwd"])], "track[0].files: '../etc/passwd' is not allowed: a plain file name in the root"),
-    ([dict(mac=MAC, files=[".dect-notified"])], "track[0].files: '.dect-notified' is not allowed: a plain file name in the root"),
+    ([dict(mac=MAC, files=[".hidden"])], "track[0].files: '.hidden' is not allowed: a plain file name in the root"),
 ])
 def test_bad_tracking_input_is_refused_naming_it(root, servers, message):
     with pytest.raises(_notified.NotifiedError) as caught:
@@ -103,7 +109,7 @@ def test_forget_removes_withdrawn_servers_records(root):
     files = _notified.pending(str(root), tracked())[MAC]["files"]
     _notified.acknowledge(str(root), [dict(mac=MAC, files=files)])
     assert _notified.forget(str(root), [MAC, "0013d1800099"]) == [MAC]
-    assert not (root / _notified.STATE_DIR / (MAC + ".json")).exists()
+    assert not (Path(_notified.state_dir(str(root))) / (MAC + ".json")).exists()
 
 
 def test_the_module_reports_pending_after_writing_and_acknowledges(root):
