@@ -43,6 +43,16 @@ class PlaybookRun:
 def run_playbook(playbook, workdir, inventory=None, extra_vars=None, args=(), env=None, check=False, diff=False,
                  verbosity=0, timeout=900):
     """Run ``playbook`` with the collection from this checkout; return a PlaybookRun."""
+    argv, full_env = playbook_command(playbook, workdir, inventory, extra_vars, args, env, check, diff, verbosity)
+    proc = subprocess.run(argv, cwd=str(workdir), env=full_env, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+    return PlaybookRun(proc)
+
+
+def playbook_command(playbook, workdir, inventory=None, extra_vars=None, args=(), env=None, check=False, diff=False,
+                     verbosity=0):
+    """``(argv, environment)`` of the ansible-playbook run that :func:`run_playbook` makes (to start
+    it in the background, e.g. to kill it half-way)."""
     workdir = Path(workdir)
     colls = collections_root(workdir / "collections")
     if inventory is None:
@@ -72,9 +82,7 @@ def run_playbook(playbook, workdir, inventory=None, extra_vars=None, args=(), en
         "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
     })
     full_env.update(env or {})
-    proc = subprocess.run(argv, cwd=str(workdir), env=full_env, capture_output=True, text=True, timeout=timeout,
-                          check=False)
-    return PlaybookRun(proc)
+    return argv, full_env
 
 
 def task_results(output):

@@ -216,9 +216,12 @@ class ActionModule(SpecAction):
                 expected.extend([ver_name(image), image])
         out = dict(changed=bool(changed_names or restaged), files=files, expected_fetch=expected,
                    ansible_facts=dict(dect_server_expected_fetch=expected))
-        earlier = sorted(unnotified - changed_names)
+        earlier = sorted(unnotified - changed_names - set(ver_name(record["firmware"][kind]) for kind in restaged))
         if earlier:
             out["pending_from_earlier_run"] = earlier
+            if args["check_sync"]:
+                out["warnings"] = ["%s: an earlier run published %s but its check-sync was never answered: notifying"
+                                   " it now" % (host, ", ".join(earlier))]
         if args["check_sync"] and (out["changed"] or notify):
             # Read by site.yml's check-sync and convergence plays (one fan-out for the whole site);
             # dect_server_notify is what the acknowledge step records once the NOTIFY is answered.
