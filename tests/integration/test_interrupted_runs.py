@@ -12,7 +12,7 @@ import time
 import pytest
 
 from devtools.ansible_runner import playbook_command, run_playbook
-from devtools.site_lab import SITE_PLAYBOOK, temporary_lab
+from devtools.site_lab import NEW_FIRMWARE, SITE_PLAYBOOK, temporary_lab
 
 pytestmark = pytest.mark.daemons
 
@@ -54,7 +54,6 @@ def test_a_run_killed_after_publishing_is_notified_by_the_next_run():
     with temporary_lab("dect-interrupted-killed-") as lab:
         lab.up(2)
         root = lab.dir / "root"
-        before = {path.name: path.stat().st_mtime_ns for path in root.glob("*-config.xml")}
         argv, env = playbook_command(SITE_PLAYBOOK, lab.dir, inventory=lab.inventory)
         proc = subprocess.Popen(argv, cwd=str(lab.dir), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, start_new_session=True)
@@ -70,8 +69,8 @@ def test_a_run_killed_after_publishing_is_notified_by_the_next_run():
             proc.wait(timeout=60)
             proc.stdout.close()
         assert proc.returncode == -signal.SIGKILL, "".join(seen)
-        after = {path.name: path.stat().st_mtime_ns for path in root.glob("*-config.xml")}
-        assert sorted(after) == sorted(before) and all(after[name] != before[name] for name in after), "".join(seen)
+        # The change of this run (the new firmware) is staged and published; nobody was told.
+        assert (root / "kws.bin.ver").read_text() == NEW_FIRMWARE, "".join(seen)
         time.sleep(1.0)
         assert notified(lab) == {"dect-001": 0, "dect-002": 0}
 
@@ -86,13 +85,14 @@ def test_a_run_killed_after_publishing_is_notified_by_the_next_run():
 def test_a_failed_later_batch_does_not_lose_the_first_batchs_check_sync():
     with temporary_lab("dect-interrupted-batch-") as lab:
         lab.up(2)
-        # Batches of one; dect-002's configuration is refused, so the run stops after its batch and
-        # never reaches the check-sync play.
-        lab.state["host_vars"] = {"dect-002": {"dect_settings_host": {"network": {"hostname": "x" * 300}}}}
+        # Batches of one; dect-002's inventory is refused, so the run stops after its batch and never
+        # reaches the check-sync play.
+        lab.state["host_vars"] = {"dect-002": {"dect_provisioning_method": "bogus"}}
         lab.set_firmware(lab.state["firmware"])
         broken = run_playbook(SITE_PLAYBOOK, lab.dir, inventory=lab.inventory,
                               extra_vars={"dect_rollout_serial": 1, "dect_rollout_max_fail_percentage": 0})
         assert broken.rc == 2, broken.output
+        assert "dect_provisioning_method: 'bogus' is not allowed" in broken.stdout, broken.stdout
         assert "PLAY [Tell every DECT server whose files changed" not in broken.stdout, broken.stdout
         assert notified(lab) == {"dect-001": 0, "dect-002": 0}
 
