@@ -214,9 +214,10 @@ class ActionModule(SpecAction):
         for kind, image in sorted(record.get("firmware", {}).items()):
             if kind in restaged or ver_name(image) in unnotified:
                 expected.extend([ver_name(image), image])
-        out = dict(changed=bool(changed_names or restaged), files=files, expected_fetch=expected,
-                   ansible_facts=dict(dect_server_expected_fetch=expected))
         earlier = sorted(unnotified - changed_names - set(ver_name(record["firmware"][kind]) for kind in restaged))
+        # A change an earlier run published and never got an answered NOTIFY for is this run's to send.
+        out = dict(changed=bool(changed_names or restaged or (earlier and args["check_sync"])), files=files,
+                   expected_fetch=expected, ansible_facts=dict(dect_server_expected_fetch=expected))
         if earlier:
             out["pending_from_earlier_run"] = earlier
             if args["check_sync"]:

@@ -50,6 +50,13 @@ def generation(root, name):
     return "%d:%d" % (info.st_ino, info.st_mtime_ns)
 
 
+def _generation_or_none(root, name):
+    try:
+        return generation(root, name)
+    except NotifiedError:
+        return None
+
+
 def check_servers(servers, option):
     """``[{mac, files}]``: each MAC 12 lowercase hex digits, each file a plain name in the root."""
     for index, server in enumerate(servers or []):
@@ -64,12 +71,19 @@ def check_servers(servers, option):
 
 def pending(root, servers):
     """``{mac: {"files": {name: generation}, "pending": [names]}}`` for every server of ``servers``
-    (``[{mac, files}]``) with a file that differs from its record, in the order of its files."""
+    (``[{mac, files}]``) with a file that differs from its record, in the order of its files.
+
+    Never fails for one server: a name that is not a regular file (refused for that file by the
+    publication) counts as absent, and a record that cannot be read (a symlink planted at its name,
+    damage) leaves the server pending; the acknowledge step then replaces it."""
     check_servers(servers, "track")
     found = {}
     for server in servers or []:
-        current = dict((name, generation(root, name)) for name in server["files"])
-        recorded = _read(root, server["mac"])
+        current = dict((name, _generation_or_none(root, name)) for name in server["files"])
+        try:
+            recorded = _read(root, server["mac"])
+        except NotifiedError:
+            recorded = {}
         names = [name for name in server["files"] if current[name] is not None and recorded.get(name) != current[name]]
         if names:
             found[server["mac"]] = dict(files=current, pending=names)
@@ -87,8 +101,11 @@ def acknowledge(root, servers, check_mode=False):
     written = []
     for server in servers or []:
         files = dict((name, gen) for name, gen in server["files"].items() if gen is not None)
-        if _read(root, server["mac"]) == files:
-            continue
+        try:
+            if _read(root, server["mac"]) == files:
+                continue
+        except NotifiedError:
+            pass  # unreadable (a symlink planted at its name): replaced below, never followed
         written.append(server["mac"])
         if check_mode:
             continue

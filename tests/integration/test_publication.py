@@ -16,7 +16,7 @@ from devtools.procs import wait_for
 SIP_PASSWORD = "Sip-Pw-8c1d77"
 USER_PASSWORD = "Usr-Pw-51aa09"
 PLAYBOOK = """
-- name: Publish the DECT servers' documents as site.yml does
+- name: Publish the DECT servers' documents as site.yml does (without its check-sync play)
   hosts: dect_servers
   gather_facts: false
   serial: "{{ batch | default('100%') }}"
@@ -28,6 +28,9 @@ PLAYBOOK = """
         tasks_from: publish
       vars:
         dect_server_check_sync_batch: true
+        # Nothing notifies here: a server published but never notified would stay pending (and
+        # changed) run after run, as it should in a site without its check-sync play.
+        dect_server_check_sync: false
 """
 
 

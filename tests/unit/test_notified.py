@@ -71,14 +71,23 @@ def test_records_are_private_and_never_written_through_a_symlink(root, tmp_path)
     record = state / (MAC + ".json")
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
     assert json.loads(record.read_text()) == {"files": files}
-    # A symlink planted at a record's name is refused, and its target is untouched.
+    # A symlink planted at a record's name is never read nor written through: the server stays
+    # pending, and acknowledging it is refused naming the link.
     target = tmp_path / "elsewhere"
     target.write_text("keep")
     record.unlink()
     record.symlink_to(target)
-    with pytest.raises(_notified.NotifiedError, match="is a symlink; refusing to follow it"):
-        _notified.pending(str(root), tracked())
-    assert target.read_text() == "keep"
+    assert _notified.pending(str(root), tracked())[MAC]["pending"] == [USERS, CONFIG, VER]
+    with pytest.raises(_notified.NotifiedError) as caught:
+        _notified.acknowledge(str(root), [dict(mac=MAC, files=files)])
+    assert str(caught.value) == "%s: is a symlink; refusing to follow it" % record
+    assert record.is_symlink() and target.read_text() == "keep"
+    record.unlink()
+    # A symlink at a tracked file's name (refused by the publication for that file) counts as absent.
+    _notified.acknowledge(str(root), [dict(mac=MAC, files=files)])
+    (root / CONFIG).unlink()
+    (root / CONFIG).symlink_to(target)
+    assert _notified.pending(str(root), tracked()) == {}
 
 
 def test_a_damaged_record_makes_the_server_pending_again(root):
