@@ -5,6 +5,13 @@ for real on 127.0.0.1), one DHCP host (localhost: dnsmasq config written and che
 ``dnsmasq --test``), and N DECT servers played by the emulator (devtools/emulator), each with its own
 SIP port, fetching over HTTP from the static URL the rollout gives them.
 
+Each server's SIP port is in its own settings (a host-level ``dect_settings`` with ``sip.localport``:
+the emulator listens where its applied config says) and, consistently, in ``dect_sip_port`` (the
+explicit check-sync override). The emulator also starts with ``--sip-port`` of that port, which stands
+in for 5060 until the first config is applied. A factory emulator (before the first rollout reached
+it) takes a check-sync for any user (``--any-sip-user``): the first rollout notifies servers that have
+no users yet; after a power cycle they answer only their enabled users, as the device does.
+
     python -m devtools.site_lab up --workdir DIR [--servers N] [--no-history]
     python -m devtools.site_lab rollout --workdir DIR
     python -m devtools.site_lab report --workdir DIR [--expect-check-syncs N]
@@ -145,6 +152,7 @@ class SiteLab:
         dhcp = dict(local, dect_dhcp_backend="dnsmasq", dect_dhcp_path=str(self.dir / "dnsmasq" / "dect.conf"),
                     dhcp_manage_service=False)
         servers = {}
+        site_settings = {"sip": {"defaultdomain": "demo.example", "localport": 5060}}
         for index, server in enumerate(self.state["servers"], start=1):
             servers[server["name"]] = dict(
                 local, **self.state.get("host_vars", {}).get(server["name"], {}))
@@ -152,6 +160,9 @@ class SiteLab:
                 dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
             servers[server["name"]].update(
                 dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
+                # The server's own SIP port, as a host-level dect_settings (not dect_settings_host, so
+                # that a dect_settings_group given as extra vars still wins for the whole site).
+                dect_settings={"sip": dict(site_settings["sip"], localport=server["sip_port"])},
                 dect_settings_host={"network": {"hostname": server["name"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
                              "localno": str(1000 * index + n), "displayname": "Handset %d.%d" % (index, n)}
@@ -162,7 +173,7 @@ class SiteLab:
             "vars": {"dect_provisioning_url": url, "dect_provisioning_method": "static",
                      "dect_check_interval": 0, "dect_sip_timeout": 5,
                      "dect_firmware": {"kws": {"src": str(firmware), "version": version}},
-                     "dect_settings": {"sip": {"defaultdomain": "demo.example", "localport": 5060}}},
+                     "dect_settings": site_settings},
             "hosts": {"localhost": local},
             "children": {
                 "dect_provisioning_servers": {"hosts": {"prov-local": prov}},
@@ -190,8 +201,9 @@ class SiteLab:
         self.state["pids"] = {"nginx": nginx.pid}
         self.save()
 
-    def start_emulators(self, running=OLD_FIRMWARE):
+    def start_emulators(self, running=OLD_FIRMWARE, factory=True):
         """Each DECT server boots (running firmware ``running``) and finishes its boot check.
+        ``factory``: no config reached them yet, so they take a check-sync for any user (see above).
 
         All emulators start at once and are waited for afterwards: one by one, 100 of them took minutes.
         """
@@ -202,7 +214,7 @@ class SiteLab:
             checks_before = _Records(self.emulator_dir(server["name"])).checks_finished()
             emulator = EmulatorProcess(self.emulator_dir(server["name"]), mac=server["mac"], model=server["model"],
                                        url=url, sip_port=server["sip_port"], running=["kws=%s" % running],
-                                       max_runtime=3600)
+                                       max_runtime=3600, any_sip_user=factory)
             pids[server["name"]] = emulator.daemon.pid
             booting.append((emulator, checks_before + 1))
         self.save()  # before waiting: a failed boot must not leave the others unknown to ``down``
@@ -216,7 +228,7 @@ class SiteLab:
         marks = {}
         for name, rec in self.emulators().items():
             marks[name] = {"sip": len(rec.sip()), "fetches": len(rec.fetches())}
-        self.start_emulators(running=self.state["firmware"])
+        self.start_emulators(running=self.state["firmware"], factory=False)
         self.state["marks"] = marks
         self.save()
 

@@ -96,12 +96,48 @@ def test_ack_gets_no_answer():
     assert sip_listener.answer(request(method="ACK", event=None)) is None
 
 
-def test_unknown_user_is_404_only_when_users_are_checked():
+def test_check_sync_is_taken_only_for_an_enabled_user_of_the_applied_users_file(server):
     message = request(uri="sip:1234@192.0.2.10;transport=tcp")
     assert sip_listener.request_user(message.request_uri) == "1234"
-    assert sip_listener.answer(message, usernames=["9997"])[0] == 404
-    assert sip_listener.answer(message, usernames=["1234"])[0] == 200
-    assert sip_listener.answer(message)[0] == 200
+    dev, _recorder = new_device()
+    assert dev.check_sync_refusal("9997") == (404, "Not Found", "no users file applied")  # factory: no users
+    server.files[MAC + "-users.xml"] = USERS_6500
+    dev.boot()
+    assert dev.users["disabled"] == ["9999"]
+    assert sip_listener.answer(message, dev.check_sync_refusal) == (404, "Not Found", [], None)
+    assert dev.check_sync_refusal("1234") == (404, "Not Found", "no user '1234' in the applied users file")
+    assert dev.check_sync_refusal("9999") == (404, "Not Found", "user '9999' is disabled in the applied users file")
+    assert sip_listener.answer(request(uri="sip:9998@192.0.2.10"), dev.check_sync_refusal) == (
+        200, "OK", [], "check-sync")
+    assert dev.check_sync_refusal("9997") is None
+    assert sip_listener.answer(message)[0] == 200  # no user check at all: the test peers' answer
+    lab, _recorder = new_device(any_sip_user=True)
+    assert lab.check_sync_refusal("1234") is None
+
+
+def test_a_2500_8000_user_is_addressed_by_its_username_or_its_local_number(server):
+    server.files[MAC + "-users.xml"] = USERS_8000
+    dev, _recorder = new_device(model="8000")
+    dev.boot()
+    assert [dev.check_sync_refusal(name) for name in ("9997", "2001", "2002")] == [None, None, (
+        404, "Not Found", "user '2002' is disabled in the applied users file")]
+
+
+def test_the_404_and_the_reaction_are_recorded_with_the_request():
+    recorder, triggers = MemoryRecorder(), []
+    refusal = (404, "Not Found", "user '9999' is disabled in the applied users file")
+    responder = sip_listener.Responder(recorder, triggers.append, lambda user: refusal if user == "9999" else None,
+                                       lambda: "reboot")
+    sent = []
+    denied = responder.handle(request(uri="sip:9999@192.0.2.10").to_bytes(), "udp", ("192.0.2.1", 5060), sent.append)
+    assert sip.parse_message(denied).status == 404 and sent == [denied] and triggers == []
+    assert (recorder.sips[0]["user"], recorder.sips[0]["refused"], recorder.sips[0]["status"]) == (
+        "9999", refusal[2], 404)
+    taken = responder.handle(request().to_bytes().replace(b"Call-ID: c1", b"Call-ID: c2"), "udp", ("192.0.2.1", 1),
+                             lambda response: triggers.append(("sent", sip.parse_message(response).status)))
+    # The answer goes out before the check is queued: a check (and a rebind) cannot overtake it.
+    assert triggers == [("sent", 200), "check-sync"] and sip.parse_message(taken).status == 200
+    assert (recorder.sips[1]["reaction"], recorder.sips[1]["trigger"]) == ("reboot", "check-sync")
 
 
 class MemoryRecorder:
@@ -152,7 +188,12 @@ CONFIG = b"""<?xml version="1.0"?>
   <firmware><kws>kws.bin</kws><pp14225100>pp.bin</pp14225100><rfp>rfp.bin</rfp></firmware>
 </provisioning></config>
 """
-USERS = b'<?xml version="1.0"?><users><user><username>9997</username></user><user><localno>2001</localno></user></users>'
+USERS = (b'<?xml version="1.0"?><users><user><username>9997</username></user><user><username>2001</username>'
+         b'<localno>2001</localno></user></users>')
+USERS_6500 = (b'<users><user><username>9997</username></user><user><username>9998</username></user>'
+              b'<user><username>9999</username><disabled>true</disabled></user></users>')
+USERS_8000 = (b'<users><user><username>9997</username><localno>2001</localno></user>'
+              b'<user><localno>2002</localno><disabled>true</disabled></user></users>')
 
 
 class MemoryServer:
@@ -182,10 +223,10 @@ def server(monkeypatch):
     return memory
 
 
-def new_device(**kwargs):
+def new_device(model="6500", **kwargs):
     recorder = MemoryRecorder()
     kwargs.setdefault("static_url", "http://192.0.2.5/dect")
-    return device.Device(MAC, "6500", recorder, **kwargs), recorder
+    return device.Device(MAC, model, recorder, **kwargs), recorder
 
 
 def test_boot_installs_kws_reboots_at_once_and_fetches_the_rest_after_the_reboot(server):
@@ -200,7 +241,8 @@ def test_boot_installs_kws_reboots_at_once_and_fetches_the_rest_after_the_reboot
         (2, MAC + "-users.xml", "unchanged"),
         (2, "kws.bin.ver", "same version"),
         (2, "pp.bin.ver", "new version"),        # rfp is a 2500/8000 kind: a 6500 ignores it
-        (2, "pp.bin", "staged for distribution"),
+        (2, "pp.bin", "staged, not applied: needs the Enhanced Provisioning Interface License: dect.license lists"
+                      " none"),
     ]
     assert (dev.running, dev.staged, dev.boots, dev.checks) == ({"kws": "K2"}, {"pp14225100": "P1"}, 2, 2)
     assert [e["event"] for e in recorder.events] == ["boot", "check-start", "check-end", "reboot", "check-start",
