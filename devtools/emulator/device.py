@@ -263,7 +263,10 @@ class Device:
 
     def _apply_users(self, result):
         if self.users is not None and result.sha256 == self.users["sha256"]:
+            self.users_refused = None  # back to the file it has: nothing refused any more
             return "unchanged"
+        if self.users_refused is not None and result.sha256 == self.users_refused["sha256"]:
+            return "rejected: %s" % self.users_refused["error"]  # the same file again: refused again, logged once
         try:
             records = read_users(result.data)
             check_users(records, self.model)

@@ -197,7 +197,8 @@ class SipListener:
         """Stop taking requests; a request being handled still gets its answer (bounded wait)."""
         self.stopping.set()
         for thread in self.threads + self.streams:
-            thread.join(JOIN_SECONDS)
+            if thread is not threading.current_thread():  # stopped from a trigger of its own request
+                thread.join(JOIN_SECONDS)
         for sock in (self.udp, self.tcp):
             if sock is not None:
                 sock.close()
