@@ -267,12 +267,13 @@ class SiteLab:
         return {s["name"]: _Records(self.emulator_dir(s["name"])) for s in self.state["servers"]}
 
     def wait_until_provisioned(self, firmware, timeout=60.0):
-        """Until every emulator runs ``firmware`` and has applied its config and users; the names still
-        pending at the timeout. (An emulator writes state.json just after logging the end of a check.)"""
+        """Until every emulator runs ``firmware``, has applied its config and users and listens on its
+        SIP port; the names still pending at the timeout. (An emulator writes state.json just after logging the end of a check.)"""
         deadline = time.monotonic() + timeout
         pending = dict(self.emulators())
+        ports = {server["name"]: server["sip_port"] for server in self.state["servers"]}
         while pending and time.monotonic() < deadline:
-            pending = {name: rec for name, rec in pending.items() if not rec.provisioned(firmware)}
+            pending = {name: rec for name, rec in pending.items() if not rec.provisioned(firmware, ports[name])}
             time.sleep(0.2)
         return sorted(pending)
 
@@ -303,6 +304,7 @@ class SiteLab:
                 own_files_only=all(name.startswith(mac) or name.startswith("kws.bin") for name in everything),
                 firmware=(rec.state().get("running_firmware") or {}).get("kws"),
                 config_applied=bool(rec.state().get("config")),
+                sip=rec.state().get("sip"),
             ))
         return rows
 
@@ -386,10 +388,11 @@ class _Records:
     def check_syncs(entries):
         return sum(1 for entry in entries if entry.get("trigger") == "check-sync" and entry.get("status") == 200)
 
-    def provisioned(self, firmware):
+    def provisioned(self, firmware, sip_port=None):
+        """Runs ``firmware``, has a config and users applied, and (``sip_port``) listens there."""
         state = self.state()
         return (state.get("running_firmware") or {}).get("kws") == firmware and bool(state.get("config")) \
-            and bool(state.get("users"))
+            and bool(state.get("users")) and (sip_port is None or (state.get("sip") or {}).get("port") == sip_port)
 
 
 def convergence_table(stdout, task="What each notified DECT server fetched"):
