@@ -403,11 +403,21 @@ def convergence_table(stdout, task="What each notified DECT server fetched"):
     return [json.loads('"%s"' % line) for line in re.findall(r'^\s+"(.*)",?$', block, re.M)]
 
 
+def sip_text(sip):
+    """Where an emulator listens, from its state.json: ``udp+tcp :5070`` (or why it does not)."""
+    if not sip:
+        return "-"
+    if not sip.get("port"):
+        return "not listening"
+    return "%s :%d" % ("+".join(sip.get("transports") or []), sip["port"])
+
+
 def print_report(rows, out=sys.stdout):
-    out.write("%-9s %-6s %-13s %-11s %-12s %s\n" % ("server", "model", "mac", "check-syncs", "firmware", "fetched"))
+    line = "%-9s %-6s %-13s %-15s %-11s %-12s %s\n"
+    out.write(line % ("server", "model", "mac", "sip", "check-syncs", "firmware", "fetched"))
     for row in rows:
-        out.write("%-9s %-6s %-13s %-11s %-12s %s\n" % (row["name"], row["model"], row["mac"], row["check_syncs"],
-                                                        row["firmware"], ", ".join(row["fetched"])))
+        out.write(line % (row["name"], row["model"], row["mac"], sip_text(row.get("sip")), row["check_syncs"],
+                          row["firmware"], ", ".join(row["fetched"])))
 
 
 def main(argv=None):
