@@ -314,6 +314,13 @@ def test_bad_arguments_exit_2(capsys):
                                   "--running", "kws"])
     assert exited.value.code == 2
     assert "--running: 'kws' is not KIND=VERSION" in capsys.readouterr().err
+    base = ["--mac", MAC, "--model", "6500", "--url", "x", "--state-dir", "/tmp/x"]
+    for extra, message in ((["--sip-port", "70000"], "--sip-port: 70000 is not a port (0-65535)"),
+                           (["--tls-cert", "/tmp/c.pem"], "--tls-cert and --tls-key go together")):
+        with pytest.raises(SystemExit) as exited:
+            dect_emulator.parse_args(base + extra)
+        assert exited.value.code == 2 and message in capsys.readouterr().err
+    assert dect_emulator.parse_args(base).sip_port == 5060  # the guide's default, unless a lab says otherwise
 
 
 def test_dhclient_script_is_valid_shell_and_its_lease_file_is_read(tmp_path):
