@@ -4,7 +4,9 @@
     try:
         emulator.wait_for_checks(1)
         assert [f["file"] for f in emulator.fetches()] == [...]
-        response = send_sip(sip_request("127.0.0.1", emulator.sip_port), "127.0.0.1", emulator.sip_port)
+        port = emulator.sip_port          # where its applied config (or sip_port, for 5060) puts it
+        response = send_sip(*sip_request("127.0.0.1", port, user="9997"), host="127.0.0.1", port=port)
+        assert response.status == 200     # 404 unless 9997 is an enabled user of its applied users file
     finally:
         emulator.stop()
 """
