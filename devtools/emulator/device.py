@@ -25,6 +25,7 @@ import time
 
 from devtools.emulator import transfer
 from devtools.emulator.guide import (
+    FIRMWARE_KINDS,
     GuideError,
     check_users,
     default_kws,
@@ -352,7 +353,7 @@ class Device:
         out = {}
         section = (self.settings or {}).get("provisioning", {})
         names = section.get("firmware", {}) if isinstance(section, dict) else {}
-        for kind in ("rfp", "rfp6", "pp14208700", "pp14225100", "pp14225110", "pp14225190"):
+        for kind in (kind for kind in FIRMWARE_KINDS if kind != "kws"):
             if not isinstance(names, dict) or not isinstance(names.get(kind), str) or not names[kind].strip():
                 continue
             applied, detail = distribution(self.settings, self.model, kind)
