@@ -389,10 +389,13 @@ class _Records:
         return sum(1 for entry in entries if entry.get("trigger") == "check-sync" and entry.get("status") == 200)
 
     def provisioned(self, firmware, sip_port=None):
-        """Runs ``firmware``, has a config and users applied, and (``sip_port``) listens there."""
+        """Runs ``firmware``, has a config and users applied, and (``sip_port``) listens there because
+        its applied config says ``sip.localport: sip_port``."""
         state = self.state()
+        sip = state.get("sip") or {}
         return (state.get("running_firmware") or {}).get("kws") == firmware and bool(state.get("config")) \
-            and bool(state.get("users")) and (sip_port is None or (state.get("sip") or {}).get("port") == sip_port)
+            and bool(state.get("users")) and (sip_port is None or (sip.get("port"), sip.get("localport")) == (
+                sip_port, sip_port))
 
 
 def convergence_table(stdout, task="What each notified DECT server fetched"):

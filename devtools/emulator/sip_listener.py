@@ -355,7 +355,10 @@ class SipService:
         requested = self.default_port if localport == SIP_DEFAULT_PORT else localport
         transports = tuple(listening_transports(settings_sip))
         if self.wanted == (requested, transports) and self.listener is not None:
-            return False
+            # Where it listens stays (e.g. the stand-in port is the configured one); what says so may not.
+            info = self._info(self.listener, settings_sip, transports)
+            changed, self.info = info != self.info, info
+            return changed
         old = self.listener
         port = requested
         if old is not None and requested == self.wanted[0]:
@@ -379,14 +382,18 @@ class SipService:
         if old is not None:
             old.stop()
         self.listener, self.wanted = listener, (requested, transports)
-        self.info = {"host": self.host, "port": listener.port, "localport": localport,
-                     "localport_source": "config" if "localport" in settings_sip.get("set", ()) else "default",
-                     "transport": settings_sip["transport"], "transports": list(transports),
-                     "tls_allow_insecure": settings_sip["tls_allow_insecure"]}
-        if context is not None:
-            self.info["tls_certificate"] = self.tls_files[0]
+        self.info = self._info(listener, settings_sip, transports)
         self.recorder.event(dict(self.info, event="sip-listening"))
         return True
+
+    def _info(self, listener, settings_sip, transports):
+        info = {"host": self.host, "port": listener.port, "localport": settings_sip["localport"],
+                "localport_source": "config" if "localport" in settings_sip.get("set", ()) else "default",
+                "transport": settings_sip["transport"], "transports": list(transports),
+                "tls_allow_insecure": settings_sip["tls_allow_insecure"]}
+        if "tls" in transports:
+            info["tls_certificate"] = self.tls_files[0]
+        return info
 
     def stop(self):
         if self.listener is not None:

@@ -597,7 +597,10 @@ def test_the_sip_service_moves_to_the_configured_port_and_transports(tmp_path):
         assert service.info == {"host": "127.0.0.1", "port": default, "localport": 5060, "localport_source": "default",
                                 "transport": "udp", "transports": ["udp", "tcp"], "tls_allow_insecure": False}
         assert notify(default).status == 200 and notify(default, "tcp").status == 200
-        # The same settings again (an unchanged config): nothing moves.
+        # 5060 set explicitly: the same listener (recorded as set by the config); again: nothing at all.
+        listener = service.listener
+        assert service.follow(guide.sip_of({"sip": {"localport": "5060"}})) is True
+        assert service.listener is listener and service.info["localport_source"] == "config"
         assert service.follow(guide.sip_of({"sip": {"localport": "5060"}})) is False
         port = free_udp_tcp_port()
         assert service.follow(guide.sip_of({"sip": {"localport": str(port), "transport": "tls"}})) is True
@@ -618,6 +621,26 @@ def test_the_sip_service_moves_to_the_configured_port_and_transports(tmp_path):
         assert service.info["transports"] == ["udp", "tcp", "tls"]
         assert [notify(port, t, cafile=cert).status for t in ("udp", "tcp", "tls")] == [200, 200, 200]
         assert len(triggers) == 6  # every NOTIFY answered 200 above, none of the refused ones
+    finally:
+        service.stop()
+
+
+def test_a_config_naming_the_port_it_already_listens_on_is_recorded_without_a_rebind():
+    """The site lab's case: --sip-port N, then a config with sip.localport N."""
+    recorder = MemoryRecorder()
+    port = free_udp_tcp_port()
+    service = sip_listener.SipService("127.0.0.1", port, sip_listener.Responder(recorder, lambda _t: None), recorder)
+    try:
+        service.follow(guide.sip_of(None))
+        listener = service.listener
+        assert (service.info["port"], service.info["localport"], service.info["localport_source"]) == (
+            port, 5060, "default")
+        assert service.follow(guide.sip_of({"sip": {"localport": str(port)}})) is True  # state.json is rewritten
+        assert service.listener is listener  # the same sockets: nothing rebound
+        assert (service.info["port"], service.info["localport"], service.info["localport_source"]) == (
+            port, port, "config")
+        assert [e["event"] for e in recorder.events] == ["sip-listening"]
+        assert service.follow(guide.sip_of({"sip": {"localport": str(port)}})) is False
     finally:
         service.stop()
 
