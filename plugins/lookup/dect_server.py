@@ -17,7 +17,7 @@ description:
   - Returns the options of the render step of M(dect.provisioning.publish) for that server, C(mac), C(model),
     C(config) (M(dect.provisioning.config_xml)'s options, C(settings) with the C(provisioning) section derived
     from the same inventory values as DHCP option 66 and the files' location) and, when the server has users,
-    C(users) (M(dect.provisioning.users_xml)'s options), and C(record), the server's resolved record (no secrets):
+    C(users) (M(dect.provisioning.users_xml)'s options), and C(record), the server's resolved record (no secrets) -
     C(name), C(mac) (12 lowercase hex digits), C(model), C(files) (its config and users file names), C(firmware)
     (image name by kind, as C(provisioning.firmware) tells it), C(fetches) (its documents and firmware version
     files) and C(check_sync) (C(reaction); C(target), the NOTIFY target from its own C(sip.localport),
