@@ -101,6 +101,14 @@ def test_a_limited_run_notifies_exactly_the_limited_server(lab, peers, tmp_path)
     # A site-wide change, rolled out to one server only (AWX's limit field).
     inventory["all"]["vars"]["dect_settings"]["sip"]["defaultdomain"] = "changed.example"
     lab.inventory.write_text(json.dumps(inventory, indent=1))
+    # With the rollout wait, a limit must keep the provisioning servers whose logs the wait reads.
+    refused = lab.playbook("-l", "dect-002", "-e", "dect_rollout_wait=true")
+    assert refused.rc == 2, refused.output
+    assert ("dect_rollout_wait: the limit 'dect-002' leaves out every provisioning server (prov-local), whose request"
+            " logs the wait reads: add them to the limit (-l 'dect-002,dect_provisioning_servers') or run without"
+            " dect_rollout_wait; nothing was published") in re.sub(r"\s+", " ", refused.stdout), refused.stdout
+    assert "TASK [dect.provisioning.dect_server : Validate and render" not in refused.stdout
+    assert notified(sipps) == {"dect-001": ["1002"], "dect-002": ["2202"], "dect-003": ["3001"]}
     limited = lab.playbook("-l", "dect-002")
     assert limited.rc == 0, limited.output
     assert "TASK [Send SIP NOTIFY check-sync to the batch's changed servers, concurrently]" in limited.stdout
