@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from devtools.collection import REPO
 from devtools.procs import need_root
 from devtools.site_lab import temporary_lab
 
@@ -81,6 +82,14 @@ def test_notify_follows_each_servers_own_settings(lab, peers):
     assert WARNING_REBOOT in re.sub(r"\s+", " ", second.output), second.output
     assert notified(sipps)["dect-003"] == [users["dect-003"][0]] * 2
     assert notified(sipps)["dect-001"] == [users["dect-001"][1]] and notified(sipps)["dect-002"] == []
+
+    # On demand, check_sync.yml resolves the same records: dect-002 is left out, with a warning.
+    on_demand = lab.playbook(playbook=REPO / "playbooks" / "check_sync.yml")
+    assert on_demand.rc == 0, on_demand.output
+    assert ("dect-002: its check-sync reaction is disabled (provisioning.check.check_sync, dect_check_sync_reaction):"
+            " no NOTIFY is sent to it") in re.sub(r"\s+", " ", on_demand.output), on_demand.output
+    assert notified(sipps) == {"dect-001": [users["dect-001"][1]] * 2, "dect-002": [],
+                               "dect-003": [users["dect-003"][0]] * 3}
 
 
 def test_a_limited_run_notifies_exactly_the_limited_server(lab, peers, tmp_path):
