@@ -22,8 +22,8 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
     sha1_text,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import ver_name
-from ansible_collections.dect.provisioning.plugins.module_utils.server_record import firmware_files
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, model_family
+from ansible_collections.dect.provisioning.plugins.module_utils.server_record import firmware_files
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool

@@ -267,3 +267,22 @@ def test_a_bad_mac_names_the_host_and_the_variable():
     # without a record the filter's source of it names the host too
     with pytest.raises(site.SiteError, match="^ward-z: dect_mac: not set for this DECT server"):
         site.check_sync_target({"inventory_hostname": "ward-z"})
+
+
+def test_the_report_step_plans_check_sync_from_the_record():
+    from ansible_collections.dect.provisioning.plugins.action.publish import _check_sync_plan
+
+    assert _check_sync_plan("ward-a", {"reaction": "update", "target": {}}, users_only=True) == (True, [], None)
+    assert _check_sync_plan("ward-a", {}, users_only=True) == (True, [], None)  # options given without the lookup
+    notify, warnings, error = _check_sync_plan("ward-a", {"reaction": "disabled"}, users_only=False)
+    assert (notify, error) == (False, None) and warnings == [
+        "ward-a: its check-sync reaction is disabled (provisioning.check.check_sync, dect_check_sync_reaction): no"
+        " NOTIFY is sent and the rollout does not wait for it; it takes the new files at its next poll"
+        " (dect_check_interval, dect_check_time) or restart"]
+    assert _check_sync_plan("ward-a", {"reaction": "reboot", "target": {}}, users_only=False) == (True, [], None)
+    assert _check_sync_plan("ward-a", {"reaction": "reboot", "target": {}}, users_only=True)[1] == [
+        "ward-a: only its users changed, and its check-sync reaction is reboot (provisioning.check.check_sync,"
+        " dect_check_sync_reaction): the NOTIFY restarts the server, dropping calls in progress (reaction update"
+        " imports users without a restart)"]
+    error = "ward-a: neither dect_sip_host nor dect_ip is set: nowhere to send check-sync"
+    assert _check_sync_plan("ward-a", {"reaction": "update", "error": error}, users_only=False) == (False, [], error)
