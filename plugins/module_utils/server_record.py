@@ -173,8 +173,8 @@ def _target(name, get, settings, explicit, users, users_src, users_of_src):
         try:
             target["timeout"] = float(explicit["timeout"][1])
         except (TypeError, ValueError):
-            raise RecordError("%s: %s: '%s' is not a number of seconds" % (name, explicit["timeout"][0],
-                                                                         explicit["timeout"][1]))
+            variable, value = explicit["timeout"]
+            raise RecordError("%s: %s: '%s' is not a number of seconds" % (name, variable, value))
     return target
 
 
@@ -229,8 +229,8 @@ def resolve_target(record, get):
     if check.get("error"):
         raise RecordError(check["error"])
     if "target" not in check:
-        raise RecordError("%s: its check-sync reaction is %s: it is not notified" % (record.get("name"),
-                                                                                    check.get("reaction")))
+        raise RecordError("%s: its check-sync reaction is %s: it is not notified"
+                          % (record.get("name"), check.get("reaction")))
     target = dict(check["target"])
     if check.get("auth_password"):
         try:
