@@ -21,8 +21,9 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
     ARGUMENT_SPEC as PUBLISH_SPEC,
     sha1_text,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
+from ansible_collections.dect.provisioning.plugins.module_utils.firmware import ver_name
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, model_family
+from ansible_collections.dect.provisioning.plugins.module_utils.server_record import firmware_files
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
@@ -50,9 +51,13 @@ class ActionModule(SpecAction):
     def _render(self, args, task_vars):
         host = task_vars["inventory_hostname"]
         _spool.drop(host)
+        record = None
         if args["server"] is not None:
             # The options at once, as the dect_server lookup resolves them: checked as if given one by one.
-            args = self.checked_args(dict(args["server"], step="render"))
+            # Its record (no secrets) becomes the fact every later step reads.
+            options = dict(args["server"])
+            record = options.pop("record", None)
+            args = self.checked_args(dict(options, step="render"))
         documents, errors, warnings = {}, [], []
         for kind in KINDS:
             options = args.get(kind)
@@ -72,14 +77,17 @@ class ActionModule(SpecAction):
             warnings.extend(doc_warnings)
             documents[kind] = dict(name=name, text=text, checksum=sha1_text(text), summary=summary)
         out = dict(changed=False)
+        if record is not None:
+            out["ansible_facts"] = dict(dect_server_record=record)
         if warnings:
             out["warnings"] = warnings
         if errors:
             out.update(failed=True, errors=errors, msg="%s: validation failed with %d error(s), nothing published: %s"
                        % (host, len(errors), "; ".join(errors)))
             return out
-        _spool.put(host, dict(model=args["model"], documents=documents,
-                              firmware=_firmware_files((args.get("config") or {}).get("settings"))))
+        firmware = record["firmware"] if record is not None else firmware_files((args.get("config") or {}).get("settings"))
+        _spool.put(host, dict(model=args["model"], documents=documents, firmware=firmware,
+                              check_sync=(record or {}).get("check_sync")))
         out["documents"] = dict((kind, dict(name=doc["name"], checksum=doc["checksum"], size=len(doc["text"])))
                                 for kind, doc in documents.items())
         return out
@@ -178,11 +186,22 @@ class ActionModule(SpecAction):
         for kind in restaged:
             image = record["firmware"][kind]
             expected.extend([ver_name(image), image])
-        out = dict(changed=bool(changed_names or restaged), files=files, expected_fetch=expected,
+        changed = bool(changed_names or restaged)
+        notify, warnings, unsendable = changed and args["check_sync"] and not errors, [], None
+        if notify:
+            users_only = not restaged and all(name.endswith("-users.xml") for name in changed_names)
+            notify, warnings, unsendable = _check_sync_plan(host, record.get("check_sync") or {}, users_only)
+            if not notify:
+                expected = []  # nothing tells it to fetch now: nothing to wait for
+        out = dict(changed=changed, files=files, expected_fetch=expected,
                    ansible_facts=dict(dect_server_expected_fetch=expected))
-        if out["changed"] and args["check_sync"]:
-            # Read by site.yml's check-sync and convergence plays (one fan-out for the whole site).
+        if notify:
+            # Read by site.yml's check-sync and convergence steps (one fan-out per batch).
             out["ansible_facts"]["dect_server_check_sync_pending"] = True
+        if warnings:
+            out["warnings"] = warnings
+        if unsendable:
+            out.update(failed=True, msg="%s; its files were published, but it cannot be told to fetch them" % unsendable)
         if restaged:
             out["firmware_restaged"] = restaged
         if diffs and self._task.diff:
@@ -201,6 +220,24 @@ def warm():
         import_module("ansible_collections.dect.provisioning.plugins.action.%s_xml" % kind).ActionModule.ARGUMENT_SPEC.validator()
 
 
+def _check_sync_plan(host, check, users_only):
+    """``(notify, warnings, error)`` for a changed server, from its record's check-sync entry (none when
+    its options were given without the dect_server lookup: notified as before)."""
+    reaction = check.get("reaction")
+    if reaction == "disabled":
+        return False, ["%s: its check-sync reaction is disabled (provisioning.check.check_sync, dect_check_sync_reaction):"
+                       " no NOTIFY is sent and the rollout does not wait for it; it takes the new files at its next"
+                       " poll (dect_check_interval, dect_check_time) or restart" % host], None
+    if check.get("error"):
+        return False, [], check["error"]
+    warnings = []
+    if reaction == "reboot" and users_only:
+        warnings.append("%s: only its users changed, and its check-sync reaction is reboot"
+                        " (provisioning.check.check_sync, dect_check_sync_reaction): the NOTIFY restarts the server,"
+                        " dropping calls in progress (reaction update imports users without a restart)" % host)
+    return True, warnings, None
+
+
 def _restaged_kinds(task_vars, wheres):
     """The firmware kinds the firmware role restaged in this run (its fact ``firmware_changed_kinds``)
     on the provisioning hosts that wrote this server's files. Read here rather than templated into
@@ -217,13 +254,6 @@ def _restaged_kinds(task_vars, wheres):
             if kind not in kinds:
                 kinds.append(kind)
     return kinds
-
-
-def _firmware_files(settings):
-    """The firmware image names this server's configuration gives, by kind (files only)."""
-    firmware = ((settings or {}).get("provisioning") or {}).get("firmware") or {}
-    return dict((kind, str(name)) for kind, name in firmware.items()
-                if kind in FIRMWARE_KINDS and FIRMWARE_KINDS[kind].is_file and name not in (None, ""))
 
 
 def _text(summary):
