@@ -141,7 +141,8 @@ class SiteLab:
                     provisioning_server_config_dir=str(self.dir / "conf"),
                     provisioning_server_listen_address="127.0.0.1",
                     provisioning_server_http_port=self.state["http_port"],
-                    provisioning_server_manage_services=False, provisioning_server_manage_packages=False)
+                    provisioning_server_manage_services=False, provisioning_server_manage_packages=False,
+                    dect_provisioning_names=["127.0.0.1"])  # the URL's host
         dhcp = dict(local, dect_dhcp_backend="dnsmasq", dect_dhcp_path=str(self.dir / "dnsmasq" / "dect.conf"),
                     dhcp_manage_service=False)
         servers = {}
@@ -150,8 +151,9 @@ class SiteLab:
                 local, **self.state.get("host_vars", {}).get(server["name"], {}))
             servers[server["name"]].update(
                 dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
+            # Every emulator fetches from 127.0.0.1 (dect_ip is only written into DHCP reservations).
             servers[server["name"]].update(
-                dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
+                dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"], dect_client_address="127.0.0.1",
                 dect_settings_host={"network": {"hostname": server["name"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
                              "localno": str(1000 * index + n), "displayname": "Handset %d.%d" % (index, n)}

@@ -23,18 +23,31 @@ def rollout_convergence(servers, results):
 
 
 def rollout_expectations(host_vars_list, report=False):
-    """``[{name, mac, files}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
-    with ``report``, every server, ``files`` None and ``staged`` its ``dect_report_staged``."""
+    """``[{name, mac, files, client}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
+    with ``report``, every server, ``files`` None and ``staged`` its ``dect_report_staged``. ``client``: the
+    address its fetches must come from (see ``_client``)."""
     servers = []
     for host_vars in host_vars_list or []:
         name, mac = host_vars["inventory_hostname"], host_vars["dect_mac"]
+        client = _client(host_vars)
         if report:
-            servers.append({"name": name, "mac": mac, "files": None, "staged": list(host_vars["dect_report_staged"])})
+            servers.append({"name": name, "mac": mac, "files": None, "staged": list(host_vars["dect_report_staged"]),
+                            "client": client})
             continue
         files = list(host_vars.get("dect_server_expected_fetch") or [])
         if files:
-            servers.append({"name": name, "mac": mac, "files": files})
+            servers.append({"name": name, "mac": mac, "files": files, "client": client})
     return servers
+
+
+def _client(host_vars):
+    """The address a DECT server's fetches must come from: ``dect_client_address`` when set ('' for any
+    address), else ``dect_ip``; None when inventory knows neither."""
+    for variable in ("dect_client_address", "dect_ip"):
+        value = host_vars.get(variable)
+        if value is not None:
+            return str(value) or None
+    return None
 
 
 class FilterModule:
