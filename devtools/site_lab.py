@@ -147,13 +147,13 @@ class SiteLab:
                     dhcp_manage_service=False)
         servers = {}
         for index, server in enumerate(self.state["servers"], start=1):
+            # Every emulator fetches from 127.0.0.1 (dect_ip is only written into DHCP reservations).
             servers[server["name"]] = dict(
-                local, **self.state.get("host_vars", {}).get(server["name"], {}))
+                local, dect_client_address="127.0.0.1", **self.state.get("host_vars", {}).get(server["name"], {}))
             servers[server["name"]].update(
                 dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
-            # Every emulator fetches from 127.0.0.1 (dect_ip is only written into DHCP reservations).
             servers[server["name"]].update(
-                dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"], dect_client_address="127.0.0.1",
+                dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
                 dect_settings_host={"network": {"hostname": server["name"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
                              "localno": str(1000 * index + n), "displayname": "Handset %d.%d" % (index, n)}
