@@ -148,8 +148,8 @@ class SiteLab:
         servers = {}
         for index, server in enumerate(self.state["servers"], start=1):
             # Every emulator fetches from 127.0.0.1 (dect_ip is only written into DHCP reservations).
-            servers[server["name"]] = dict(
-                local, dect_client_address="127.0.0.1", **self.state.get("host_vars", {}).get(server["name"], {}))
+            servers[server["name"]] = dict(local, dect_client_address="127.0.0.1")
+            servers[server["name"]].update(self.state.get("host_vars", {}).get(server["name"], {}))
             servers[server["name"]].update(
                 dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
             servers[server["name"]].update(
