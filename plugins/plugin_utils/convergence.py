@@ -84,8 +84,8 @@ def _state(row, name):
     if entry:
         state = _describe(entry)
     elif asked:
-        state = "requested %s: %s (%s %s %s)" % (asked.get("path"), _status(asked), asked["time"], asked["protocol"],
-                                                asked["client"])
+        state = "requested %s: %s (%s %s %s)" % (
+            asked.get("path"), _status(asked), asked["time"], asked["protocol"], asked["client"])
     else:
         state = "never fetched"
     other = row["other_clients"].get(name)

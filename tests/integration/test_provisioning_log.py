@@ -287,8 +287,8 @@ def test_a_log_compressed_while_it_is_read_is_skipped_with_a_warning(site):
     partial.write_bytes(half[:len(half) // 2])
     try:
         out = site.workdir / "requests.json"
-        run = run_playbook(READ, site.workdir / "ansible", extra_vars=dict(site.extra_vars, pl_out=str(out),
-                                                                              provisioning_server_requests_since="60"))
+        extra = dict(site.extra_vars, pl_out=str(out), provisioning_server_requests_since="60")
+        run = run_playbook(READ, site.workdir / "ansible", extra_vars=extra)
         assert run.rc == 0, run.output
         warning = "nginx log: %s changed while it was read (rotated or compressed?) and was skipped" % partial
         assert warning in " ".join(run.output.split()), run.output
