@@ -148,14 +148,16 @@ class SiteLab:
                     provisioning_server_config_dir=str(self.dir / "conf"),
                     provisioning_server_listen_address="127.0.0.1",
                     provisioning_server_http_port=self.state["http_port"],
-                    provisioning_server_manage_services=False, provisioning_server_manage_packages=False)
+                    provisioning_server_manage_services=False, provisioning_server_manage_packages=False,
+                    dect_provisioning_names=["127.0.0.1"])  # the URL's host
         dhcp = dict(local, dect_dhcp_backend="dnsmasq", dect_dhcp_path=str(self.dir / "dnsmasq" / "dect.conf"),
                     dhcp_manage_service=False)
         servers = {}
         site_settings = {"sip": {"defaultdomain": "demo.example", "localport": 5060}}
         for index, server in enumerate(self.state["servers"], start=1):
-            servers[server["name"]] = dict(
-                local, **self.state.get("host_vars", {}).get(server["name"], {}))
+            # Every emulator fetches from 127.0.0.1 (dect_ip is only written into DHCP reservations).
+            servers[server["name"]] = dict(local, dect_client_address="127.0.0.1")
+            servers[server["name"]].update(self.state.get("host_vars", {}).get(server["name"], {}))
             servers[server["name"]].update(
                 dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
             servers[server["name"]].update(

@@ -26,19 +26,22 @@ def rollout_convergence(servers, results):
 
 @filter_errors("rollout_expectations", IdentifierError, site.SiteError)
 def rollout_expectations(host_vars_list, report=False):
-    """``[{name, mac, files}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
-    with ``report``, every server, ``files`` None and ``staged`` what its record says it fetches.
-    Name and MAC come from each server's record (``dect_server_record``), never from raw variables."""
+    """``[{name, mac, files, client}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
+    with ``report``, every server, ``files`` None and ``staged`` what its record says it fetches. Name,
+    MAC and ``client`` (the address its fetches must come from) come from each server's record
+    (``dect_server_record``), never from raw variables."""
     servers = []
     for host_vars in host_vars_list or []:
         name = host_vars["inventory_hostname"]
         if not report and not host_vars.get("dect_server_expected_fetch"):
             continue
         record = site.record_of(host_vars)
+        row = {"name": name, "mac": record["mac"], "client": record.get("client")}
         if report:
-            servers.append({"name": name, "mac": record["mac"], "files": None, "staged": list(record["fetches"])})
+            row.update(files=None, staged=list(record["fetches"]))
         else:
-            servers.append({"name": name, "mac": record["mac"], "files": list(host_vars["dect_server_expected_fetch"])})
+            row["files"] = list(host_vars["dect_server_expected_fetch"])
+        servers.append(row)
     return servers
 
 

@@ -113,7 +113,22 @@ def build(name, get, mac, mac_var, model, settings, reaction, users=(), users_sr
         # What the server fetches whenever it checks: its documents and each image's version file.
         "fetches": sorted(files.values()) + [ver_name(image) for image in firmware.values()],
         "check_sync": _check_sync(name, get, settings, reaction, users, users_src, users_of_src),
+        # The address its fetches must come from (rollout wait, report.yml); None: any address counts.
+        "client": client_address(get),
     }
+
+
+def client_address(get):
+    """``dect_client_address`` when set ('' for any address), else the server's address (``dect_server_ip``,
+    ``dect_ip``); None when inventory knows neither."""
+    for variable in ("dect_client_address",) + ADDRESS_VARIABLES:
+        try:
+            value = get(variable)
+        except KeyError:
+            continue
+        if value is not None:
+            return str(value) or None
+    return None
 
 
 def _check_sync(name, get, settings, reaction, users, users_src, users_of_src):

@@ -94,3 +94,72 @@ def test_family_overrides_and_allow_unsafe_come_from_the_inventory(tmp_path):
     allowed = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
     assert allowed.rc == 0, allowed.output
     assert "2 DECT server(s) validated, no problems" in allowed.stdout
+
+
+URLS = """
+all:
+  vars:
+    dect_provisioning_url: "https://prov1.hospital.example/dect"
+  children:
+    dect_provisioning_servers:
+      hosts:
+        prov1.hospital.example:
+          dect_provisioning_protocols: [https, tftp]
+    dect_servers:
+      hosts:
+        good:
+          dect_mac: "00:13:d1:80:00:60"
+          dect_model: "6500"
+        over-tftp:
+          dect_mac: "00:13:d1:80:00:61"
+          dect_model: "6500"
+          dect_provisioning_url: "tftp://prov1.hospital.example/dect"
+        bad-scheme:
+          dect_mac: "00:13:d1:80:00:62"
+          dect_model: "6500"
+          dect_provisioning_url: "http://prov1.hospital.example/dect"
+        bad-port:
+          dect_mac: "00:13:d1:80:00:63"
+          dect_model: "8000"
+          dect_provisioning_url: "https://prov1.hospital.example:8443/dect"
+        bad-path:
+          dect_mac: "00:13:d1:80:00:64"
+          dect_model: "6500"
+          dect_server_provisioning_url: "https://prov1.hospital.example/boot"
+"""
+
+
+def test_urls_the_provisioning_hosts_do_not_serve_are_refused(tmp_path):
+    inventory = tmp_path / "urls.yml"
+    inventory.write_text(URLS)
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert result.rc != 0
+    report = result.stdout[result.stdout.index("Fail listing every problem"):]
+    for server, text in (
+            ("bad-scheme", "url: dect_provisioning_url 'http://prov1.hospital.example/dect': scheme http is not served by"
+                           " prov1.hospital.example: allowed https, tftp (provisioning_server_protocols)"),
+            ("bad-port", "url: dect_provisioning_url 'https://prov1.hospital.example:8443/dect': port 8443 is not where"
+                         " prov1.hospital.example serves https: allowed 443 (provisioning_server_https_port)"),
+            ("bad-path", "url: dect_server_provisioning_url 'https://prov1.hospital.example/boot': path '/boot' is not"
+                         " served by prov1.hospital.example: allowed '/dect' (provisioning_server_path)")):
+        assert '"%s": ["%s"]' % (server, text) in report, report
+    for fine in ("good", "over-tftp"):
+        assert '"%s"' % fine not in report, report
+    assert "WARNING" not in result.output
+
+    # The URL's host named by no provisioning host: a warning, and checked against every one of them.
+    inventory.write_text(URLS.replace("https://prov1.hospital.example/dect", "https://dect.hospital.example/dect")
+                         .replace("bad-scheme", "bad-scheme-gone").replace('"http://prov1', '"https://prov1'))
+    warned = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert "dect_provisioning_url 'https://dect.hospital.example/dect': host 'dect.hospital.example' is none of the" \
+           " provisioning hosts' names (prov1.hospital.example); checked against every provisioning host - list it" \
+           " in dect_provisioning_names of the host that serves it" in " ".join(warned.output.split()), warned.output
+    assert '"good"' not in warned.stdout and '"bad-port"' in warned.stdout
+
+
+def test_the_example_refuses_a_url_its_provisioning_host_does_not_serve(tmp_path):
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=EXAMPLE_HOSTS,
+                          args=VAULT_ARGS + ("-e", "provisioning_server_path=/boot"))
+    assert result.rc != 0
+    assert ("url: dect_provisioning_url 'https://prov1.hospital.example/dect': path '/dect' is not served by"
+            " prov1.hospital.example: allowed '/boot' (provisioning_server_path)") in result.stdout, result.stdout
