@@ -67,10 +67,16 @@ def test_rollout_expectations_read_the_record_mac():
               "dect_provisioning_url": "http://192.0.2.1", "dect_users": [{"username": "1"}],
               "dect_server_expected_fetch": ["0013d1800032-config.xml"]}
     assert FILTERS["rollout_expectations"]([server, {"inventory_hostname": "idle"}]) == [
-        {"name": "ward-a", "mac": "0013d1800032", "files": ["0013d1800032-config.xml"]}]
+        {"name": "ward-a", "mac": "0013d1800032", "client": None, "files": ["0013d1800032-config.xml"]}]
     assert FILTERS["rollout_expectations"]([server], report=True) == [
-        {"name": "ward-a", "mac": "0013d1800032", "files": None,
+        {"name": "ward-a", "mac": "0013d1800032", "client": None, "files": None,
          "staged": ["0013d1800032-config.xml", "0013d1800032-users.xml"]}]
+    # The address fetches must come from: the server's own (dect_server_ip, dect_ip), unless
+    # dect_client_address says otherwise ('' for any address).
+    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10")])[0]["client"] == "192.0.2.10"
+    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10", dect_client_address="198.51.100.7")]
+                                           )[0]["client"] == "198.51.100.7"
+    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10", dect_client_address="")])[0]["client"] is None
 
 
 def _lookup_dect_server(variables):

@@ -183,6 +183,8 @@ def test_the_record_names_identity_files_firmware_and_the_target_from_the_device
         # port: sip.localport as the layers merge it (the group's 5070), transport: the device default
         "check_sync": {"reaction": "update",
                        "target": {"host": "192.0.2.10", "transport": "udp", "port": 5070, "user": "100"}},
+        # Its fetches count only from its own address (dect_ip).
+        "client": "192.0.2.10",
     }
 
 
