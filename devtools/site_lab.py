@@ -162,7 +162,9 @@ class SiteLab:
             "vars": {"dect_provisioning_url": url, "dect_provisioning_method": "static",
                      "dect_check_interval": 0, "dect_sip_timeout": 5,
                      "dect_firmware": {"kws": {"src": str(firmware), "version": version}},
-                     "dect_settings": {"sip": {"defaultdomain": "demo.example", "localport": 5060}}},
+                     # DHCP addressing said outright: the 2500/8000's default is static.
+                     "dect_settings": {"network": {"bootproto": "dhcp"},
+                                       "sip": {"defaultdomain": "demo.example", "localport": 5060}}},
             "hosts": {"localhost": local},
             "children": {
                 "dect_provisioning_servers": {"hosts": {"prov-local": prov}},

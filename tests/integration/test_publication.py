@@ -33,7 +33,7 @@ PLAYBOOK = """
 
 def server(index, **extra):
     host = {"dect_mac": "00:13:d1:80:00:%02x" % index, "dect_model": "6500" if index % 2 else "8000",
-            "dect_settings_host": {"network": {"hostname": "ward-%d" % index}}}
+            "dect_settings_host": {"network": {"hostname": "ward-%d" % index, "bootproto": "dhcp"}}}
     host.update(extra)
     return host
 
@@ -78,7 +78,7 @@ def test_an_invalid_server_fails_alone_naming_every_error(play, site):
     result = play(PLAYBOOK, inventory=write(s3=BAD))
     assert result.rc == 2
     assert result.recap("s3")["failed"] == 1
-    assert "network.bootproto: value 'maybe' allowed: dhcp, static" in result.stdout
+    assert "network.bootproto: value 'maybe' is not allowed: allowed are dhcp, static" in result.stdout
     assert "sip.localport: value '70000' is out of range" in result.stdout
     for name in ("s1", "s2", "s4"):
         assert result.recap(name)["failed"] == 0 and result.recap(name)["changed"] == 1

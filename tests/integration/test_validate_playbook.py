@@ -52,7 +52,7 @@ def test_broken_inventory_fails_listing_every_problem(tmp_path):
     result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
     assert result.rc != 0
     report = result.stdout[result.stdout.index("Fail listing every problem"):]
-    assert "config: network.bootproto: value 'maybe' allowed: dhcp, static" in report
+    assert "config: network.bootproto: value 'maybe' is not allowed: allowed are dhcp, static" in report
     assert "config: sip.localport: value '70000' is out of range: allowed integer 1..65535" in report
     assert "users: " in report and "ipei" in report
     assert "config: rfp.auto.start_time: value '25:99'" in report

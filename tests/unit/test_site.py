@@ -32,7 +32,8 @@ def test_static_method_writes_the_url_and_the_8000_gets_its_kinds():
 def test_derived_section_validates_for_its_family(model, family):
     section = site.provisioning_section("http://192.0.2.1/dect", model, method="static", firmware=CATALOGUE,
                                         interval=5, default_kws=True)
-    assert config_settings.validate({"provisioning": section}, family, strict=True).errors == []
+    settings = {"provisioning": section, "network": {"bootproto": "dhcp"}}
+    assert config_settings.validate(settings, family, strict=True).errors == []
 
 
 @pytest.mark.parametrize("kwargs,error,message", [
