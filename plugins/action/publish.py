@@ -73,7 +73,8 @@ class ActionModule(SpecAction):
             documents[kind] = dict(name=name, text=text, checksum=sha1_text(text), summary=summary)
         out = dict(changed=False)
         if warnings:
-            out["warnings"] = warnings
+            # Ansible prints a warning without the host it came from: name the DECT server.
+            out["warnings"] = ["%s: %s" % (host, warning) for warning in warnings]
         if errors:
             out.update(failed=True, errors=errors, msg="%s: validation failed with %d error(s), nothing published: %s"
                        % (host, len(errors), "; ".join(errors)))
