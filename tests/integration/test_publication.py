@@ -88,6 +88,20 @@ def test_an_invalid_server_fails_alone_naming_every_error(play, site):
         assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
+def test_render_step_warnings_name_the_dect_server(play, site):
+    tmp_path, root, write = site
+    typo = {"dect_settings_host": {"network": {"hostname": "ward-2", "bootproto": "dhcp"},
+                                   "sip": {"proxy": {"domian": "pbx.example"}}}}
+    result = play(PLAYBOOK, inventory=write(s2=typo), check=True)
+    assert result.rc == 0, result.output
+    assert ("[WARNING]: s2: sip.proxy.domian: unknown parameter, rendered as given (not in the guide's Appendix A);"
+            " did you mean `sip.proxy.domain`?") in result.output
+    # s1's SIP password is typed into this test inventory as plain text
+    assert "[WARNING]: s1: dect_settings_host.sip.auth.password is a secret typed into inventory as plain text" \
+        in result.output
+    assert SIP_PASSWORD not in result.output
+
+
 def test_check_mode_and_diff_write_nothing_and_show_parameters_with_secrets_masked(play, site):
     tmp_path, root, write = site
     result = play(PLAYBOOK, inventory=write(), check=True, diff=True, verbosity=3)
