@@ -53,7 +53,11 @@ def test_appendix_b_warns_only_for_parameters_appendix_a_lacks():
     checked = validate(cs.parse((GUIDE / "config-appendix-b.xml").read_bytes(), "ipdect"), "ipdect")
     warned = sorted(w.split(":")[0] for w in checked.warnings)
     assert warned == APPENDIX_B_ONLY
-    assert all(w.endswith("unknown parameter, rendered as given (not in the guide's Appendix A)") for w in checked.warnings)
+    assert all(w.split(": ", 1)[1].startswith("unknown parameter, rendered as given (not in the guide's Appendix A)")
+               for w in checked.warnings)
+    # The one near an Appendix A name suggests it.
+    assert ("sip.dtmf.rtp_payloadtype: unknown parameter, rendered as given (not in the guide's Appendix A);"
+            " did you mean `sip.dtmf.rtp_payload_type`?") in checked.warnings
 
 
 def test_appendix_b_in_strict_mode_fails_on_those_parameters():

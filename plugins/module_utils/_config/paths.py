@@ -74,7 +74,7 @@ def nearest_known(path_segments):
         child = node.child(segment)
         if child is None:
             names = list(node.children) + ["%s1" % name for name in node.arrays]
-            match = difflib.get_close_matches(segment, names, n=1, cutoff=0.6)
+            match = difflib.get_close_matches(segment, names, n=1, cutoff=0.75)
             if not match:
                 return ""
             return "; did you mean `%s`?" % ".".join(list(path_segments[:index]) + match + list(path_segments[index + 1:]))
