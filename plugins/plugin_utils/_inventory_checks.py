@@ -66,9 +66,8 @@ _URLS = ("dect_server_provisioning_url", "dect_provisioning_url")
 def unknown_variables(host, names):
     """A warning for each ``dect_*`` name that is no variable of the collection, with the nearest one."""
     warnings = []
-    for name in sorted(str(n) for n in names):
-        if not name.startswith("dect_") or name in KNOWN_VARIABLES:
-            continue
+    unknown = [n for n in names if isinstance(n, str) and n.startswith("dect_") and n not in KNOWN_VARIABLES]
+    for name in sorted(unknown):
         match = difflib.get_close_matches(name, KNOWN_VARIABLES, n=1, cutoff=0.75)
         warnings.append("%s: %s is not a variable of dect.provisioning, so its value is ignored%s" % (
             host, name, "; did you mean `%s`?" % match[0] if match else " (docs/inventory.md lists them)"))

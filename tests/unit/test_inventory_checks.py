@@ -54,6 +54,8 @@ NOT_VARIABLES = {
     "dect_servers", "dect_provisioning_servers", "dect_dhcp_servers", "dect_rollout_missing", "dect_server",
     "dect_emulator", "dect_provisioning", "dect_server_", "dect_server_sip_", "dect_detach_action",
     "dect_server_options", "dect_servers_",
+    # the misspellings docs/site.md and docs/inventory.md quote as examples of the warning
+    "dect_check_intervall", "dect_setings_host",
 }
 
 
