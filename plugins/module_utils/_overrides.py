@@ -43,10 +43,10 @@ def check_overrides(layers, derived):
         if not isinstance(section, dict):
             continue  # absent, or not a mapping: config validation names it
         for path, value in sorted(_flat(section).items()):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue  # "not set" (an empty element): nothing the derived section could drop
             if path in wanted and _same(path, value, wanted[path]):
                 continue
-            if path not in wanted and (value is None or (isinstance(value, str) and not value.strip())):
-                continue  # an empty element means "not set", as the derived section leaves it
             if path in wanted:
                 what = "the derived provisioning section replaces it with '%s'" % _shown(path, wanted[path])
             else:
