@@ -156,7 +156,7 @@ def test_config_diff_summary_fingerprints_secrets():
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b", "\ufffe"])
 def test_config_value_with_a_character_xml_does_not_allow_names_its_path(char):
     checked = validate({"network": {"hostname_text": "ward" + char}, "sip": {"auth": {"password": "p" + char}}},
-                          "ipdect")
+                       "ipdect")
     assert cs.character_errors(checked.tree) == [
         "network.hostname_text: value 'ward\\u%04x' contains the character U+%04X, which XML 1.0 does not allow"
         " (the device rejects the whole file)" % (ord(char), ord(char)),
