@@ -153,7 +153,8 @@ class SiteLab:
         dhcp = dict(local, dect_dhcp_backend="dnsmasq", dect_dhcp_path=str(self.dir / "dnsmasq" / "dect.conf"),
                     dhcp_manage_service=False)
         servers = {}
-        site_settings = {"sip": {"defaultdomain": "demo.example", "localport": 5060}}
+        # DHCP addressing said outright: the 2500/8000's default is static.
+        site_settings = {"network": {"bootproto": "dhcp"}, "sip": {"defaultdomain": "demo.example", "localport": 5060}}
         for index, server in enumerate(self.state["servers"], start=1):
             # Every emulator fetches from 127.0.0.1 (dect_ip is only written into DHCP reservations).
             servers[server["name"]] = dict(local, dect_client_address="127.0.0.1")

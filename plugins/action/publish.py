@@ -80,7 +80,8 @@ class ActionModule(SpecAction):
         if record is not None:
             out["ansible_facts"] = dict(dect_server_record=record)
         if warnings:
-            out["warnings"] = warnings
+            # Ansible prints a warning without the host it came from: name the DECT server.
+            out["warnings"] = ["%s: %s" % (host, warning) for warning in warnings]
         if errors:
             out.update(failed=True, errors=errors, msg="%s: validation failed with %d error(s), nothing published: %s"
                        % (host, len(errors), "; ".join(errors)))

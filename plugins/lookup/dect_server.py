@@ -31,7 +31,13 @@ description:
     options and facts marked C(no_log).
 options: {}
 notes:
-  - A missing required value (MAC, model, provisioning URL) or an unusable one fails naming the variable.
+  - A missing required value (MAC, model, provisioning URL) or an unusable one fails naming the variable, and so
+    does a setting under C(provisioning) in C(dect_settings*) that the derived section would replace or leave out
+    (unless equal to the derived value).
+  - Warns, naming the server, about a C(dect_*) variable the collection does not know (with the nearest known
+    name) and about a secret (a secret parameter of the settings, a users secret field, C(dect_sip_auth_password),
+    the password in the provisioning URL) typed into inventory as plain text rather than vaulted (C(!vault), a
+    template such as C({{ vault_x }}), or a vault-encrypted vars file); with C(dect_require_vault=true) that fails.
 seealso:
   - module: dect.provisioning.publish
     description: Its render step takes this lookup's result as O(dect.provisioning.publish#module:server).
@@ -58,10 +64,15 @@ _raw:
 """
 
 from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _inventory_checks
+
+display = Display()
 
 
 class LookupModule(LookupBase):
@@ -89,8 +100,30 @@ class LookupModule(LookupBase):
             return data
 
         try:
-            return [site.server_documents(get, read_file)]
+            documents = site.server_documents(get, read_file)
         except (site.SiteError, IdentifierError) as exc:
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc)
         except AnsibleError as exc:
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc.message)
+        self._check_inventory(variables, get)
+        return [documents]
+
+    @staticmethod
+    def _check_inventory(variables, get):
+        """Misspelt dect_* variables and secrets typed into inventory as plain text: warnings naming the
+        server (with dect_require_vault, the latter fail)."""
+        host = variables.get("inventory_hostname", "this DECT server")
+        for warning in _inventory_checks.unknown_variables(host, variables.keys()):
+            display.warning(warning)
+        plain = _inventory_checks.unvaulted_secrets(host, variables)
+        try:
+            required = boolean(get(_inventory_checks.REQUIRE_VAULT), strict=True)
+        except KeyError:
+            required = False
+        except TypeError:
+            raise AnsibleLookupError("dect.provisioning.dect_server: %s: '%s' is not a boolean" % (
+                _inventory_checks.REQUIRE_VAULT, variables.get(_inventory_checks.REQUIRE_VAULT)))
+        if plain and required:
+            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % "; ".join(plain))
+        for warning in plain:
+            display.warning(warning)

@@ -13,6 +13,7 @@ import os
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.dect.provisioning.plugins.module_utils._overrides import check_overrides
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     catalogue_names,
     firmware_section,
@@ -116,8 +117,9 @@ def server_documents(get, read_file=None):
     ``read_file(path)`` the bytes of the users file (default: read from the controller's disk).
     ``config.settings`` is ``dect_server_derived_config`` when that is set; otherwise the settings
     with the ``provisioning`` section derived from the same values as DHCP option 66 and the files'
-    location, merged last so it wins. Raises SiteError naming the variable for a missing or
-    unusable value, IdentifierError for a bad model or URL.
+    location, merged last. A setting under ``provisioning`` that it would replace or leave out is
+    refused (``_overrides.check_overrides``), never dropped silently. Raises SiteError naming the
+    variable for a missing, unusable or overridden value, IdentifierError for a bad model or URL.
     """
     values, names = {}, {}
     for key, role_var, inventory_var, default in SERVER_VARIABLES:
@@ -134,7 +136,15 @@ def server_documents(get, read_file=None):
         raise SiteError("%s: a list of user records is required, got %s" % (names["users"], type(users).__name__))
     settings = _first_set(get, "dect_server_derived_config")[1]
     if settings is _UNSET:
-        settings = _merge(_settings(get), {"provisioning": _derived_section(values, names, model, bool(users or values["users_src"]))})
+        layers = _settings(get)
+        derived = _derived_section(values, names, model, bool(users or values["users_src"]))
+        problems = check_overrides(layers, derived)
+        if problems:
+            raise SiteError("; ".join(problems))
+        settings = {}
+        for dummy, layer in layers:
+            settings = _merge(settings, layer)
+        settings = _merge(settings, {"provisioning": derived})
     elif not isinstance(settings, dict):
         raise SiteError("dect_server_derived_config: a mapping of settings is required, got %s" % type(settings).__name__)
     out = {
@@ -191,16 +201,17 @@ def _first_set(get, *names):
 
 
 def _settings(get):
+    """``[(variable, settings)]``: the layers to deep-merge in order (unset and empty ones left out)."""
     explicit = _first_set(get, "dect_server_settings")
     layers = [explicit] if explicit[1] is not _UNSET else [_first_set(get, name) for name in SETTINGS_LAYERS]
-    merged = {}
+    found = []
     for name, layer in layers:
         if layer is _UNSET or layer is None:  # an unset layer, or one left empty in YAML
             continue
         if not isinstance(layer, dict):
             raise SiteError("%s: a mapping of settings is required, got %s" % (name, type(layer).__name__))
-        merged = _merge(merged, layer)
-    return merged
+        found.append((name, layer))
+    return found
 
 
 def _merge(base, override):

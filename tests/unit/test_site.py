@@ -32,7 +32,8 @@ def test_static_method_writes_the_url_and_the_8000_gets_its_kinds():
 def test_derived_section_validates_for_its_family(model, family):
     section = site.provisioning_section("http://192.0.2.1/dect", model, method="static", firmware=CATALOGUE,
                                         interval=5, default_kws=True)
-    assert config_settings.validate({"provisioning": section}, family, strict=True).errors == []
+    settings = {"provisioning": section, "network": {"bootproto": "dhcp"}}
+    assert config_settings.validate(settings, family, strict=True).errors == []
 
 
 @pytest.mark.parametrize("kwargs,error,message", [
@@ -61,8 +62,7 @@ SITE = {
     "dect_mac": "00:13:d1:80:00:32", "dect_model": 6500, "dect_provisioning_url": "http://192.0.2.1/dect",
     "dect_settings": {"sip": {"defaultdomain": "pbx.example", "localport": 5060}, "network": {"ntp": ["192.0.2.9"]}},
     "dect_settings_group": {"sip": {"localport": 5070}},
-    "dect_settings_host": {"network": {"hostname": "ward-a", "ntp": ["192.0.2.10"]},
-                           "provisioning": {"server": {"method": "disabled"}}},
+    "dect_settings_host": {"network": {"hostname": "ward-a", "ntp": ["192.0.2.10"]}},
     "dect_users": [{"ipei": "00077 0000001", "username": "100"}],
     "dect_firmware": CATALOGUE,
 }
@@ -87,7 +87,43 @@ def test_inventory_layers_merge_deeply_and_the_derived_section_wins():
     assert out["config"] == {"settings": settings, "strict": False, "family_overrides": [], "allow_unsafe": []}
     assert out["users"] == {"users": SITE["dect_users"], "strict": False}
     # the inputs are not modified
-    assert SITE["dect_settings_host"]["provisioning"] == {"server": {"method": "disabled"}}
+    assert SITE["dect_settings_host"] == {"network": {"hostname": "ward-a", "ntp": ["192.0.2.10"]}}
+
+
+@pytest.mark.parametrize("layers,message", [
+    # a value the derived section replaces: both values, and the variable to set instead
+    ({"dect_settings": {"provisioning": {"check": {"interval": 30}}}},
+     "dect_settings: provisioning.check.interval: value '30': the derived provisioning section replaces it with '0';"
+     " set dect_check_interval instead and remove it from dect_settings"),
+    ({"dect_settings_host": {"provisioning": {"server": {"method": "static"}}}},
+     "dect_settings_host: provisioning.server.method: value 'static': the derived provisioning section replaces it"
+     " with 'dhcp'; set dect_provisioning_method instead and remove it from dect_settings_host"),
+    # a value it leaves out (method dhcp writes no URL): it would be written stale; its password masked
+    ({"dect_settings_group": {"provisioning": {"server": {"url": "http://prov:Old-Pw-1@192.0.2.99/old"}}}},
+     "dect_settings_group: provisioning.server.url: value 'http://prov:********@192.0.2.99/old': the derived"
+     " provisioning section leaves it out, so it would be written stale beside it; set dect_provisioning_url"
+     " (written with dect_provisioning_method: static) instead and remove it from dect_settings_group"),
+    ({"dect_server_settings": {"provisioning": {"firmware": {"kws": "other.bin"}}}},
+     "dect_server_settings: provisioning.firmware.kws: value 'other.bin': the derived provisioning section replaces"
+     " it with 'kws.bin'; set dect_firmware (each server is told the images of its model) instead and remove it"
+     " from dect_server_settings"),
+])
+def test_a_setting_the_derived_section_would_replace_is_refused(layers, message):
+    with pytest.raises(site.SiteError) as err:
+        _documents(dict(SITE, **layers))
+    assert str(err.value) == message
+
+
+def test_every_replaced_setting_is_named_and_equal_or_empty_ones_pass():
+    with pytest.raises(site.SiteError) as err:
+        _documents(dict(SITE, dect_settings_host={"provisioning": {"check": {"check_sync": "reboot", "time": "03:00"}}}))
+    assert [p.split(": value")[0] for p in str(err.value).split("; set")[0:1]] == [
+        "dect_settings_host: provisioning.check.check_sync"]
+    assert "provisioning.check.time: value '03:00': the derived provisioning section leaves it out" in str(err.value)
+    # equal to what the site derives (spelled as YAML may spell it), or empty: nothing to refuse
+    same = {"provisioning": {"server": {"method": "dhcp"}, "check": {"interval": "0", "check_sync": "update", "time": ""},
+                             "config": {"check": "yes"}, "users": {"check": True}}}
+    assert _documents(dict(SITE, dect_settings=same))["config"]["settings"]["provisioning"]["check"]["interval"] == 0
 
 
 def test_role_variables_win_over_the_inventory():
