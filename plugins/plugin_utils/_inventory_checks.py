@@ -34,10 +34,10 @@ _OTHER_VARIABLES = (
     "dect_ip", "dect_sip_user", "dect_sip_domain", "dect_sip_port", "dect_sip_transport", "dect_sip_host",
     "dect_sip_auth_username", "dect_sip_auth_password", "dect_sip_ca_path", "dect_sip_timeout",
     "dect_rollout_serial", "dect_rollout_max_fail_percentage", "dect_rollout_wait", "dect_rollout_wait_timeout",
-    "dect_require_vault",
+    "dect_require_vault", "dect_client_address",
     # provisioning hosts and DHCP hosts (group_vars/all reaches the DECT servers too)
     "dect_provisioning_root", "dect_provisioning_protocols", "dect_provisioning_group", "dect_provisioning_backup_dir",
-    "dect_dhcp_backend", "dect_dhcp_path", "dect_dhcp_scope", "dect_dhcp_subnet", "dect_dhcp_validate_config",
+    "dect_provisioning_names", "dect_dhcp_backend", "dect_dhcp_path", "dect_dhcp_scope", "dect_dhcp_subnet", "dect_dhcp_validate_config",
     # the dect_server role: variables not in SERVER_VARIABLES, and the facts it sets
     "dect_server_settings", "dect_server_derived_config", "dect_server_ip", "dect_server_provisioning_hosts",
     "dect_server_default_root", "dect_server_file_mode", "dect_server_file_group", "dect_server_backup",
@@ -45,12 +45,13 @@ _OTHER_VARIABLES = (
     "dect_server_sip_port", "dect_server_sip_transport", "dect_server_sip_user", "dect_server_sip_domain",
     "dect_server_sip_auth_username", "dect_server_sip_auth_password", "dect_server_sip_timeout",
     "dect_server_sip_ca_path", "dect_server_input", "dect_server_config", "dect_server_check_sync_pending",
-    "dect_server_expected_fetch",
+    "dect_server_expected_fetch", "dect_server_record",
     # the playbooks' variables and facts (adopt.yml, report.yml, site.yml, validate.yml)
     "dect_adopt_config", "dect_adopt_dir", "dect_adopt_host", "dect_adopt_mac", "dect_adopt_model",
     "dect_adopt_result", "dect_adopt_users", "dect_adopt_vault_id", "dect_report_staged", "dect_rollout_policy",
     "dect_rollout_convergence", "dect_check_sync_targets", "dect_validate_config", "dect_validate_users",
-    "dect_validate_problems", "dect_validate_report", "dect_validate_unresolved",
+    "dect_validate_problems", "dect_validate_report", "dect_validate_unresolved", "dect_validate_url_problems",
+    "dect_check_sync_result", "dect_check_sync_error",
     # docs/check_sync.md: a playbook's own check-sync handlers
     "dect_check_sync", "dect_check_sync_pending", "dect_check_sync_target",
 )

@@ -53,7 +53,9 @@ NOT_VARIABLES = {
     # groups, plugins, roles and name fragments the docs write with the prefix
     "dect_servers", "dect_provisioning_servers", "dect_dhcp_servers", "dect_rollout_missing", "dect_server",
     "dect_emulator", "dect_provisioning", "dect_server_", "dect_server_sip_", "dect_detach_action",
-    "dect_server_options", "dect_servers_",
+    "dect_server_options", "dect_servers_", "dect_check_sync_unacknowledged", "dect_sip_",
+    # nginx's capture of a device file name (docs/provisioning_server.md)
+    "dect_file",
     # the misspellings docs/site.md and docs/inventory.md quote as examples of the warning
     "dect_check_intervall", "dect_setings_host",
 }
