@@ -5,6 +5,13 @@ for real on 127.0.0.1), one DHCP host (localhost: dnsmasq config written and che
 ``dnsmasq --test``), and N DECT servers played by the emulator (devtools/emulator), each with its own
 SIP port, fetching over HTTP from the static URL the rollout gives them.
 
+Each server's SIP port is in its own settings (a host-level ``dect_settings`` with ``sip.localport``:
+the emulator listens where its applied config says) and, consistently, in ``dect_sip_port`` (the
+explicit check-sync override). The emulator also starts with ``--sip-port`` of that port, which stands
+in for 5060 until the first config is applied. A factory emulator (before the first rollout reached
+it) takes a check-sync for any user (``--any-sip-user``): the first rollout notifies servers that have
+no users yet; after a power cycle they answer only their enabled users, as the device does.
+
     python -m devtools.site_lab up --workdir DIR [--servers N] [--no-history]
     python -m devtools.site_lab rollout --workdir DIR
     python -m devtools.site_lab report --workdir DIR [--expect-check-syncs N]
@@ -141,17 +148,25 @@ class SiteLab:
                     provisioning_server_config_dir=str(self.dir / "conf"),
                     provisioning_server_listen_address="127.0.0.1",
                     provisioning_server_http_port=self.state["http_port"],
-                    provisioning_server_manage_services=False, provisioning_server_manage_packages=False)
+                    provisioning_server_manage_services=False, provisioning_server_manage_packages=False,
+                    dect_provisioning_names=["127.0.0.1"])  # the URL's host
         dhcp = dict(local, dect_dhcp_backend="dnsmasq", dect_dhcp_path=str(self.dir / "dnsmasq" / "dect.conf"),
                     dhcp_manage_service=False)
         servers = {}
+        # DHCP addressing said outright: the 2500/8000's default is static.
+        site_settings = {"network": {"bootproto": "dhcp"}, "sip": {"defaultdomain": "demo.example", "localport": 5060}}
         for index, server in enumerate(self.state["servers"], start=1):
-            servers[server["name"]] = dict(
-                local, **self.state.get("host_vars", {}).get(server["name"], {}))
+            # Every emulator fetches from 127.0.0.1 (dect_ip is only written into DHCP reservations).
+            servers[server["name"]] = dict(local, dect_client_address="127.0.0.1")
+            servers[server["name"]].update(self.state.get("host_vars", {}).get(server["name"], {}))
             servers[server["name"]].update(
                 dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
             servers[server["name"]].update(
-                dect_sip_host="127.0.0.1", dect_sip_port=server["sip_port"],
+                # The NOTIFY goes where the server's own config says it listens (sip.localport): a
+                # host-level dect_settings (not dect_settings_host, so that a dect_settings_group given
+                # as extra vars still wins for the whole site).
+                dect_sip_host="127.0.0.1",
+                dect_settings={"sip": dict(site_settings["sip"], localport=server["sip_port"])},
                 dect_settings_host={"network": {"hostname": server["name"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
                              "localno": str(1000 * index + n), "displayname": "Handset %d.%d" % (index, n)}
@@ -162,7 +177,7 @@ class SiteLab:
             "vars": {"dect_provisioning_url": url, "dect_provisioning_method": "static",
                      "dect_check_interval": 0, "dect_sip_timeout": 5,
                      "dect_firmware": {"kws": {"src": str(firmware), "version": version}},
-                     "dect_settings": {"sip": {"defaultdomain": "demo.example", "localport": 5060}}},
+                     "dect_settings": site_settings},
             "hosts": {"localhost": local},
             "children": {
                 "dect_provisioning_servers": {"hosts": {"prov-local": prov}},
@@ -190,8 +205,9 @@ class SiteLab:
         self.state["pids"] = {"nginx": nginx.pid}
         self.save()
 
-    def start_emulators(self, running=OLD_FIRMWARE):
+    def start_emulators(self, running=OLD_FIRMWARE, factory=True):
         """Each DECT server boots (running firmware ``running``) and finishes its boot check.
+        ``factory``: no config reached them yet, so they take a check-sync for any user (see above).
 
         All emulators start at once and are waited for afterwards: one by one, 100 of them took minutes.
         """
@@ -202,7 +218,7 @@ class SiteLab:
             checks_before = _Records(self.emulator_dir(server["name"])).checks_finished()
             emulator = EmulatorProcess(self.emulator_dir(server["name"]), mac=server["mac"], model=server["model"],
                                        url=url, sip_port=server["sip_port"], running=["kws=%s" % running],
-                                       max_runtime=3600)
+                                       max_runtime=3600, any_sip_user=factory)
             pids[server["name"]] = emulator.daemon.pid
             booting.append((emulator, checks_before + 1))
         self.save()  # before waiting: a failed boot must not leave the others unknown to ``down``
@@ -216,7 +232,7 @@ class SiteLab:
         marks = {}
         for name, rec in self.emulators().items():
             marks[name] = {"sip": len(rec.sip()), "fetches": len(rec.fetches())}
-        self.start_emulators(running=self.state["firmware"])
+        self.start_emulators(running=self.state["firmware"], factory=False)
         self.state["marks"] = marks
         self.save()
 
@@ -255,12 +271,13 @@ class SiteLab:
         return {s["name"]: _Records(self.emulator_dir(s["name"])) for s in self.state["servers"]}
 
     def wait_until_provisioned(self, firmware, timeout=60.0):
-        """Until every emulator runs ``firmware`` and has applied its config and users; the names still
-        pending at the timeout. (An emulator writes state.json just after logging the end of a check.)"""
+        """Until every emulator runs ``firmware``, has applied its config and users and listens on its
+        SIP port; the names still pending at the timeout. (An emulator writes state.json just after logging the end of a check.)"""
         deadline = time.monotonic() + timeout
         pending = dict(self.emulators())
+        ports = {server["name"]: server["sip_port"] for server in self.state["servers"]}
         while pending and time.monotonic() < deadline:
-            pending = {name: rec for name, rec in pending.items() if not rec.provisioned(firmware)}
+            pending = {name: rec for name, rec in pending.items() if not rec.provisioned(firmware, ports[name])}
             time.sleep(0.2)
         return sorted(pending)
 
@@ -291,6 +308,7 @@ class SiteLab:
                 own_files_only=all(name.startswith(mac) or name.startswith("kws.bin") for name in everything),
                 firmware=(rec.state().get("running_firmware") or {}).get("kws"),
                 config_applied=bool(rec.state().get("config")),
+                sip=rec.state().get("sip"),
             ))
         return rows
 
@@ -374,10 +392,14 @@ class _Records:
     def check_syncs(entries):
         return sum(1 for entry in entries if entry.get("trigger") == "check-sync" and entry.get("status") == 200)
 
-    def provisioned(self, firmware):
+    def provisioned(self, firmware, sip_port=None):
+        """Runs ``firmware``, has a config and users applied, and (``sip_port``) listens there because
+        its applied config says ``sip.localport: sip_port``."""
         state = self.state()
+        sip = state.get("sip") or {}
         return (state.get("running_firmware") or {}).get("kws") == firmware and bool(state.get("config")) \
-            and bool(state.get("users"))
+            and bool(state.get("users")) and (sip_port is None or (sip.get("port"), sip.get("localport")) == (
+                sip_port, sip_port))
 
 
 def convergence_table(stdout, task="What each notified DECT server fetched"):
@@ -388,11 +410,21 @@ def convergence_table(stdout, task="What each notified DECT server fetched"):
     return [json.loads('"%s"' % line) for line in re.findall(r'^\s+"(.*)",?$', block, re.M)]
 
 
+def sip_text(sip):
+    """Where an emulator listens, from its state.json: ``udp+tcp :5070`` (or why it does not)."""
+    if not sip:
+        return "-"
+    if not sip.get("port"):
+        return "not listening"
+    return "%s :%d" % ("+".join(sip.get("transports") or []), sip["port"])
+
+
 def print_report(rows, out=sys.stdout):
-    out.write("%-9s %-6s %-13s %-11s %-12s %s\n" % ("server", "model", "mac", "check-syncs", "firmware", "fetched"))
+    line = "%-9s %-6s %-13s %-15s %-11s %-12s %s\n"
+    out.write(line % ("server", "model", "mac", "sip", "check-syncs", "firmware", "fetched"))
     for row in rows:
-        out.write("%-9s %-6s %-13s %-11s %-12s %s\n" % (row["name"], row["model"], row["mac"], row["check_syncs"],
-                                                        row["firmware"], ", ".join(row["fetched"])))
+        out.write(line % (row["name"], row["model"], row["mac"], sip_text(row.get("sip")), row["check_syncs"],
+                          row["firmware"], ", ".join(row["fetched"])))
 
 
 def main(argv=None):

@@ -138,9 +138,14 @@ def _intro(schema):
         " `network.ntp.enable`. Set the address alone as `ntp: 192.0.2.1`; with `enable`, as"
         " `ntp: {value: 192.0.2.1, enable: true}`, written `<ntp>192.0.2.1<enable>true</enable></ntp>`.",
         "- **Device safety**: `provisioning.server.method: disabled`, `static` without `provisioning.server.url` and"
-        " `provisioning.config.check: false` cut a server off from provisioning for good; they are errors unless"
+        " `provisioning.config.check: false` cut a server off from provisioning for good; so do, once the server"
+        " imports the file (which replaces its whole configuration: a parameter left out takes its default),"
+        " neither polling nor check-sync on (`provisioning.check.check_sync` disabled, `interval` 0, no `time`, as"
+        " given or by default) and static IPv4 addressing (`network.bootproto: static`, the 2500/8000's default"
+        " when left out) without `network.ipaddr` and `network.netmask`. They are errors unless"
         " `allow_unsafe` (inventory `dect_allow_unsafe`) names the check (`provisioning_disabled`,"
-        " `static_without_url`, `config_check_off`). Settings only a factory reset undoes"
+        " `static_without_url`, `config_check_off`, `polling_and_check_sync_off`, `static_without_address`)."
+        " Settings only a factory reset undoes"
         " (`security.passwords_unexportable`, `security.strict_password`, `security.password_lifetime`) and firmware"
         " that would be staged but never applied (automatic update off for its kind, or no licence in"
         " `dect.license` where the guide requires the Enhanced Provisioning Interface License) are warnings.",

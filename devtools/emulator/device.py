@@ -25,7 +25,11 @@ import time
 
 from devtools.emulator import transfer
 from devtools.emulator.guide import (
+    FIRMWARE_KINDS,
     GuideError,
+    check_users,
+    default_kws,
+    distribution,
     file_name,
     firmware_names,
     mask_url,
@@ -35,6 +39,8 @@ from devtools.emulator.guide import (
     provisioning_of,
     read_config,
     read_users,
+    user_disabled,
+    user_extensions,
     ver_name,
 )
 
@@ -116,7 +122,7 @@ class Device:
     """
 
     def __init__(self, mac, model, recorder, static_url=None, dhcp_url=None, ca_path=None, timeout=3.0,
-                 retries=3, running=None):
+                 retries=3, running=None, any_sip_user=False):
         self.mac = normalize_mac(mac)
         self.model = str(model)
         self.recorder = recorder
@@ -127,7 +133,11 @@ class Device:
         self.staged = {}                  # non-kws firmware the server holds to hand on (base stations, handsets)
         self.settings = None              # the applied configuration (nested dict), None = factory
         self.config_sha256 = None
-        self.users = None                 # {"sha256", "count", "usernames"} once a users file is applied
+        self.users = None                 # {"sha256", "count", "usernames", "disabled", ...} once a users file is applied
+        self.users_refused = None         # the last users file the device refused: {"sha256", "error"}
+        self.extensions = {}              # check-sync addressable name -> enabled (True) / disabled (False)
+        self.any_sip_user = any_sip_user  # lab: answer check-sync for any user (see docs/emulator.md)
+        self.check_sync = {"answered": 0, "last": None}
         self.boots = 0
         self.checks = 0
         self.last_check = None
@@ -254,13 +264,27 @@ class Device:
 
     def _apply_users(self, result):
         if self.users is not None and result.sha256 == self.users["sha256"]:
+            self.users_refused = None  # back to the file it has: nothing refused any more
             return "unchanged"
+        if self.users_refused is not None and result.sha256 == self.users_refused["sha256"]:
+            return "rejected: %s" % self.users_refused["error"]  # the same file again: refused again, logged once
         try:
             records = read_users(result.data)
+            check_users(records, self.model)
         except GuideError as exc:
+            # The device refuses the file and keeps the users it had.
+            self.users_refused = {"sha256": result.sha256, "error": str(exc), "time": now_iso()}
+            self.recorder.event({"event": "users-refused", "error": str(exc)})
             return "rejected: %s" % exc
         names = [record.get("username") or record.get("localno") or "" for record in records]
-        self.users = {"sha256": result.sha256, "count": len(names), "usernames": names}
+        extensions = {}
+        for record in records:
+            for name in user_extensions(record, self.model):
+                extensions.setdefault(name, not user_disabled(record))
+        self.users = {"sha256": result.sha256, "count": len(names), "usernames": names,
+                      "disabled": [name for name, record in zip(names, records) if user_disabled(record)]}
+        self.extensions = extensions
+        self.users_refused = None
         return "applied"
 
     def _firmware(self, url, kind, name, number, reason):
@@ -290,7 +314,8 @@ class Device:
             entry["outcome"] = "installed, rebooting"
         else:
             self.staged[kind] = version
-            entry["outcome"] = "staged for distribution"
+            applied, detail = distribution(self.settings, self.model, kind)
+            entry["outcome"] = "staged, applied to %s" % detail if applied else "staged, not applied: %s" % detail
         self.recorder.fetch(entry)
         return kind == "kws"
 
@@ -300,6 +325,48 @@ class Device:
         """What a NOTIFY check-sync makes this device do now: 'update', 'reboot' or None (disabled)."""
         action = self.provisioning["check_sync"]
         return None if action == "disabled" else action
+
+    def check_sync_refusal(self, user):
+        """None when this device takes a check-sync for ``user`` (the Request-URI's user part), else the
+        ``(status, reason, why)`` it answers: the guide sends check-sync "to one of the extensions/user
+        names handled by" the server, so a user it does not have, or has disabled, is not found.
+        Called from SIP listener threads: reads the ``extensions`` snapshot only."""
+        if self.any_sip_user:
+            return None
+        extensions = self.extensions
+        if not user:
+            return 404, "Not Found", "no user part in the Request-URI"
+        if user not in extensions:
+            return 404, "Not Found", ("no users file applied" if self.users is None
+                                      else "no user '%s' in the applied users file" % user)
+        if not extensions[user]:
+            return 404, "Not Found", "user '%s' is disabled in the applied users file" % user
+        return None
+
+    def note_check_sync(self, action):
+        """The scheduler handled an answered check-sync with ``action`` (the reaction in effect)."""
+        self.check_sync = {"answered": self.check_sync["answered"] + 1,
+                           "last": {"time": now_iso(), "reaction": action or "disabled"}}
+
+    def firmware_distribution(self):
+        """Per base station/handset kind the config names, whether the server hands it on, and why not."""
+        out = {}
+        section = (self.settings or {}).get("provisioning", {})
+        names = section.get("firmware", {}) if isinstance(section, dict) else {}
+        for kind in (kind for kind in FIRMWARE_KINDS if kind != "kws"):
+            if not isinstance(names, dict) or not isinstance(names.get(kind), str) or not names[kind].strip():
+                continue
+            applied, detail = distribution(self.settings, self.model, kind)
+            row = {"file": names[kind].strip(), "version": self.staged.get(kind), "applied": applied}
+            row["devices" if applied else "reason"] = detail
+            if applied and self.staged.get(kind) is None:
+                row.update(applied=False, reason="no image staged yet")
+                row.pop("devices")
+            out[kind] = row
+        default = default_kws(self.settings, self.model)
+        if default is not None:
+            out["default_kws"] = dict(default, version=self.running.get("kws"))
+        return out
 
     # -- state
 
@@ -318,12 +385,16 @@ class Device:
             last_check=self.last_check,
             running_firmware=dict(self.running),
             staged_firmware=dict(self.staged),
+            firmware_distribution=self.firmware_distribution(),
             config=None if self.settings is None else {
                 "sha256": self.config_sha256,
                 "provisioning": dict(prov, url=mask_url(prov["url"]) if prov["url"] else None),
                 "settings": masked(self.settings),
             },
             users=self.users,
+            users_refused=self.users_refused,
+            check_sync=dict(self.check_sync, reaction=prov["check_sync"],
+                            users="any (--any-sip-user)" if self.any_sip_user else "enabled users of the applied file"),
         )
 
     @property

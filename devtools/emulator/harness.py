@@ -4,7 +4,9 @@
     try:
         emulator.wait_for_checks(1)
         assert [f["file"] for f in emulator.fetches()] == [...]
-        response = send_sip(sip_request("127.0.0.1", emulator.sip_port), "127.0.0.1", emulator.sip_port)
+        port = emulator.sip_port          # where its applied config (or sip_port, for 5060) puts it
+        response = send_sip(*sip_request("127.0.0.1", port, user="9997"), host="127.0.0.1", port=port)
+        assert response.status == 200     # 404 unless 9997 is an enabled user of its applied users file
     finally:
         emulator.stop()
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import sys
 from pathlib import Path
 
@@ -34,8 +37,10 @@ class EmulatorProcess:
     e.g. ``["ip", "netns", "exec", NS]`` to run it in a namespace."""
 
     def __init__(self, state_dir, mac, model, url=None, dhcp=None, sip_port=0, sip_host="127.0.0.1", ca=None,
-                 once=False, minute_seconds=None, timeout=2.0, running=(), check_sip_user=False, prefix=(),
-                 max_runtime=300, python=None):
+                 once=False, minute_seconds=None, timeout=2.0, running=(), any_sip_user=False, prefix=(),
+                 max_runtime=300, python=None, tls=None):
+        """``sip_port`` stands in for the default SIP port 5060 (0: any free port; see docs/emulator.md);
+        ``tls``: ``(cert, key)`` PEM paths for the SIP TLS listener (default: self-signed, made once)."""
         self.dir = Path(state_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         argv = [python or sys.executable, "-m", "devtools.emulator.dect_emulator", "--mac", mac, "--model", str(model),
@@ -50,8 +55,10 @@ class EmulatorProcess:
             argv += ["--minute-seconds", str(minute_seconds)]
         for item in running:
             argv += ["--running", item]
-        if check_sip_user:
-            argv.append("--check-sip-user")
+        if any_sip_user:
+            argv.append("--any-sip-user")
+        if tls:
+            argv += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
         self.daemon = Daemon(list(prefix) + argv, self.dir / "emulator.log", cwd=str(REPO))
 
     # -- what it recorded
@@ -102,6 +109,15 @@ class EmulatorProcess:
         self.wait(lambda: (self.state().get("sip") or {}).get("port"), 10.0, "SIP listener")
         return self.state()["sip"]["port"]
 
+    def wait_for_sip(self, port=None, transports=None, timeout=10.0):
+        """Until state.json says it listens on ``port`` (any when None) with ``transports``; its ``sip``."""
+        def listening():
+            sip = self.state().get("sip") or {}
+            return sip.get("port") and (port is None or sip["port"] == port) and (
+                transports is None or sip.get("transports") == list(transports))
+        self.wait(listening, timeout, "SIP listening on port %s with %s" % (port or "any", transports or "any"))
+        return self.state()["sip"]
+
     def stop(self):
         self.daemon.stop()
 
@@ -129,8 +145,9 @@ def _free_port(transport):
         return sock.getsockname()[1]
 
 
-def send_sip(message, local, host, port, transport="udp", timeout=2.0, expect_answer=True):
-    """Send ``message`` from ``local`` and return the parsed response (None when none came)."""
+def send_sip(message, local, host, port, transport="udp", timeout=2.0, expect_answer=True, cafile=None):
+    """Send ``message`` from ``local`` and return the parsed response (None when none came).
+    ``transport`` tls: over TLS, verifying the server's certificate against ``cafile``."""
     data = message.to_bytes() if hasattr(message, "to_bytes") else message
     if transport == "udp":
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -143,7 +160,11 @@ def send_sip(message, local, host, port, transport="udp", timeout=2.0, expect_an
                 if expect_answer:
                     raise
                 return None
-    with socket.create_connection((host, port), timeout=timeout, source_address=local) as sock:
+    with socket.create_connection((host, port), timeout=timeout, source_address=local) as raw:
+        sock = raw
+        if transport == "tls":
+            context = ssl.create_default_context(cafile=cafile)
+            sock = context.wrap_socket(raw, server_hostname=host)
         sock.sendall(data)
         buffer = b""
         while sip.find_message_end(buffer) is None:

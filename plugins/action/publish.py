@@ -21,12 +21,13 @@ from ansible_collections.dect.provisioning.plugins.module_utils._publication imp
     ARGUMENT_SPEC as PUBLISH_SPEC,
     sha1_text,
 )
-from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
+from ansible_collections.dect.provisioning.plugins.module_utils.firmware import ver_name
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     IdentifierError,
     model_family,
     normalize_mac,
 )
+from ansible_collections.dect.provisioning.plugins.module_utils.server_record import firmware_files
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
@@ -54,9 +55,13 @@ class ActionModule(SpecAction):
     def _render(self, args, task_vars):
         host = task_vars["inventory_hostname"]
         _spool.drop(host)
+        record = None
         if args["server"] is not None:
             # The options at once, as the dect_server lookup resolves them: checked as if given one by one.
-            args = self.checked_args(dict(args["server"], step="render"))
+            # Its record (no secrets) becomes the fact every later step reads.
+            options = dict(args["server"])
+            record = options.pop("record", None)
+            args = self.checked_args(dict(options, step="render"))
         documents, errors, warnings = {}, [], []
         for kind in KINDS:
             options = args.get(kind)
@@ -76,14 +81,18 @@ class ActionModule(SpecAction):
             warnings.extend(doc_warnings)
             documents[kind] = dict(name=name, text=text, checksum=sha1_text(text), summary=summary)
         out = dict(changed=False)
+        if record is not None:
+            out["ansible_facts"] = dict(dect_server_record=record)
         if warnings:
-            out["warnings"] = warnings
+            # Ansible prints a warning without the host it came from: name the DECT server.
+            out["warnings"] = ["%s: %s" % (host, warning) for warning in warnings]
         if errors:
             out.update(failed=True, errors=errors, msg="%s: validation failed with %d error(s), nothing published: %s"
                        % (host, len(errors), "; ".join(errors)))
             return out
+        firmware = record["firmware"] if record is not None else firmware_files((args.get("config") or {}).get("settings"))
         _spool.put(host, dict(mac=normalize_mac(args["mac"]), model=args["model"], documents=documents,
-                              firmware=_firmware_files((args.get("config") or {}).get("settings"))))
+                              firmware=firmware, check_sync=(record or {}).get("check_sync")))
         out["documents"] = dict((kind, dict(name=doc["name"], checksum=doc["checksum"], size=len(doc["text"])))
                                 for kind, doc in documents.items())
         return out
@@ -188,7 +197,7 @@ class ActionModule(SpecAction):
     def _report(self, args, task_vars):
         host = task_vars["inventory_hostname"]
         record = _spool.get(host) or {}
-        files, diffs, errors, changed_names, notify = {}, [], [], set(), {}
+        files, diffs, errors, changed_names, pending_at = {}, [], [], set(), {}
         outcomes = _spool.outcomes(host, record.get("token"))
         for where, outcome in outcomes.items():
             if outcome.get("error"):
@@ -202,33 +211,47 @@ class ActionModule(SpecAction):
                     changed_names.add(name)
             diffs.extend(outcome["diffs"])
             if outcome.get("pending"):
-                notify[where] = dict(mac=record["mac"], files=outcome["pending"]["files"],
-                                     pending=outcome["pending"]["pending"])
+                pending_at[where] = dict(mac=record["mac"], files=outcome["pending"]["files"],
+                                         pending=outcome["pending"]["pending"])
         firmware_changed = args["firmware_changed"]
         if firmware_changed is None:
             firmware_changed = _restaged_kinds(task_vars, outcomes)
         # Not yet notified: what changed now, and what an earlier run changed but never got a NOTIFY for.
-        unnotified = set(name for entry in notify.values() for name in entry["pending"])
+        unnotified = set(name for entry in pending_at.values() for name in entry["pending"])
         restaged = [kind for kind in firmware_changed if kind in record.get("firmware", {})]
-        expected = sorted(name for name in changed_names | unnotified if name.endswith(("-config.xml", "-users.xml")))
+        check = record.get("check_sync") or {}
+        # A change an earlier run published and never got an answered NOTIFY for is this run's to send
+        # (never for a server that is not to be notified at all).
+        to_notify = args["check_sync"] and check.get("reaction") != "disabled"
+        earlier = sorted(unnotified - changed_names - set(ver_name(record["firmware"][kind]) for kind in restaged)) \
+            if to_notify else []
+        expected = sorted(name for name in changed_names | set(earlier) if name.endswith(("-config.xml", "-users.xml")))
         for kind, image in sorted(record.get("firmware", {}).items()):
-            if kind in restaged or ver_name(image) in unnotified:
+            if kind in restaged or ver_name(image) in earlier:
                 expected.extend([ver_name(image), image])
-        earlier = sorted(unnotified - changed_names - set(ver_name(record["firmware"][kind]) for kind in restaged))
-        # A change an earlier run published and never got an answered NOTIFY for is this run's to send.
-        out = dict(changed=bool(changed_names or restaged or (earlier and args["check_sync"])), files=files,
-                   expected_fetch=expected, ansible_facts=dict(dect_server_expected_fetch=expected))
+        changed = bool(changed_names or restaged or earlier)
+        notify, warnings, unsendable = changed and args["check_sync"] and not errors, [], None
+        if notify:
+            users_only = not restaged and all(name.endswith("-users.xml") for name in changed_names | set(earlier))
+            notify, warnings, unsendable = _check_sync_plan(host, check, users_only)
+            if not notify:
+                expected = []  # nothing tells it to fetch now: nothing to wait for
+        out = dict(changed=changed, files=files, expected_fetch=expected,
+                   ansible_facts=dict(dect_server_expected_fetch=expected))
         if earlier:
             out["pending_from_earlier_run"] = earlier
-            if args["check_sync"]:
-                out["warnings"] = ["%s: an earlier run published %s but its check-sync was never answered: notifying"
-                                   " it now" % (host, ", ".join(earlier))]
-        if args["check_sync"] and (out["changed"] or notify):
-            # Read by site.yml's check-sync and convergence plays (one fan-out for the whole site);
+            warnings.append("%s: an earlier run published %s but its check-sync was never answered: notifying it now"
+                            % (host, ", ".join(earlier)))
+        if notify:
+            # Read by site.yml's check-sync and convergence steps (one fan-out per batch);
             # dect_server_notify is what the acknowledge step records once the NOTIFY is answered.
             out["ansible_facts"]["dect_server_check_sync_pending"] = True
             out["ansible_facts"]["dect_server_notify"] = dict(
-                (where, dict(mac=entry["mac"], files=entry["files"])) for where, entry in notify.items())
+                (where, dict(mac=entry["mac"], files=entry["files"])) for where, entry in pending_at.items())
+        if warnings:
+            out["warnings"] = warnings
+        if unsendable:
+            out.update(failed=True, msg="%s; its files were published, but it cannot be told to fetch them" % unsendable)
         if restaged:
             out["firmware_restaged"] = restaged
         if diffs and self._task.diff:
@@ -247,6 +270,24 @@ def warm():
         import_module("ansible_collections.dect.provisioning.plugins.action.%s_xml" % kind).ActionModule.ARGUMENT_SPEC.validator()
 
 
+def _check_sync_plan(host, check, users_only):
+    """``(notify, warnings, error)`` for a changed server, from its record's check-sync entry (none when
+    its options were given without the dect_server lookup: notified as before)."""
+    reaction = check.get("reaction")
+    if reaction == "disabled":
+        return False, ["%s: its check-sync reaction is disabled (provisioning.check.check_sync, dect_check_sync_reaction):"
+                       " no NOTIFY is sent and the rollout does not wait for it; it takes the new files at its next"
+                       " poll (dect_check_interval, dect_check_time) or restart" % host], None
+    if check.get("error"):
+        return False, [], check["error"]
+    warnings = []
+    if reaction == "reboot" and users_only:
+        warnings.append("%s: only its users changed, and its check-sync reaction is reboot"
+                        " (provisioning.check.check_sync, dect_check_sync_reaction): the NOTIFY restarts the server,"
+                        " dropping calls in progress (reaction update imports users without a restart)" % host)
+    return True, warnings, None
+
+
 def _restaged_kinds(task_vars, wheres):
     """The firmware kinds the firmware role restaged in this run (its fact ``firmware_changed_kinds``)
     on the provisioning hosts that wrote this server's files. Read here rather than templated into
@@ -263,13 +304,6 @@ def _restaged_kinds(task_vars, wheres):
             if kind not in kinds:
                 kinds.append(kind)
     return kinds
-
-
-def _firmware_files(settings):
-    """The firmware image names this server's configuration gives, by kind (files only)."""
-    firmware = ((settings or {}).get("provisioning") or {}).get("firmware") or {}
-    return dict((kind, str(name)) for kind, name in firmware.items()
-                if kind in FIRMWARE_KINDS and FIRMWARE_KINDS[kind].is_file and name not in (None, ""))
 
 
 def _text(summary):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
+from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
 from ansible_collections.dect.provisioning.plugins.plugin_utils.convergence import converge
 
 
@@ -22,18 +24,24 @@ def rollout_convergence(servers, results):
     return converge(sorted(checked, key=lambda s: str(s.get("name"))), list(results or []))
 
 
+@filter_errors("rollout_expectations", IdentifierError, site.SiteError)
 def rollout_expectations(host_vars_list, report=False):
-    """``[{name, mac, files}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
-    with ``report``, every server, ``files`` None and ``staged`` its ``dect_report_staged``."""
+    """``[{name, mac, files, client}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
+    with ``report``, every server, ``files`` None and ``staged`` what its record says it fetches. Name,
+    MAC and ``client`` (the address its fetches must come from) come from each server's record
+    (``dect_server_record``), never from raw variables."""
     servers = []
     for host_vars in host_vars_list or []:
-        name, mac = host_vars["inventory_hostname"], host_vars["dect_mac"]
-        if report:
-            servers.append({"name": name, "mac": mac, "files": None, "staged": list(host_vars["dect_report_staged"])})
+        name = host_vars["inventory_hostname"]
+        if not report and not host_vars.get("dect_server_expected_fetch"):
             continue
-        files = list(host_vars.get("dect_server_expected_fetch") or [])
-        if files:
-            servers.append({"name": name, "mac": mac, "files": files})
+        record = site.record_of(host_vars)
+        row = {"name": name, "mac": record["mac"], "client": record.get("client")}
+        if report:
+            row.update(files=None, staged=list(record["fetches"]))
+        else:
+            row["files"] = list(host_vars["dect_server_expected_fetch"])
+        servers.append(row)
     return servers
 
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from ansible.utils.display import Display
+
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
 from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
@@ -28,8 +30,32 @@ def firmware_names(catalogue):
 
 @filter_errors("check_sync_target", IdentifierError, site.SiteError)
 def check_sync_target(host_vars):
-    """One ``targets`` entry of dect.provisioning.check_sync from a DECT server's inventory vars."""
+    """One ``targets`` entry of dect.provisioning.check_sync from a DECT server's variables (its record)."""
     return site.check_sync_target(host_vars)
+
+
+@filter_errors("check_sync_targets", IdentifierError, site.SiteError)
+def check_sync_targets(host_vars_list):
+    """The ``targets`` of the DECT servers given (their variables), every problem at once; a server
+    whose check-sync reaction is ``disabled`` is left out with a warning naming it."""
+    targets, problems = [], []
+    for host_vars in host_vars_list or []:
+        try:
+            record = site.record_of(host_vars)
+        except (IdentifierError, site.SiteError) as exc:
+            problems.append(str(exc))
+            continue
+        if (record.get("check_sync") or {}).get("reaction") == "disabled":
+            Display().warning("%s: its check-sync reaction is disabled (provisioning.check.check_sync,"
+                              " dect_check_sync_reaction): no NOTIFY is sent to it" % record.get("name"))
+            continue
+        try:
+            targets.append(site.check_sync_target(host_vars))
+        except (IdentifierError, site.SiteError) as exc:
+            problems.append(str(exc))
+    if problems:
+        raise site.SiteError("; ".join(problems))
+    return targets
 
 
 @filter_errors("rollout_policy", RolloutPolicyError)
@@ -45,4 +71,5 @@ def rollout_policy(sources):
 class FilterModule:
     def filters(self):
         return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
-                "check_sync_target": check_sync_target, "rollout_policy": rollout_policy}
+                "check_sync_target": check_sync_target, "check_sync_targets": check_sync_targets,
+                "rollout_policy": rollout_policy}

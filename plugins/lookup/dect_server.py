@@ -17,7 +17,13 @@ description:
   - Returns the options of the render step of M(dect.provisioning.publish) for that server, C(mac), C(model),
     C(config) (M(dect.provisioning.config_xml)'s options, C(settings) with the C(provisioning) section derived
     from the same inventory values as DHCP option 66 and the files' location) and, when the server has users,
-    C(users) (M(dect.provisioning.users_xml)'s options).
+    C(users) (M(dect.provisioning.users_xml)'s options), and C(record), the server's resolved record (no secrets) -
+    C(name), C(mac) (12 lowercase hex digits), C(model), C(files) (its config and users file names), C(firmware)
+    (image name by kind, as C(provisioning.firmware) tells it), C(fetches) (its documents and firmware version
+    files) and C(check_sync) (C(reaction); C(target), the NOTIFY target from its own C(sip.localport),
+    C(sip.transport), C(sip.use_sips_uri) and first enabled user, C(dect_sip_*) overriding, or C(error) why there
+    is none; C(auth_password), the name of the variable holding the digest password). The render step of
+    M(dect.provisioning.publish) sets it as the fact C(dect_server_record); see C(docs/site.md).
   - Why a lookup and not role defaults written as templates? It resolves a server's dozen variables in one step.
     On ansible-core 2.19 every templated role default a task references costs each server its own compilation
     in that task, which made most of the render step's time on a 1,000-server site (see docs/benchmarks.md).
@@ -25,7 +31,13 @@ description:
     options and facts marked C(no_log).
 options: {}
 notes:
-  - A missing required value (MAC, model, provisioning URL) or an unusable one fails naming the variable.
+  - A missing required value (MAC, model, provisioning URL) or an unusable one fails naming the variable, and so
+    does a setting under C(provisioning) in C(dect_settings*) that the derived section would replace or leave out
+    (unless equal to the derived value).
+  - Warns, naming the server, about a C(dect_*) variable the collection does not know (with the nearest known
+    name) and about a secret (a secret parameter of the settings, a users secret field, C(dect_sip_auth_password),
+    the password in the provisioning URL) typed into inventory as plain text rather than vaulted (C(!vault), a
+    template such as C({{ vault_x }}), or a vault-encrypted vars file); with C(dect_require_vault=true) that fails.
 seealso:
   - module: dect.provisioning.publish
     description: Its render step takes this lookup's result as O(dect.provisioning.publish#module:server).
@@ -46,16 +58,21 @@ EXAMPLES = r"""
 RETURN = r"""
 _raw:
   description:
-    - One element, C({mac, model, config, users}); C(users) only when the server has users or a users file.
+    - One element, C({mac, model, config, users, record}); C(users) only when the server has users or a users file.
   type: list
   elements: dict
 """
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _inventory_checks
+
+display = Display()
 
 
 class LookupModule(LookupBase):
@@ -69,7 +86,44 @@ class LookupModule(LookupBase):
             # KeyError when unset; a set value is templated (inventory values may hold templates).
             return self._templar.template(variables[name])
 
+        def read_file(path):
+            # As the users_xml action reads its src: found like a role's file, vault-decrypted, capped.
+            found = self.find_file_in_search_path(variables, "files", path, ignore_missing=True) or path
+            real = self._loader.get_real_file(found, decrypt=True)
+            try:
+                with open(real, "rb") as handle:
+                    data = handle.read(site.USERS_SRC_MAX_SIZE + 1)
+            finally:
+                self._loader.cleanup_tmp_file(real)
+            if len(data) > site.USERS_SRC_MAX_SIZE:
+                raise OSError("%s: more than %d bytes" % (path, site.USERS_SRC_MAX_SIZE))
+            return data
+
         try:
-            return [site.server_documents(get)]
+            documents = site.server_documents(get, read_file)
         except (site.SiteError, IdentifierError) as exc:
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc)
+        except AnsibleError as exc:
+            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc.message)
+        self._check_inventory(variables, get)
+        return [documents]
+
+    @staticmethod
+    def _check_inventory(variables, get):
+        """Misspelt dect_* variables and secrets typed into inventory as plain text: warnings naming the
+        server (with dect_require_vault, the latter fail)."""
+        host = variables.get("inventory_hostname", "this DECT server")
+        for warning in _inventory_checks.unknown_variables(host, variables.keys()):
+            display.warning(warning)
+        plain = _inventory_checks.unvaulted_secrets(host, variables)
+        try:
+            required = boolean(get(_inventory_checks.REQUIRE_VAULT), strict=True)
+        except KeyError:
+            required = False
+        except TypeError:
+            raise AnsibleLookupError("dect.provisioning.dect_server: %s: '%s' is not a boolean" % (
+                _inventory_checks.REQUIRE_VAULT, variables.get(_inventory_checks.REQUIRE_VAULT)))
+        if plain and required:
+            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % "; ".join(plain))
+        for warning in plain:
+            display.warning(warning)

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What DECT servers fetched, read from the request logs the provisioning_server role configures.
 
-Three log formats, one record shape ``(epoch, protocol, client, name, ok, status, bytes, finished)``:
+Three log formats, one record shape ``(epoch, protocol, client, path, ok, status, bytes, finished)``,
+keyed on the client and the path asked for (a device file under any path, as the line gives it):
 
 * nginx, the role's ``dect_provisioning`` log_format:
   ``$time_iso8601 $msec $remote_addr $scheme $request_method $status $body_bytes_sent $request_time
@@ -17,7 +18,10 @@ Three log formats, one record shape ``(epoch, protocol, client, name, ok, status
 
 A device asks for ``<mac>-config.xml`` and ``<mac>-users.xml`` (the MAC names the device) and for
 firmware ``<name>.ver`` / ``<name>``, which carry no MAC: those are attributed to the MACs whose
-files were fetched from the same client address. Python 3.8 syntax, stdlib only; reads, never writes.
+files were asked for from the same client address (and to a MAC's own address when it is given).
+A request counts as a fetch under the served path only; a log rotated or compressed while it is
+read is listed and read again once, then skipped with a warning. Python 3.8 syntax, stdlib only;
+reads, never writes.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ import calendar
 import datetime
 import glob
 import gzip
+import ipaddress
 import os
 import re
 import time
+import zlib
 
 MAC_FILE = re.compile(r"^([0-9a-f]{12})-(config|users)\.xml$")
 # Firmware names devices fetch: letters, digits and _+- in dot-separated parts (no leading dot, no '..').
@@ -36,7 +42,7 @@ FIRMWARE_FILE = re.compile(r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*\.(bin|ver)$"
 PROTOCOLS = ("tftp", "http", "https", "ftp")
 _MONTHS = dict((name, index) for index, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1))
-_RRQ = re.compile(r"in\.tftpd\[(\d+)\]: RRQ from (\S+) filename (\S+)")
+_RRQ = re.compile(r"in\.tftpd\[(\d+)\]: RRQ from (\S+) filename (.*)$")
 _NAK = re.compile(r"in\.tftpd\[(\d+)\]: sending NAK \((\d+), ([^)]*)\) to (\S+)")
 _MAX_LINE = 8192
 
@@ -58,10 +64,6 @@ def file_kind(name):
 
 def _client(address):
     return address[7:] if address.startswith("::ffff:") else address
-
-
-def _basename(path):
-    return path[1:] if path.startswith("/") else path
 
 
 def parse_since(value, now=None):
@@ -162,44 +164,47 @@ class _Epochs:
 
 
 # A collector reads every line cheaply, keeping only the last raw line (or record) of each device
-# file - per name for MAC files, per (client, name) for firmware; its converter turns the few kept
-# into records. Keys are the names as they appear in the line (a leading '/' or newline included).
+# file per client address and requested path: the path as the line gives it (nginx: all of the line
+# after the ninth blank, so a blank in a path cannot shift it; TFTP: the name asked for, before any
+# "remapped to"), its device file kind taken from its last component. Its converter turns the few
+# kept into records ``(epoch, protocol, client, path, ok, status, bytes, finished)``, path with a leading '/'.
 _MAC_KINDS = ("config", "users")
 
 
-def _kind_of(kinds, key):
-    what = kinds.get(key)
+def _kind_of(kinds, path):
+    what = kinds.get(path)
     if what is None:
-        what = kinds[key] = file_kind(_basename(key.rstrip("\n"))) or ""
+        what = kinds[path] = file_kind(path.rsplit("/", 1)[-1]) or ""
     return what
 
 
-def _collector(parse, client_of):
-    """The collector over ``parse``'s ``(name, raw)`` pairs; ``client_of(raw)`` is asked only for
-    firmware (MAC files are kept per name), so the common case stays one dict lookup a line."""
-    def collect(lines, epochs, kinds, mac_latest, client_latest):
+def _collector(parse):
+    def collect(lines, epochs, kinds, latest):
         count = 0
-        for name, raw in parse(lines, epochs):
-            what = kinds.get(name)
+        for path, client, raw in parse(lines, epochs):
+            what = kinds.get(path)
             if what is None:
-                what = _kind_of(kinds, name)
+                what = _kind_of(kinds, path)
             if what:
                 count += 1
-                if what in _MAC_KINDS:
-                    mac_latest[name] = raw
-                else:
-                    client_latest[(client_of(raw), name)] = raw
+                latest[(client, path)] = raw
         return count
     return collect
 
 
+def _slash(path):
+    return path if path.startswith("/") else "/" + path
+
+
 def parse_nginx(lines, epochs):
-    return ((line[line.rfind(" ") + 1:], line) for line in lines)
+    for line in lines:
+        fields = line.rstrip("\n").split(" ", 9)
+        if len(fields) == 10:
+            yield fields[9], fields[2], fields
 
 
-def convert_nginx(line, epochs):
-    fields = line.split(" ", 9)
-    if len(fields) != 10 or fields[3] not in ("http", "https"):
+def convert_nginx(fields, epochs):
+    if fields[3] not in ("http", "https"):
         return None
     try:
         # The line is written when the request ends: it began request_time earlier.
@@ -207,17 +212,20 @@ def convert_nginx(line, epochs):
         status, sent = int(fields[5]), int(fields[6])
     except ValueError:
         return None
-    name = fields[9].rstrip("\n")
     ok = 200 <= status < 300 and fields[4] == "GET"
-    return (epoch, fields[3], fields[2], _basename(name), ok, "%s %d" % (fields[4], status), sent,
+    return (epoch, fields[3], _client(fields[2]), _slash(fields[9]), ok, "%s %d" % (fields[4], status), sent,
             ok and fields[8] == "OK")
+
+
+# After the path, xferlog has nine fields: b|a _ o|i a|g|r <user> ftp 0 * c|i.
+_XFER_TAIL = 9
 
 
 def parse_xferlog(lines, epochs):
     for line in lines:
         fields = line.split()
-        if len(fields) >= 18 and fields[11] == "o" and fields[1] in _MONTHS:
-            yield _basename(fields[8]), fields
+        if len(fields) >= 18 and fields[-7] == "o" and fields[1] in _MONTHS:
+            yield " ".join(fields[8:-_XFER_TAIL]), fields[6], fields
 
 
 def convert_xferlog(fields, epochs):
@@ -228,8 +236,8 @@ def convert_xferlog(fields, epochs):
     except ValueError:
         return None
     done = fields[-1] == "c"
-    return (epoch, "ftp", _client(fields[6]), _basename(fields[8]), done, "complete" if done else "incomplete",
-            sent, done)
+    return (epoch, "ftp", _client(fields[6]), _slash(" ".join(fields[8:-_XFER_TAIL])), done,
+            "complete" if done else "incomplete", sent, done)
 
 
 def _syslog_epoch(line, epochs):
@@ -242,7 +250,9 @@ def _syslog_epoch(line, epochs):
 
 
 def parse_tftp_syslog(lines, epochs):
-    """RRQ and NAK lines of one in.tftpd process pair up; records come out already converted."""
+    """RRQ and NAK lines of one in.tftpd process pair up; records come out already converted. The
+    path is the name asked for: what precedes the last " remapped to " (the role's map file rewrites
+    only to names without blanks)."""
     pending = {}
     for line in lines:
         if "in.tftpd[" not in line:
@@ -256,64 +266,87 @@ def parse_tftp_syslog(lines, epochs):
             pid = match.group(1)
             if pid in pending:
                 yield pending.pop(pid)
-            name = _basename(match.group(3))
-            pending[pid] = (name, (epoch, "tftp", _client(match.group(2)), name, True, "sent", None, None))
+            asked = match.group(3).rstrip("\r\n")
+            if " remapped to " in asked:
+                asked = asked.rpartition(" remapped to ")[0]
+            client = _client(match.group(2))
+            pending[pid] = (asked, client, (epoch, "tftp", client, _slash(asked), True, "sent", None, None))
             continue
         match = _NAK.search(line)
         if match and match.group(1) in pending:
-            name, record = pending.pop(match.group(1))
-            yield name, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
+            asked, client, record = pending.pop(match.group(1))
+            yield asked, client, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
     yield from pending.values()
 
 
-# kind: (collector, converter); records are (epoch, protocol, client, name, ...): tftp's come converted.
+# kind: (collector, converter); tftp's records come converted.
 PARSERS = {
-    "nginx": (_collector(parse_nginx, lambda line: line.split(" ", 3)[2]), convert_nginx),
-    "ftp": (_collector(parse_xferlog, lambda fields: _client(fields[6])), convert_xferlog),
-    "tftp": (_collector(parse_tftp_syslog, lambda record: record[2]), lambda record, epochs: record),
+    "nginx": (_collector(parse_nginx), convert_nginx),
+    "ftp": (_collector(parse_xferlog), convert_xferlog),
+    "tftp": (_collector(parse_tftp_syslog), lambda record, epochs: record),
 }
+# Read errors of a log rotated or compressed while it is read: listed again once, then skipped.
+_ROTATED = (FileNotFoundError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
 class Requests:
-    """The last request of each device file: ``mac_files[(mac, name)]`` for MAC files,
-    ``client_files[(client, name)]`` for firmware; ``clients[mac]``: addresses that fetched its files."""
+    """The last request of each device file per client address and requested path:
+    ``records[(client, path)]``; ``clients[mac]``: addresses that asked for its files (any path)."""
 
     def __init__(self):
-        self.clients, self.mac_files, self.client_files = {}, {}, {}
+        self.clients, self.records = {}, {}
         self.count = 0
         self.logs = []
+        self.warnings = []
 
-    def keep(self, table, key, record):
-        if record is not None and (key not in table or record[0] >= table[key][0]):
-            table[key] = record
+    def keep(self, key, record):
+        if record is not None and (key not in self.records or record[0] >= self.records[key][0]):
+            self.records[key] = record
+
+
+def _read_files(kind, path, epochs, kinds):
+    """``[(file, count, latest)]`` of a log and its rotations, and the files skipped: a file that
+    vanished or is a gzip still being written is listed and read again once, then skipped."""
+    collect = PARSERS[kind][0]
+    for attempt in (1, 2):
+        done, troubled = [], []
+        for name in log_files(path):
+            latest = {}
+            try:
+                done.append((name, collect(_lines(name), epochs, kinds, latest), latest))
+            except _ROTATED as exc:
+                troubled.append((name, exc))
+            except (OSError, ValueError) as exc:
+                raise LogError("%s log: cannot read %s: %s" % (kind, name, exc))
+        if not troubled or attempt == 2:
+            return done, troubled
+        time.sleep(0.2)
+    return done, troubled
 
 
 def read_requests(sources, since=None, now=None):
     """Every device-file request in ``sources`` ([(kind, path)], kind 'nginx', 'ftp' or 'tftp'),
-    current and rotated logs. A MAC's client addresses are those of its last config and users
-    requests in each log (whenever they were); other requests before ``since`` (epoch) are dropped."""
+    current and rotated logs. A MAC's client addresses are those that asked for its config or users
+    file (whenever, under any path); other requests before ``since`` (epoch) are dropped."""
     epochs = _Epochs(time.time() if now is None else now)
     found = Requests()
     kinds = {}
     for kind, path in sources:
-        collect, convert = PARSERS[kind]
-        for name in log_files(path):
-            mac_latest, client_latest = {}, {}
-            try:
-                count = collect(_lines(name), epochs, kinds, mac_latest, client_latest)
-            except (OSError, EOFError, ValueError) as exc:
-                raise LogError("%s log: cannot read %s: %s" % (kind, name, exc))
+        convert = PARSERS[kind][1]
+        done, troubled = _read_files(kind, path, epochs, kinds)
+        for name, exc in troubled:
+            found.warnings.append("%s log: %s changed while it was read (rotated or compressed?) and was skipped: %s"
+                                  % (kind, name, exc))
+        for name, count, latest in done:
             found.count += count
-            for raw in mac_latest.values():
+            for (client, asked), raw in latest.items():
                 record = convert(raw, epochs)
-                if record is not None:
-                    found.clients.setdefault(record[3][:12], set()).add(record[2])
-                    if since is None or record[0] >= since:
-                        found.keep(found.mac_files, (record[3][:12], record[3]), record)
-            for raw in client_latest.values():
-                record = convert(raw, epochs)
-                if record is not None and (since is None or record[0] >= since):
-                    found.keep(found.client_files, (record[2], record[3]), record)
+                if record is None:
+                    continue
+                if kinds[asked] in _MAC_KINDS:
+                    found.clients.setdefault(record[3].rsplit("/", 1)[-1][:12], set()).add(record[2])
+                if since is None or record[0] >= since:
+                    found.keep((record[2], record[3]), record)
             found.logs.append({"log": kind, "path": name, "requests": count})
     return found
 
@@ -328,36 +361,71 @@ def _staged(root, name, cache):
     return cache[name]
 
 
-def summarize(found, macs=None, root=None):
-    """Per MAC: the last request of each file it asked for, with completeness against ``root``.
-    ``macs`` limits the result (None: every MAC seen)."""
+ELSEWHERE_KEPT = 16
+
+
+def served_path(value):
+    """The served path as the role's provisioning_server_path gives it: '' (the root) or ``/a/b``."""
+    path = (value or "").rstrip("/")
+    return path if not path or path.startswith("/") else "/" + path
+
+
+def client_address(value):
+    """An address as the logs write it: IPv4-mapped IPv6 as IPv4, IPv6 compressed, lowercase."""
+    text = _client(str(value).strip().strip("[]").lower())
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return text
+
+
+def summarize(found, macs=None, root=None, path="", clients=None):
+    """Per MAC, what it asked for, with completeness against ``root``: ``files``, the last request of
+    each file under the served ``path`` - from the MAC's own address where ``clients`` ({mac: address})
+    names it, else from any; ``other_clients``, the last under that path from any other address (not
+    its fetch); ``elsewhere``, by requested path, the last requests for its files under any other path
+    (at most ELSEWHERE_KEPT, the latest). ``macs`` limits the result (None: every MAC seen)."""
+    path, clients = served_path(path), clients or {}
     by_mac, by_client = {}, {}
-    for (mac, name), record in found.mac_files.items():
-        by_mac.setdefault(mac, []).append(record)
-    for (client, name), record in found.client_files.items():
-        by_client.setdefault(client, []).append(record)
+    for (client, asked), record in found.records.items():
+        name = asked.rsplit("/", 1)[-1]
+        if file_kind(name) in _MAC_KINDS:
+            by_mac.setdefault(name[:12], []).append(record)
+        else:
+            by_client.setdefault(client, []).append(record)
     staged_cache = {}
     result = {}
     for mac in (sorted(found.clients) if macs is None else list(macs)):
+        expected = clients.get(mac)
         chosen = list(by_mac.get(mac, []))
-        for client in sorted(found.clients.get(mac, ())):
+        for client in sorted(found.clients.get(mac, set()) | ({expected} if expected else set())):
             chosen += by_client.get(client, [])
-        files = {}
+        files, others, elsewhere = {}, {}, {}
         for record in chosen:
-            current = files.get(record[3])
+            directory, name = record[3].rsplit("/", 1)
+            if directory != path:
+                table, key = elsewhere, record[3]
+            elif expected is None or record[2] == expected:
+                table, key = files, name
+            else:
+                table, key = others, name
+            current = table.get(key)
             if current is None or record[0] >= current["epoch"]:
-                files[record[3]] = _entry(record, _staged(root, record[3], staged_cache))
+                table[key] = _entry(record, _staged(root, name, staged_cache))
+        latest = sorted(elsewhere.items(), key=lambda item: item[1]["epoch"])[-ELSEWHERE_KEPT:]
         seen = [entry["epoch"] for entry in files.values()]
-        result[mac] = {"files": dict(sorted(files.items())), "clients": sorted(found.clients.get(mac, ())),
+        result[mac] = {"files": dict(sorted(files.items())), "other_clients": dict(sorted(others.items())),
+                       "elsewhere": dict(sorted(latest)), "clients": sorted(found.clients.get(mac, ())),
                        "last_request": iso(max(seen)) if seen else None}
     return result
 
 
 def _entry(record, staged):
-    epoch, protocol, client, name, ok, status, sent, finished = record
-    kind = file_kind(name)
-    entry = {"kind": kind, "time": iso(epoch), "epoch": round(epoch, 3), "protocol": protocol, "client": client,
-             "status": status, "ok": ok, "bytes": sent, "staged_size": None, "current": None, "complete": None}
+    epoch, protocol, client, path, ok, status, sent, finished = record
+    kind = file_kind(path.rsplit("/", 1)[-1])
+    entry = {"kind": kind, "path": path, "time": iso(epoch), "epoch": round(epoch, 3), "protocol": protocol,
+             "client": client, "status": status, "ok": ok, "bytes": sent, "staged_size": None, "current": None,
+             "complete": None}
     if staged is not None:
         entry["staged_size"] = staged[0]
         # A log with whole seconds (xferlog, traditional syslog) is compared at that resolution.

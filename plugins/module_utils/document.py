@@ -16,7 +16,8 @@ STATES = ("present", "absent", "rendered", "parsed")
 # Device-safety checks: a configuration that would cut the server off from provisioning is refused
 # unless its name is listed in ``allow_unsafe`` (the config_xml option / dect_allow_unsafe). Defined
 # here, with the option, so the document modules need not import the config schema.
-UNSAFE_CHECKS = ("provisioning_disabled", "static_without_url", "config_check_off")
+UNSAFE_CHECKS = ("provisioning_disabled", "static_without_url", "config_check_off", "polling_and_check_sync_off",
+                 "static_without_address")
 
 # Largest src/content read by default. A 4096-user file is about 1.5 MB, a full config far less;
 # max_input_size raises it. Checked before reading (src: the file's size; content: its length), so

@@ -140,7 +140,7 @@ def check_name(name, option="name"):
     try:
         checked = FileName().normalize(text)
     except ValueError as exc:
-        raise FirmwareError("%s: '%s' is refused: %s" % (option, text, exc))
+        raise FirmwareError("%s: '%s' %s" % (option, text, exc))
     if checked != text:
         raise FirmwareError("%s: '%s' is refused: leading or trailing blanks" % (option, text))
     if checked.startswith("."):

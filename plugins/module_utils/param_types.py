@@ -90,7 +90,7 @@ class Bool(ParamType):
                 return True
             if lowered in _FALSE:
                 return False
-        raise ValueError("allowed: true, false")
+        raise ValueError("is not allowed: allowed are true, false")
 
     def render(self, value):
         return "true" if value else "false"
@@ -159,7 +159,7 @@ class Decimal(ParamType):
 
     def normalize(self, value):
         if isinstance(value, bool):
-            raise ValueError("allowed %s" % self.describe())
+            raise ValueError("is not a number: allowed %s" % self.describe())
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -185,7 +185,7 @@ class Enum(ParamType):
 
     def normalize(self, value):
         if isinstance(value, (dict, list)) or value is None:
-            raise ValueError("allowed: %s" % ", ".join(self.choices))
+            raise ValueError("is not allowed: allowed are %s" % ", ".join(self.choices))
         text = Bool().render(value) if isinstance(value, bool) else str(value).strip()
         if text in self.choices:
             return text
@@ -193,7 +193,7 @@ class Enum(ParamType):
             for choice in self.choices:
                 if choice.lower() == text.lower():
                     return choice
-        raise ValueError("allowed: %s" % ", ".join(self.choices))
+        raise ValueError("is not allowed: allowed are %s" % ", ".join(self.choices))
 
     def describe(self):
         return "one of: %s" % ", ".join(self.choices)
@@ -208,7 +208,7 @@ class Time(ParamType):
     def normalize(self, value):
         text = str(value).strip() if value is not None else ""
         if not _HHMM.match(text):
-            raise ValueError("allowed: a time hh:mm from 00:00 to 23:59")
+            raise ValueError("is not allowed: allowed is a time hh:mm from 00:00 to 23:59")
         return text
 
     def describe(self):
@@ -224,7 +224,7 @@ class TimeOrImmediately(Time):
         try:
             return super().normalize(value)
         except ValueError:
-            raise ValueError("allowed: immediately, or a time hh:mm from 00:00 to 23:59")
+            raise ValueError("is not allowed: allowed is 'immediately' or a time hh:mm from 00:00 to 23:59")
 
     def describe(self):
         return "immediately or hh:mm"
@@ -235,7 +235,7 @@ class IPv4(ParamType):
         try:
             return str(ipaddress.IPv4Address(str(value).strip()))
         except ValueError:
-            raise ValueError("allowed: an IPv4 address (a.b.c.d)")
+            raise ValueError("is not allowed: allowed is an IPv4 address (a.b.c.d)")
 
     def describe(self):
         return "IPv4 address"
@@ -255,7 +255,7 @@ class IPv6(ParamType):
             else:
                 ipaddress.IPv6Address(text)
         except ValueError:
-            raise ValueError("allowed: %s" % self.describe())
+            raise ValueError("is not allowed: allowed is an %s" % self.describe())
         return text
 
     def describe(self):
@@ -276,7 +276,7 @@ class Host(ParamType):
             pass
         if _HOSTNAME.match(text):
             return text
-        raise ValueError("allowed: a host name, IPv4 or IPv6 address")
+        raise ValueError("is not allowed: allowed is a host name, IPv4 or IPv6 address")
 
     def describe(self):
         return "host name or IP address"
@@ -288,7 +288,7 @@ class Netmask(IPv4):
         bits = int(ipaddress.IPv4Address(text))
         inverted = (~bits) & 0xFFFFFFFF
         if inverted & (inverted + 1):
-            raise ValueError("allowed: a contiguous IPv4 netmask such as 255.255.255.0")
+            raise ValueError("is not allowed: allowed is a contiguous IPv4 netmask such as 255.255.255.0")
         return text
 
     def describe(self):
@@ -349,7 +349,7 @@ class FileName(ParamType):
     def normalize(self, value):
         text = ParamType.normalize(self, value).strip()
         if text and (not self._NAME.match(text) or text in (".", "..") or ".." in text):
-            raise ValueError("allowed: a file name of letters, digits and ._+- (no path separators or '..')")
+            raise ValueError("is not allowed: allowed is a file name of letters, digits and ._+- (no path separators or '..')")
         return text
 
     def describe(self):
@@ -417,7 +417,7 @@ class Fields(List):
             try:
                 rendered.append(field_type.render(field_type.normalize(part)))
             except ValueError as exc:
-                raise ValueError("has an invalid %s '%s': %s" % (name, part, exc))
+                raise ValueError("has %s '%s', which %s" % (name, part, exc))
         return self.separator.join(rendered)
 
     def _names(self):

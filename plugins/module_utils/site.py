@@ -13,15 +13,23 @@ import os
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.dect.provisioning.plugins.module_utils._overrides import check_overrides
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     catalogue_names,
     firmware_section,
     kinds_for_model,
 )
+from ansible_collections.dect.provisioning.plugins.module_utils import server_record
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
+    IdentifierError,
     model_family,
     parse_provisioning_url,
 )
+from ansible_collections.dect.provisioning.plugins.module_utils.users import SourceError, merge, read_source
+
+# The largest users file (CSV or exported XML) read for the record's check-sync user (the users_xml
+# module's max_input_size default).
+USERS_SRC_MAX_SIZE = 8 * 1024 * 1024
 
 METHODS = ("dhcp", "static", "disabled")
 CHECK_SYNC = ("disabled", "update", "reboot")
@@ -100,15 +108,18 @@ SETTINGS_LAYERS = ("dect_settings", "dect_settings_group", "dect_settings_host")
 _UNSET = object()
 
 
-def server_documents(get):
+def server_documents(get, read_file=None):
     """The options of one DECT server's documents: ``{mac, model, config, users}`` as the render
-    step of dect.provisioning.publish takes them (``users`` only when the server has users).
+    step of dect.provisioning.publish takes them (``users`` only when the server has users), and
+    ``record``, the server's resolved record without secrets (module_utils/server_record.py).
 
-    ``get(name)`` returns the variable ``name`` (templated) or raises KeyError when it is unset.
+    ``get(name)`` returns the variable ``name`` (templated) or raises KeyError when it is unset;
+    ``read_file(path)`` the bytes of the users file (default: read from the controller's disk).
     ``config.settings`` is ``dect_server_derived_config`` when that is set; otherwise the settings
     with the ``provisioning`` section derived from the same values as DHCP option 66 and the files'
-    location, merged last so it wins. Raises SiteError naming the variable for a missing or
-    unusable value, IdentifierError for a bad model or URL.
+    location, merged last. A setting under ``provisioning`` that it would replace or leave out is
+    refused (``_overrides.check_overrides``), never dropped silently. Raises SiteError naming the
+    variable for a missing, unusable or overridden value, IdentifierError for a bad model or URL.
     """
     values, names = {}, {}
     for key, role_var, inventory_var, default in SERVER_VARIABLES:
@@ -125,7 +136,15 @@ def server_documents(get):
         raise SiteError("%s: a list of user records is required, got %s" % (names["users"], type(users).__name__))
     settings = _first_set(get, "dect_server_derived_config")[1]
     if settings is _UNSET:
-        settings = _merge(_settings(get), {"provisioning": _derived_section(values, names, model, bool(users or values["users_src"]))})
+        layers = _settings(get)
+        derived = _derived_section(values, names, model, bool(users or values["users_src"]))
+        problems = check_overrides(layers, derived)
+        if problems:
+            raise SiteError("; ".join(problems))
+        settings = {}
+        for dummy, layer in layers:
+            settings = _merge(settings, layer)
+        settings = _merge(settings, {"provisioning": derived})
     elif not isinstance(settings, dict):
         raise SiteError("dect_server_derived_config: a mapping of settings is required, got %s" % type(settings).__name__)
     out = {
@@ -138,7 +157,37 @@ def server_documents(get):
         out["users"] = {"users": users, "strict": strict}
         if values["users_src"]:
             out["users"]["src"] = values["users_src"]
+    name = _first_set(get, "inventory_hostname")[1]
+    name = "this DECT server" if name is _UNSET else str(name)
+
+    def users_of_src():
+        return _users_with_source(name, names["users_src"], values["users_src"], users, model, read_file)
+
+    try:
+        out["record"] = server_record.build(
+            name, get, values["mac"], names["mac"], model, settings, values["check_sync"], users=users,
+            users_src=values["users_src"], users_of_src=users_of_src)
+    except server_record.RecordError as exc:
+        raise SiteError(str(exc))
     return out
+
+
+def _users_with_source(name, variable, path, users, model, read_file):
+    """The server's users merged with its users file, as the users document will have them."""
+    try:
+        data = read_file(path) if read_file is not None else _read_capped(path)
+        records, _origins = merge(read_source(data, str(path)), users, model_family(model))
+    except (OSError, SourceError) as exc:
+        raise server_record.RecordError("%s: %s: cannot read its users for the check-sync user: %s" % (name, variable, exc))
+    return records
+
+
+def _read_capped(path):
+    with open(path, "rb") as handle:
+        data = handle.read(USERS_SRC_MAX_SIZE + 1)
+    if len(data) > USERS_SRC_MAX_SIZE:
+        raise OSError("more than %d bytes" % USERS_SRC_MAX_SIZE)
+    return data
 
 
 def _first_set(get, *names):
@@ -152,16 +201,17 @@ def _first_set(get, *names):
 
 
 def _settings(get):
+    """``[(variable, settings)]``: the layers to deep-merge in order (unset and empty ones left out)."""
     explicit = _first_set(get, "dect_server_settings")
     layers = [explicit] if explicit[1] is not _UNSET else [_first_set(get, name) for name in SETTINGS_LAYERS]
-    merged = {}
+    found = []
     for name, layer in layers:
         if layer is _UNSET or layer is None:  # an unset layer, or one left empty in YAML
             continue
         if not isinstance(layer, dict):
             raise SiteError("%s: a mapping of settings is required, got %s" % (name, type(layer).__name__))
-        merged = _merge(merged, layer)
-    return merged
+        found.append((name, layer))
+    return found
 
 
 def _merge(base, override):
@@ -195,41 +245,27 @@ def _derived_section(values, names, model, has_users):
                                 time=values["time"], default_kws=default_kws)
 
 
-# Inventory variable of a DECT server -> check_sync target option.
-_SIP_TARGET_VARS = (
-    ("port", "dect_sip_port"),
-    ("transport", "dect_sip_transport"),
-    ("user", "dect_sip_user"),
-    ("domain", "dect_sip_domain"),
-    ("auth_username", "dect_sip_auth_username"),
-    ("auth_password", "dect_sip_auth_password"),
-    ("ca_path", "dect_sip_ca_path"),
-    ("timeout", "dect_sip_timeout"),
-)
+def record_of(host_vars):
+    """A DECT server's record from its variables (``hostvars[name]``): ``dect_server_record`` (set by
+    the publication's render step or from the dect_server lookup) when it has one, else made now
+    the same way (the inventory's variables; users files read without vault)."""
+    if "dect_server_record" in host_vars:
+        return host_vars["dect_server_record"]
+    try:
+        return server_documents(host_vars.__getitem__)["record"]
+    except (SiteError, IdentifierError) as exc:
+        name = host_vars["inventory_hostname"] if "inventory_hostname" in host_vars else "a DECT server"
+        text = str(exc)
+        raise SiteError(text if text.startswith(name + ": ") else "%s: %s" % (name, text))
 
 
 def check_sync_target(host_vars):
-    """The check_sync ``targets`` entry for a DECT server, from its inventory variables."""
-    host = host_vars.get("dect_sip_host") or host_vars.get("dect_ip")
-    if not host:
-        raise SiteError("%s has neither dect_sip_host nor dect_ip: nowhere to send check-sync"
-                        % host_vars.get("inventory_hostname", "a DECT server"))
-    target = {"host": str(host)}
-    for option, var in _SIP_TARGET_VARS:
-        if host_vars.get(var) not in (None, ""):
-            target[option] = host_vars[var]
-    if "user" not in target and _first_extension(host_vars.get("dect_users")):
-        target["user"] = _first_extension(host_vars.get("dect_users"))
-    return target
-
-
-def _first_extension(users):
-    """The first username (else localno) of a server's users: an extension it surely handles."""
-    for field in ("username", "localno"):
-        for user in users or []:
-            if isinstance(user, dict) and user.get(field) not in (None, ""):
-                return str(user[field])
-    return None
+    """The check_sync ``targets`` entry of a DECT server from its variables (its record, the digest
+    password read now). Raises SiteError naming the host and the variable when none can be sent."""
+    try:
+        return server_record.resolve_target(record_of(host_vars), host_vars.__getitem__)
+    except server_record.RecordError as exc:
+        raise SiteError(str(exc))
 
 
 # Where site.yml finds the rollout policy of a site, relative to each inventory source.

@@ -28,7 +28,12 @@ description:
     all the same."
   - "Device safety: a configuration that cuts the server off from provisioning for good
     (C(provisioning.server.method: disabled), C(static) without C(provisioning.server.url),
-    C(provisioning.config.check: false)) fails unless O(allow_unsafe) names that check. Settings only a
+    C(provisioning.config.check: false)), or leaves it unreachable once it imports the file (which replaces
+    its whole configuration, so a parameter left out takes the firmware's default): neither polling
+    (C(provisioning.check.interval), C(provisioning.check.time)) nor check-sync
+    (C(provisioning.check.check_sync)) on, or static IPv4 addressing (C(network.bootproto: static), the
+    2500/8000's default when C(network.bootproto) is left out) without C(network.ipaddr) and
+    C(network.netmask), fails unless O(allow_unsafe) names that check. Settings only a
     factory reset undoes, and firmware that would be staged but never applied (automatic update off
     for its kind, or no licence in C(dect.license) where the guide requires the Enhanced Provisioning
     Interface License), are warnings."
@@ -67,12 +72,16 @@ options:
         from provisioning.
       - V(provisioning_disabled) allows C(provisioning.server.method=disabled); V(static_without_url) allows
         C(static) without C(provisioning.server.url); V(config_check_off) allows
-        C(provisioning.config.check=false). Each leaves the server unreachable for later files, this
-        module's included, until someone changes it on the server itself.
+        C(provisioning.config.check=false); V(polling_and_check_sync_off) allows a configuration with
+        C(provisioning.check.check_sync) disabled, C(provisioning.check.interval) 0 and no
+        C(provisioning.check.time) (as given or left to their defaults); V(static_without_address) allows
+        C(network.bootproto=static) (given, or the 2500/8000's default) without C(network.ipaddr) or
+        C(network.netmask). Each leaves the server unreachable for later files, this module's included,
+        until someone changes it on the server itself.
       - The role C(dect_server) takes it from the inventory variable C(dect_allow_unsafe).
     type: list
     elements: str
-    choices: [provisioning_disabled, static_without_url, config_check_off]
+    choices: [provisioning_disabled, static_without_url, config_check_off, polling_and_check_sync_off, static_without_address]
     default: []
   src:
     description:
@@ -135,6 +144,11 @@ EXAMPLES = r"""
     path: /srv/dect/0013d1800033-config.xml
     model: "2500"
     settings:
+      network:
+        bootproto: dhcp  # the 2500/8000 default is static: without an address the server is unreachable
+      provisioning:
+        check:
+          check_sync: update
       snmp:
         enable: true
         syslocation: Ward B

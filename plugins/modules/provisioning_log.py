@@ -18,6 +18,14 @@ description:
   - A device asks for C(<mac>-config.xml), C(<mac>-users.xml), then each firmware C(<name>.ver) and
     image C(<name>). Version files and images carry no MAC; they are attributed to every MAC whose
     files were fetched from the same client address.
+  - A request counts as a fetch of a file only under the served O(path); requests for device files under any
+    other path (a misconfigured URL, a crafted request) are reported apart, in RV(servers[mac].elsewhere), with
+    their status (C(GET 404), a TFTP refusal), so a report can say what was asked for instead of "never fetched".
+    Records are keyed on the client address and the path asked for, as the log line gives it.
+  - With O(clients), a MAC's fetches count only from its own address; requests from any other address are
+    reported apart, in RV(servers[mac].other_clients).
+  - A log rotated or compressed while it is read (a file gone, a gzip still being written) is listed and read
+    again once, then skipped with a warning; it never fails the module.
   - For an image, RV(servers[mac].files[name].complete) says whether the request was a complete
     download of the file now staged in O(root) (all its bytes, transfer finished). tftpd-hpa logs
     the request and any refusal but not the end of a transfer, so over TFTP it is null.
@@ -38,6 +46,18 @@ options:
         UTC) or a number of seconds ago (V(3600)).
       - Omitted, every request in the logs.
     type: str
+  path:
+    description:
+      - The path the root is served under (the role's C(provisioning_server_path), the path of the provisioning
+        URL), V(/dect) for C(https://prov1.example/dect); empty for the root itself.
+    type: str
+    default: ""
+  clients:
+    description:
+      - Per MAC (any common spelling), the client address its requests must come from to count as its fetches
+        (its C(dect_ip)). Requests from other addresses go to RV(servers[mac].other_clients).
+      - A MAC not listed counts from any address.
+    type: dict
   root:
     description:
       - The provisioning root, to compare image downloads with the staged files and tell whether a
@@ -109,13 +129,19 @@ servers:
   type: dict
   contains:
     files:
-      description: Per file name, the last request for it.
+      description:
+        - Per file name, the last request for it under the served O(path) (from the MAC's own address when
+          O(clients) names it).
       type: dict
       contains:
         kind:
           description: V(config), V(users), V(ver) or V(image).
           type: str
           sample: image
+        path:
+          description: The path asked for, with a leading C(/).
+          type: str
+          sample: /dect/kws.bin
         time:
           description: When the request began, ISO 8601 UTC with milliseconds; over FTP the second the
             transfer ended (vsftpd's transfer log has no finer time).
@@ -156,8 +182,19 @@ servers:
           description: For images, whether the request downloaded the staged image completely; null over
             TFTP and for other kinds.
           type: bool
+    other_clients:
+      description:
+        - Per file name, the last request under the served path from an address other than the one O(clients)
+          gives for this MAC (not its fetch); the same fields as RV(servers[mac].files).
+      type: dict
+    elsewhere:
+      description:
+        - Per path asked for, the last request for this MAC's files under a path that is not served, any
+          address; the same fields as RV(servers[mac].files). At most the 16 latest paths.
+      type: dict
+      sample: {"/dect/0013d1800032-config.xml": {status: GET 404, ok: false, client: 192.0.2.10}}
     clients:
-      description: Client addresses this MAC's files were fetched from.
+      description: Client addresses this MAC's files were asked for from.
       type: list
       elements: str
       sample: [192.0.2.10]
@@ -179,7 +216,7 @@ requests:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log import (
-    LogError, parse_since, read_requests, summarize)
+    LogError, client_address, parse_since, read_requests, summarize)
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 
 
@@ -188,6 +225,8 @@ def main():
         argument_spec=dict(
             macs=dict(type="list", elements="str"),
             since=dict(type="str"),
+            path=dict(type="str", default=""),
+            clients=dict(type="dict"),
             root=dict(type="path", default="/srv/dect"),
             nginx_log=dict(type="path", default="/var/log/nginx/dect-provisioning.access.log"),
             ftp_log=dict(type="path", default="/var/log/vsftpd.log"),
@@ -198,16 +237,19 @@ def main():
     params = module.params
     try:
         macs = sorted(set(normalize_mac(mac) for mac in params["macs"])) if params["macs"] else None
+        clients = dict((normalize_mac(mac), client_address(ip)) for mac, ip in (params["clients"] or {}).items() if ip)
     except IdentifierError as exc:
-        module.fail_json(msg="macs: %s" % exc)
+        module.fail_json(msg="macs / clients: %s" % exc)
     logs = (("nginx", "nginx_log"), ("ftp", "ftp_log"), ("tftp", "tftp_log"))
     sources = [(kind, params[option]) for kind, option in logs if params[option]]
     try:
         found = read_requests(sources, parse_since(params["since"]))
     except LogError as exc:
         module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, servers=summarize(found, macs, params["root"]), logs=found.logs,
-                     requests=found.count)
+    for warning in found.warnings:
+        module.warn(warning)
+    module.exit_json(changed=False, servers=summarize(found, macs, params["root"], params["path"], clients),
+                     logs=found.logs, requests=found.count)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,9 @@ description:
     errors) and the fact C(dect_server_expected_fetch), the files the server must now fetch. The
     write steps leave each server's outcome in the run's private spool, so a server's report never
     handles the rest of the batch.
+  - Given O(server) from the P(dect.provisioning.dect_server#lookup) lookup, O(step=render) also sets the fact
+    C(dect_server_record), the server's resolved record without secrets (MAC, model, file names, firmware by
+    kind, what it fetches, its check-sync reaction and target), which every later step of C(site.yml) reads.
 author:
   - dect.provisioning contributors (!UNKNOWN)
 options:
@@ -172,7 +175,11 @@ options:
   check_sync:
     description:
       - With O(step=report), a server whose result is changed gets the fact C(dect_server_check_sync_pending=true),
-        which C(site.yml) reads to send one concurrent SIP NOTIFY check-sync to every changed server.
+        which C(site.yml) reads to send one concurrent SIP NOTIFY check-sync to the changed servers of each batch.
+      - From the server's record (O(step=render) with O(server)) - reaction C(disabled) (C(provisioning.check.check_sync))
+        - no pending fact, no expected fetch, and a warning naming the server; reaction C(reboot) with only the users file
+        changed - a warning that the NOTIFY restarts the server; no target (no address, no enabled user, a transport the
+        server does not accept) - the server fails naming the variable to set, its files published.
     type: bool
     default: false
 extends_documentation_fragment:

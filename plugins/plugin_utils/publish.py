@@ -75,7 +75,15 @@ class DocumentAction(SpecAction):
 
     # -- the shared flow ----------------------------------------------------------------
     def run(self, tmp=None, task_vars=None):
-        return self._scrubbed(super().run(tmp, task_vars))
+        return self._host_named(self._scrubbed(super().run(tmp, task_vars)), task_vars or {})
+
+    def _host_named(self, result, task_vars):
+        """Run for one host on another (``delegate_to``, as validate.yml checks each DECT server on the
+        controller): each warning starts with the host it is about, which Ansible's own line omits."""
+        host = task_vars.get("inventory_hostname")
+        if result.get("warnings") and self._task.delegate_to and host and host != self._task.delegate_to:
+            result["warnings"] = ["%s: %s" % (host, warning) for warning in result["warnings"]]
+        return result
 
     def perform(self, args, task_vars):
         family = self._family(args)

@@ -68,7 +68,7 @@ def inventory_yaml(lab, kea_path):
           dect_ip: 192.0.2.{ip}
           dect_sip_host: 127.0.0.1
           dect_sip_port: {port}
-          dect_settings_host: {{network: {{hostname: {name}}}}}
+          dect_settings_host: {{network: {{hostname: {name}, bootproto: dhcp}}}}
           dect_users:
             - ipei: "00077 {ipei:07d}"
               {ident}: "{number}"

@@ -89,7 +89,7 @@ def test_name_with_a_path_is_refused(play, tmp_path, root, name):
     run = play("firmware_stage.yml", extra_vars=dict(fw_src=str(image), fw_root=str(root), fw_version="PCS24B 71234",
                                                      fw_name=name))
     assert run.rc == 2
-    assert ("name: '%s' is refused: allowed: a file name of letters, digits and ._+- (no path separators or '..')"
+    assert ("name: '%s' is not allowed: allowed is a file name of letters, digits and ._+- (no path separators or '..')"
             % name) in run.stdout
     assert os.listdir(root) == [] and not (tmp_path / "kws.bin").exists()
 

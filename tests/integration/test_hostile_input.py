@@ -64,7 +64,8 @@ def settings(**extra):
     base = {"sip": {"defaultdomain": "pbx.example.com", "auth": {"username": "dect", "password": SIP_PASSWORD},
                     "admin_pwd": ADMIN_PWD, "api_key": API_KEY, "door_pin": DOOR_PIN},
             "provisioning": {"server": {"method": "static",
-                                        "url": "https://prov:%s@192.0.2.10/dect" % URL_PASSWORD}}}
+                                        "url": "https://prov:%s@192.0.2.10/dect" % URL_PASSWORD},
+                             "check": {"check_sync": "update"}}}
     for section, values in extra.items():
         base.setdefault(section, {}).update(values)
     return base

@@ -150,7 +150,7 @@ def test_config_naming_firmware_outside_the_root_is_invalid_and_nothing_fetched_
     by_name = files(outcome)
     assert by_name[CONFIG]["status"] == "invalid"
     assert by_name[CONFIG]["errors"] == [
-        "provisioning.firmware.kws: value '../../../etc/passwd' allowed: a file name of letters, digits and "
+        "provisioning.firmware.kws: value '../../../etc/passwd' is not allowed: allowed is a file name of letters, digits and "
         "._+- (no path separators or '..')"]
     # Nothing is fetched by the refused name (it once crashed the module); the good name is still probed.
     assert list(by_name) == [CONFIG, "pp.bin.ver", "pp.bin"]

@@ -220,3 +220,80 @@ def test_only_device_files_are_served(site, protocol, tmp_path):
             with pytest.raises(urllib.error.HTTPError) as err:
                 fetch(name)
             assert err.value.code == 404, name
+
+
+# ----------------------------------------------------------------------------- paths and addresses
+
+
+def http_status(url, cafile=None):
+    try:
+        fetch_http(url, cafile)
+        return 200
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_a_request_under_a_path_that_is_not_served_is_reported_with_its_status(site):
+    """The URL says /dect, the root is served at '/': every request 404s, and the log says so."""
+    before = time.time()
+    assert http_status(site.url("https", "dect/%s-config.xml" % MAC), site.ca) == 404
+    assert tftp_first_reply(site, "dect/%s-users.xml" % MAC) == b"\x00\x05\x00\x00File name too long\x00"
+    wait_for_line(site.conf / "tftpd.log", "filename dect/%s-users.xml" % MAC)
+    time.sleep(0.3)
+    server = read_log(site, provisioning_server_requests_since="60")["servers"][MAC]
+    for name in ("%s-config.xml" % MAC, "%s-users.xml" % MAC):  # earlier tests' fetches at '/' only
+        assert name not in server["files"] or server["files"][name]["epoch"] < before, server["files"][name]
+    https = server["elsewhere"]["/dect/%s-config.xml" % MAC]
+    assert (https["protocol"], https["status"], https["ok"], https["client"]) == ("https", "GET 404", False, "127.0.0.1")
+    tftp = server["elsewhere"]["/dect/%s-users.xml" % MAC]
+    assert (tftp["protocol"], tftp["status"], tftp["ok"]) == ("tftp", "NAK 0 File name too long", False)
+    assert https["epoch"] >= before - 1 and tftp["epoch"] >= before - 1
+
+
+def test_a_crafted_404_does_not_hide_a_real_fetch(site):
+    """nginx logs /x%20/<mac>-config.xml as '/x /<mac>-config.xml': a request under '/x ', not the fetch."""
+    fetch_http(site.url("http", "%s-config.xml" % MAC))
+    fetched = time.time()
+    assert http_status(site.url("http", "x%%20/%s-config.xml" % MAC)) == 404
+    assert http_status(site.url("http", "x%%20%%2F%s-config.xml" % MAC)) == 404
+    time.sleep(0.3)
+    server = read_log(site, provisioning_server_requests_since="60")["servers"][MAC]
+    config = server["files"]["%s-config.xml" % MAC]
+    assert (config["status"], config["ok"], config["path"]) == ("GET 200", True, "/%s-config.xml" % MAC)
+    assert config["epoch"] <= fetched
+    assert server["elsewhere"]["/x /%s-config.xml" % MAC]["status"] == "GET 404"
+
+
+def test_a_fetch_from_another_address_is_not_the_servers(site):
+    fetch_http(site.url("http", "%s-config.xml" % MAC))
+    time.sleep(0.3)
+    server = read_log(site, provisioning_server_requests_since="60",
+                      provisioning_server_requests_clients={"00:13:D1:80:00:32": "192.0.2.10"})["servers"][MAC]
+    assert server["files"] == {} and server["last_request"] is None
+    other = server["other_clients"]["%s-config.xml" % MAC]
+    assert (other["client"], other["status"]) == ("127.0.0.1", "GET 200")
+    mine = read_log(site, provisioning_server_requests_since="60",
+                    provisioning_server_requests_clients={MAC: "127.0.0.1"})["servers"][MAC]
+    assert mine["files"]["%s-config.xml" % MAC]["status"] == "GET 200" and mine["other_clients"] == {}
+
+
+def test_a_log_compressed_while_it_is_read_is_skipped_with_a_warning(site):
+    """logrotate's gzip half written beside the log: the module warns and reads the rest."""
+    log = site.conf / "nginx-access.log"
+    fetch_http(site.url("http", "%s-users.xml" % MAC))
+    time.sleep(0.3)
+    half = gzip.compress(log.read_bytes() * 50)
+    partial = Path(str(log) + ".7.gz")
+    partial.write_bytes(half[:len(half) // 2])
+    try:
+        out = site.workdir / "requests.json"
+        extra = dict(site.extra_vars, pl_out=str(out), provisioning_server_requests_since="60")
+        run = run_playbook(READ, site.workdir / "ansible", extra_vars=extra)
+        assert run.rc == 0, run.output
+        warning = "nginx log: %s changed while it was read (rotated or compressed?) and was skipped" % partial
+        assert warning in " ".join(run.output.split()), run.output
+        result = json.loads(out.read_text())
+        assert result["servers"][MAC]["files"]["%s-users.xml" % MAC]["status"] == "GET 200"
+        assert str(partial) not in [entry["path"] for entry in result["logs"]]
+    finally:
+        partial.unlink()

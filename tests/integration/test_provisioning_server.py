@@ -12,10 +12,13 @@ import grp
 import ftplib
 import hashlib
 import os
+import pwd
 import socket
 import ssl
+import stat
 import struct
 import subprocess
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -268,3 +271,118 @@ def test_os_locations_in_check_mode_write_nothing(play, tmp_path):
     assert "+++ after: " in run.stdout and "listen 127.0.0.1:443 ssl default_server;" in run.stdout
     assert "Configure tftpd-hpa" not in run.stdout and "Configure vsftpd" not in run.stdout  # https only
     assert not root.exists() and site_file.exists() == existed
+
+
+# ----------------------------------------------------------------------------- served under the URL's path
+
+
+def tftp_reply(site, name):
+    """The first packet answering a TFTP read request for ``name`` (any bytes, as a device may send)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(5)
+        sock.sendto(b"\x00\x01" + name.encode() + b"\x00octet\x00", ("127.0.0.1", site.port("tftp")))
+        return sock.recvfrom(1024)[0]
+
+
+@pytest.fixture(scope="module")
+def path_site():
+    """TFTP, HTTP and HTTPS under /dect, the path of the URL https://127.0.0.1:<port>/dect."""
+    need_root()
+    with served_site(PLAYBOOK, ["tftp", "http", "https"], test_ca=True, provisioning_server_path="/dect") as served:
+        yield served
+
+
+@pytest.mark.parametrize("protocol", ["tftp", "http", "https"])
+def test_the_root_is_served_under_the_path(path_site, protocol, tmp_path):
+    site = path_site
+    for name in FILES:
+        if protocol == "tftp":
+            got = fetch_tftp(site, "dect/" + name, tmp_path / name)
+            assert fetch_tftp(site, "/dect/" + name, tmp_path / name) == got  # with or without the leading '/'
+        else:
+            got = fetch_http(site.url(protocol, "dect/" + name), cafile=site.ca if protocol == "https" else None)
+        assert got == expected_bytes(site, name), (protocol, name)
+
+
+@pytest.mark.parametrize("protocol", ["http", "https"])
+def test_anything_else_under_the_path_or_outside_it_is_404(path_site, protocol):
+    site = path_site
+    context = ssl.create_default_context(cafile=str(site.ca)) if protocol == "https" else None
+    (site.root / ".kws.bin.upload").write_bytes(b"half an upload")
+    (site.root / "sub").mkdir(mode=0o750)
+    (site.root / "sub" / "kws.bin").write_bytes(b"below the root")
+
+    def status(method, path):
+        request = urllib.request.Request(site.url(protocol) + path, method=method,
+                                         data=b"x" if method in ("PUT", "POST") else None)
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        for path in ("kws.bin", "0013d1800032-config.xml", "dect", "dect/", "dect/missing.bin", "dect/.kws.bin.upload",
+                     "dect/sub/kws.bin", "dect/../kws.bin", "dectkws.bin", "x/dect/kws.bin", "DECT/kws.bin",
+                     "dect/kws.bin/", "dect/%2e%2e/kws.bin", "dect/x%2fkws.bin"):
+            assert status("GET", path) == 404, path
+        assert status("GET", "dect/kws.bin%00.ver") == 400  # nginx refuses a NUL outright
+        for method in ("PUT", "POST", "DELETE"):
+            assert status(method, "dect/kws.bin") == 403, method
+        assert status("HEAD", "dect/kws.bin") == 200
+    finally:
+        (site.root / ".kws.bin.upload").unlink()
+        (site.root / "sub" / "kws.bin").unlink()
+        (site.root / "sub").rmdir()
+
+
+def test_tftp_refuses_every_other_name_under_or_outside_the_path(path_site):
+    for name in ("kws.bin", "/kws.bin", "x/kws.bin", "dect/sub/kws.bin", "dect/../kws.bin", "dect//kws.bin"):
+        # a device file name under another path: logged with the name asked for, then refused
+        assert tftp_reply(path_site, name) == b"\x00\x05\x00\x00File name too long\x00", name
+    for name in ("dect/.kws.bin.upload", "dect/notes.txt", "dect/", "dect"):
+        assert tftp_reply(path_site, name) == b"\x00\x05\x00\x02Access denied\x00", name
+    assert tftp_reply(path_site, "dect/missing.bin") == b"\x00\x05\x00\x01File not found\x00"
+
+
+def test_the_path_is_in_the_rendered_configurations(path_site):
+    nginx = (path_site.conf / "dect-provisioning.conf").read_text()
+    assert nginx.count('location ~ "^/dect/(?<dect_file>') == 2
+    assert nginx.count("alias %s/$dect_file;" % path_site.root) == 2
+    remap = (path_site.conf / "tftpd.remap").read_text().splitlines()
+    assert remap[2:4] == ["aP .*", r"re ^/?dect/(([0-9a-f]{12}-(config|users)\.xml|[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*"
+                          r"\.(bin|ver)))$ \1"]
+    assert remap[-1] == "a .*"
+    again = path_site.play()
+    assert again.rc == 0 and again.recap()["changed"] == 0, again.output
+
+
+def test_the_tftp_log_socket_is_writable_by_the_daemons_user_only(path_site):
+    sock = path_site.conf / "tftpd-log.sock"
+    st = sock.stat()
+    assert stat.S_ISSOCK(st.st_mode) and st.st_mode & 0o777 == 0o600
+    assert (pwd.getpwuid(st.st_uid).pw_name, st.st_gid) == ("tftp", pwd.getpwnam("tftp").pw_gid)
+    forged = "<29>Dec  7 04:54:20 in.tftpd[1]: RRQ from 192.0.2.66 filename 0013d1800032-config.xml"
+    send = ["python3", "-c", "import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); "
+            "s.sendto(sys.argv[2].encode(), sys.argv[1])", str(sock), forged]
+    refused = subprocess.run(["runuser", "-u", "nobody", "--"] + send, capture_output=True, text=True, timeout=10,
+                             check=False)
+    assert refused.returncode == 1 and "PermissionError" in refused.stderr, refused
+    assert subprocess.run(["runuser", "-u", "tftp", "--"] + send, timeout=10, check=False).returncode == 0
+    log = path_site.conf / "tftpd.log"
+    deadline = time.monotonic() + 5
+    while "192.0.2.66" not in (log.read_text() if log.exists() else "") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert log.read_text().count("192.0.2.66") == 1  # the daemon's user's line only
+
+
+def test_ftp_with_a_path_is_refused_before_anything_is_written(play, tmp_path):
+    extra = dict(dect_provisioning_root=str(tmp_path / "srv"), provisioning_server_config_dir=str(tmp_path / "etc"),
+                 provisioning_server_manage_packages=False, provisioning_server_manage_services=False,
+                 dect_provisioning_url="ftp://127.0.0.1/dect")
+    run = play("provisioning_server_serve.yml", extra_vars=extra)
+    assert run.rc == 2
+    assert ("localhost: provisioning_server_path: '/dect' cannot be served over ftp: vsftpd serves the root only at"
+            " '/' (no alias; a link or a wider FTP root would expose more than the root); allowed '' with ftp, or a"
+            " path with tftp, http, https only") in run.stdout, run.stdout
+    assert not (tmp_path / "srv").exists() and not (tmp_path / "etc").exists()

@@ -36,7 +36,7 @@ PLAYBOOK = """
 
 def server(index, **extra):
     host = {"dect_mac": "00:13:d1:80:00:%02x" % index, "dect_model": "6500" if index % 2 else "8000",
-            "dect_settings_host": {"network": {"hostname": "ward-%d" % index}}}
+            "dect_settings_host": {"network": {"hostname": "ward-%d" % index, "bootproto": "dhcp"}}}
     host.update(extra)
     return host
 
@@ -81,7 +81,7 @@ def test_an_invalid_server_fails_alone_naming_every_error(play, site):
     result = play(PLAYBOOK, inventory=write(s3=BAD))
     assert result.rc == 2
     assert result.recap("s3")["failed"] == 1
-    assert "network.bootproto: value 'maybe' allowed: dhcp, static" in result.stdout
+    assert "network.bootproto: value 'maybe' is not allowed: allowed are dhcp, static" in result.stdout
     assert "sip.localport: value '70000' is out of range" in result.stdout
     for name in ("s1", "s2", "s4"):
         assert result.recap(name)["failed"] == 0 and result.recap(name)["changed"] == 1
@@ -89,6 +89,20 @@ def test_an_invalid_server_fails_alone_naming_every_error(play, site):
                            "0013d1800004-config.xml"]
     for path in root.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_render_step_warnings_name_the_dect_server(play, site):
+    tmp_path, root, write = site
+    typo = {"dect_settings_host": {"network": {"hostname": "ward-2", "bootproto": "dhcp"},
+                                   "sip": {"proxy": {"domian": "pbx.example"}}}}
+    result = play(PLAYBOOK, inventory=write(s2=typo), check=True)
+    assert result.rc == 0, result.output
+    assert ("[WARNING]: s2: sip.proxy.domian: unknown parameter, rendered as given (not in the guide's Appendix A);"
+            " did you mean `sip.proxy.domain`?") in result.output
+    # s1's SIP password is typed into this test inventory as plain text
+    assert "[WARNING]: s1: dect_settings_host.sip.auth.password is a secret typed into inventory as plain text" \
+        in result.output
+    assert SIP_PASSWORD not in result.output
 
 
 def test_check_mode_and_diff_write_nothing_and_show_parameters_with_secrets_masked(play, site):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -64,11 +66,18 @@ def test_the_wait_passes_once_every_server_fetched(lab):
     lab.power_cycle()  # every server boots from what is staged: dect-003 now reacts to check-sync
     assert lab.wait_until_provisioned(lab.state["firmware"], timeout=30) == []
     lab.set_firmware("DEMO-KWS 3")
+    # dect-002 names its MAC only through the role's variable, in another spelling: the wait reads the
+    # record the publication resolved, not dect_mac.
+    inventory = json.loads(lab.inventory.read_text())
+    dect_002 = inventory["all"]["children"]["dect_servers"]["hosts"]["dect-002"]
+    dect_002["dect_server_mac"] = dect_002.pop("dect_mac").upper().replace(":", "-")
+    lab.inventory.write_text(json.dumps(inventory))
     run, seconds = rollout(lab)
     assert run.rc == 0, run.output
     assert seconds < TIMEOUT + 60
     text = "\n".join(table_lines(run))
     assert "MISSING" not in text, text
+    assert re.search(r"^dect-002\s+0013d1800002\s+kws\.bin\.ver\s+\S+Z http 127\.0\.0\.1 GET 200", text, re.M), text
     for name in ("dect-001", "dect-002", "dect-003"):
         assert re.search(r"^%s\s+\w{12}\s+kws\.bin\.ver\s+\S+Z http 127\.0\.0\.1 GET 200" % name, text, re.M), text
     assert len(re.findall(r"kws\.bin\s+\S+Z http 127\.0\.0\.1 GET 200 complete", text)) == 3, text
@@ -78,6 +87,7 @@ def test_report_on_demand_for_a_subset_including_a_server_that_never_fetched(lab
     inventory = json.loads(lab.inventory.read_text())
     servers = inventory["all"]["children"]["dect_servers"]["hosts"]
     servers["dect-009"] = dict(servers["dect-002"], dect_mac="00:13:d1:80:00:09", dect_ip="192.0.2.99")
+    servers["dect-009"].pop("dect_server_mac", None)  # the test above gave dect-002 its MAC this way
     path = lab.dir / "inventory-report.json"
     path.write_text(json.dumps(inventory))
     run = run_playbook("dect.provisioning.report", lab.dir, inventory=path, args=("-l", "dect-002,dect-009"))
@@ -91,3 +101,40 @@ def test_report_on_demand_for_a_subset_including_a_server_that_never_fetched(lab
     assert re.search(r"\skws\.bin\s+\S+Z http 127\.0\.0\.1 GET 200 complete$", text, re.M), text
     assert re.search(r"^dect-009\s+0013d1800009\s+0013d1800009-config.xml\s+MISSING - never fetched$", text, re.M), text
     assert re.search(r"^\s+0013d1800009-users.xml\s+MISSING - never fetched$", text, re.M), text
+
+
+def test_report_shows_requests_under_another_path_and_fetches_from_another_address(lab):
+    """A curl from 127.0.0.1 does not make a server at 192.0.2.12 converged; a request under a path that is
+    not served is shown with its status instead of 'never fetched'."""
+    inventory = json.loads(lab.inventory.read_text())
+    servers = inventory["all"]["children"]["dect_servers"]["hosts"]
+    del servers["dect-002"]["dect_client_address"]  # its fetches must now come from its dect_ip, 192.0.2.12
+    servers["dect-009"] = dict(servers["dect-001"], dect_mac="00:13:d1:80:00:09", dect_ip="192.0.2.99")
+    path = lab.dir / "inventory-evidence.json"
+    path.write_text(json.dumps(inventory))
+    url = "http://127.0.0.1:%d/dect/0013d1800009-config.xml" % lab.state["http_port"]
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(url, timeout=10)
+    assert err.value.code == 404
+    run = run_playbook("dect.provisioning.report", lab.dir, inventory=path, args=("-l", "dect-002,dect-009"))
+    assert run.rc == 0, run.output
+    text = "\n".join(convergence_table(run.stdout, "What each DECT server fetched"))
+    mac2 = "0013d1800002"
+    assert re.search(r"^dect-002\s+%s\s+%s-config.xml\s+MISSING - never fetched; from another address than 192\.0\.2\.12,"
+                     r" not credited: \S+Z http 127\.0\.0\.1 GET 200$" % (mac2, mac2), text, re.M), text
+    rows2 = text[text.index("\ndect-002"):text.index("\ndect-009")].splitlines()[1:]
+    assert len(rows2) == 3 and all("MISSING - never fetched; from another address" in row for row in rows2), text
+    assert re.search(r"^dect-009\s+0013d1800009\s+0013d1800009-config.xml\s+MISSING - requested"
+                     r" /dect/0013d1800009-config\.xml: 404 \(\S+Z http 127\.0\.0\.1\)$", text, re.M), text
+
+
+def test_the_wait_credits_a_fetch_only_from_the_servers_own_address(lab):
+    lab.state["host_vars"] = {"dect-001": {"dect_client_address": "192.0.2.11"}}
+    lab.set_firmware("DEMO-KWS 4")
+    run, _seconds = rollout(lab)
+    assert run.rc == 2, run.output
+    assert run.recap("dect-001")["failed"] == 1 and run.recap("dect-002")["failed"] == 0, run.stdout
+    text = "\n".join(table_lines(run))
+    assert re.search(r"^dect-001\s+0013d1800001\s+\S+\s+MISSING - never fetched; from another address than"
+                     r" 192\.0\.2\.11, not credited: \S+Z http 127\.0\.0\.1 GET 200", text, re.M), text
+    assert not re.search(r"^dect-00[23]\s.*MISSING", text, re.M), text

@@ -24,7 +24,8 @@ from devtools.procs import need_root
 MAC = "0013d1800032"
 OLD = b"<?xml version=\"1.0\"?>\n<config>old, kept while the name is bind-mounted</config>\n"
 DOCUMENTS = {
-    "config_xml": ("%s-config.xml" % MAC, "settings:\n          network: {bootproto: dhcp, hostname: ward-a}",
+    "config_xml": ("%s-config.xml" % MAC, "settings:\n          network: {bootproto: dhcp, hostname: ward-a}"
+                   "\n          provisioning: {check: {check_sync: update}}",
                    b"<hostname>ward-a</hostname>"),
     "users_xml": ("%s-users.xml" % MAC, "users:\n          - {username: '1001', ipei: '00077 0000001'}",
                   b"<username>1001</username>"),

@@ -184,7 +184,7 @@ BAD_IPDECT_ERRORS = [
     "users[9] (username '1009'): ipei: value '0007700000010' has a wrong IPEI check digit: expected '9'",
     "users[10] (username '1010'): cucmdevicename: value 'SEP12345' is not allowed: SEP followed by 12 hex digits,"
     " e.g. SEP123456789ABC",
-    "users[11] (username '1011'): disabled: value 'maybe' allowed: true, false",
+    "users[11] (username '1011'): disabled: value 'maybe' is not allowed: allowed are true, false",
     "users[8] (username '1008'): ipei: value '00077 0000001' is also used by users[7] (username '1007'):"
     " ipei, username and localno must be unique in a file",
     "users[12] (username '1001'): username: value '1001' is also used by users[0] (username '1001'):"
@@ -213,11 +213,11 @@ BAD_DECT_ERRORS = [
     " line zzzz 0000-0015",
     "users[3] (localno '2003'): lid: value '01010016' is not allowed: xxyyzzzz with shelf xx 01-08, card yy 01-08,"
     " line zzzz 0000-0015",
-    "users[4] (localno '2004'): linetype: value 'X' allowed: D, S, A",
+    "users[4] (localno '2004'): linetype: value 'X' is not allowed: allowed are D, S, A",
     "users[5] (localno '2005'): tx_gain: value '13' is out of range: allowed integer -12..12 (dB)",
     "users[6] (localno '2006'): rx_gain: value '-13' is out of range: allowed integer -12..12 (dB)",
     "users[7] (localno '2007'): rx_gain: value '2' is not possible for linetype D (DECT to DECT): allowed 0",
-    "users[8] (localno '2008'): presentationtext: value 'often' allowed: true, false",
+    "users[8] (localno '2008'): presentationtext: value 'often' is not allowed: allowed are true, false",
     "users[9] (localno '2008'): localno: value '2008' is also used by users[8] (localno '2008'):"
     " ipei, username and localno must be unique in a file",
 ]
@@ -280,7 +280,7 @@ def test_csv_of_500_users_with_bad_rows_fails_listing_exactly_those_rows(play, r
     run = publish(play, root, extra_vars={"model": "8000", "users_src": str(csv_path), "expect_failure": True})
     assert run.result["errors"] == [
         "ward-b.csv line 12 (localno '3010'): tx_gain: value '14' is out of range: allowed integer -12..12 (dB)",
-        "ward-b.csv line 250 (localno '3248'): linetype: value 'Q' allowed: D, S, A",
+        "ward-b.csv line 250 (localno '3248'): linetype: value 'Q' is not allowed: allowed are D, S, A",
         "ward-b.csv line 501 (localno '3499'): accesscode: value '********' is not allowed: 0 to 8 decimal digits",
         "ward-b.csv line 251 (localno '3249'): ipei: value '00077 0000002' is also used by ward-b.csv line 4"
         " (localno '3002'): ipei, username and localno must be unique in a file",

@@ -17,7 +17,14 @@ EXPORTS = [("config-6500-export.xml", "ipdect", "6500"), ("config-8000-export.xm
 REPO = Path(__file__).resolve().parents[2]
 
 
-def check(settings, family="ipdect", **policy):
+# Most tests here are about other checks: the reachability checks (no polling nor check-sync, static
+# addressing without an address) are waived unless a test asks for them with reach=True.
+REACHABILITY = ("polling_and_check_sync_off", "static_without_address")
+
+
+def check(settings, family="ipdect", reach=False, **policy):
+    if not reach:
+        policy["allow_unsafe"] = tuple(policy.get("allow_unsafe", ())) + REACHABILITY
     return cs.validate(settings, family, **policy)
 
 
@@ -29,11 +36,11 @@ def test_device_style_export_with_empty_elements_and_every_section_round_trips(n
     settings = cs.parse(data, family)
     sections = {p.path.split(".", 1)[0] for p in PARAMETERS if family in p.families}
     assert set(settings) == sections
-    checked = cs.validate(settings, family, model=model)
+    checked = check(settings, family, model=model)
     assert checked.errors == [] and checked.warnings == []
     rendered = cs.render(checked.tree)
     assert canonical(rendered, "config") == canonical(data, "config")
-    assert cs.render(cs.validate(cs.parse(rendered, family), family, model=model).tree) == rendered
+    assert cs.render(check(cs.parse(rendered, family), family, model=model).tree) == rendered
 
 
 @pytest.mark.parametrize("path", ["provisioning.check.time", "network.gateway", "network.dns1", "network.ntp",
@@ -132,7 +139,7 @@ def test_default_sync_type_has_lan_and_radio_default():
     for value in ("Free running", "radio", "LAN"):
         assert check({"rfp": {"default_sync_type": value}}, "dect").errors == []
     assert check({"rfp": {"default_sync_type": "LAN radio"}}).errors == [
-        "rfp.default_sync_type: value 'LAN radio' allowed: Free running, radio, LAN"]
+        "rfp.default_sync_type: value 'LAN radio' is not allowed: allowed are Free running, radio, LAN"]
 
 
 def test_ntp_address_and_enable_together_render_the_guides_tree():
@@ -146,7 +153,7 @@ def test_ntp_address_and_enable_together_render_the_guides_tree():
     plain = cs.render(check({"network": {"ntp": "192.0.2.123"}}, "ipdect").tree)
     assert "<ntp>192.0.2.123</ntp>" in plain
     assert check({"network": {"ntp": {"value": "not a host!"}}}, "dect").errors == [
-        "network.ntp: value 'not a host!' allowed: a host name, IPv4 or IPv6 address"]
+        "network.ntp: value 'not a host!' is not allowed: allowed is a host name, IPv4 or IPv6 address"]
 
 
 def test_g729a_is_marked_for_the_6500():
@@ -184,7 +191,7 @@ def test_base_station_and_media_resource_rows_do_not_apply_to_the_400(settings, 
 
 
 def test_model_must_belong_to_the_family():
-    assert check({}, "ipdect", model="8000").errors == ["model: '8000' is not a 400/6500 model: allowed 400, 6500"]
+    assert check({}, "ipdect", model="8000").errors == ["model: '8000' is not a 400/6500 model: allowed are 400, 6500"]
 
 
 # ----------------------------------------------------------------------------- device safety
@@ -216,12 +223,65 @@ def test_configuration_cutting_the_server_off_is_refused_unless_allowed(settings
     assert len(check(settings, allow_unsafe=others).errors) == 1
 
 
+REPLACES = "the imported file replaces the server's whole configuration"
+DEAF = ("provisioning.check.check_sync: %s, provisioning.check.interval %s and provisioning.check.time not set: " + REPLACES
+        + ", so nothing tells the server to check for a new file again (neither SIP NOTIFY check-sync nor polling) and"
+        " it never fetches one until someone changes it on the server itself; allowed: check_sync update or reboot"
+        " (inventory: dect_check_sync_reaction), an interval above 0 minutes (dect_check_interval) or a daily time"
+        " hh:mm (dect_check_time); add polling_and_check_sync_off to allow_unsafe if that is meant")
+NO_ADDRESS = ("network.bootproto: %s, with %s not set: the server comes up without an IPv4 address and nothing can"
+              " reach it; allowed: bootproto dhcp, or static with network.ipaddr and network.netmask; add"
+              " static_without_address to allow_unsafe if that is meant")
+DHCP = {"network": {"bootproto": "dhcp"}}
+POLLED = {"provisioning": {"check": {"interval": 60}}}
+
+
+@pytest.mark.parametrize("settings,family,model,message", [
+    # Neither polling nor check-sync, as given or as the defaults the import leaves.
+    (DHCP, "ipdect", "6500", DEAF % ("not set (default 'disabled')", "not set (default '0')")),
+    ({"provisioning": {"check": {"check_sync": "disabled", "interval": 0, "time": ""}}, "network": {"bootproto": "dhcp"}},
+     "dect", "2500", DEAF % ("value 'disabled'", "value '0'")),
+    # Static addressing without an address or a mask.
+    (dict(POLLED, network={"bootproto": "static"}), "ipdect", "6500",
+     NO_ADDRESS % ("value 'static'", "network.ipaddr and network.netmask")),
+    (dict(POLLED, network={"bootproto": "static", "ipaddr": "192.0.2.10"}), "dect", "8000",
+     NO_ADDRESS % ("value 'static'", "network.netmask")),
+    # No bootproto on the 2500/8000: its default is static.
+    (POLLED, "dect", "8000", NO_ADDRESS % (
+        "not set, so the 8000's default 'static' applies (%s)" % REPLACES, "network.ipaddr and network.netmask")),
+    (dict(POLLED, network={"hostname": "stores"}), "dect", "2500", NO_ADDRESS % (
+        "not set, so the 2500/8000 (the guide gives it for the 8000) default 'static' applies (%s)" % REPLACES,
+        "network.ipaddr and network.netmask")),
+])
+def test_configuration_leaving_the_server_unreachable_is_refused_unless_allowed(settings, family, model, message):
+    assert check(settings, family, reach=True, model=model).errors == [message]
+    name = "polling_and_check_sync_off" if message.startswith("provisioning") else "static_without_address"
+    assert check(settings, family, reach=True, model=model, allow_unsafe=[name]).errors == []
+
+
+@pytest.mark.parametrize("settings,family,model", [
+    (POLLED, "ipdect", "6500"),                                        # the 6500's default is dhcp
+    (POLLED, "ipdect", "400"),                                         # the guide names no default for the 400
+    (dict(POLLED, network={"bootproto": "static", "ipaddr": "192.0.2.10", "netmask": "255.255.255.0"}), "dect", "8000"),
+    ({"network": {"bootproto": "dhcp"}, "provisioning": {"check": {"check_sync": "update"}}}, "dect", "8000"),
+    ({"network": {"bootproto": "dhcp"}, "provisioning": {"check": {"time": "03:00"}}}, "dect", "2500"),
+])
+def test_reachable_configuration_passes(settings, family, model):
+    assert check(settings, family, reach=True, model=model).errors == []
+
+
+def test_provisioning_switched_off_has_its_own_error_only():
+    settings = {"network": {"bootproto": "dhcp"}, "provisioning": {"server": {"method": "disabled"}}}
+    errors = check(settings, "ipdect", reach=True, model="6500").errors
+    assert [e.split(":", 1)[0] for e in errors] == ["provisioning.server.method"]
+
+
 def test_safe_provisioning_passes_and_bad_allow_unsafe_entry_fails():
     assert check({"provisioning": {"server": {"method": "static", "url": "http://192.0.2.1/d"},
                                    "config": {"check": True}}}).errors == []
     assert check({}, allow_unsafe=["everything"]).errors == [
-        "allow_unsafe: 'everything' is not a device-safety check: allowed provisioning_disabled, static_without_url,"
-        " config_check_off"]
+        "allow_unsafe: 'everything' is not a device-safety check: allowed are provisioning_disabled, static_without_url,"
+        " config_check_off, polling_and_check_sync_off, static_without_address"]
 
 
 def test_settings_only_a_factory_reset_undoes_warn():
@@ -295,7 +355,13 @@ def test_per_model_defaults_are_data():
 
 
 @pytest.mark.parametrize("name,family,model", EXPORTS)
-def test_the_probe_accepts_a_device_export(name, family, model):
+def test_the_probe_accepts_a_device_export_that_keeps_checking(name, family, model):
     from ansible_collections.dect.provisioning.plugins.module_utils import _probe
-    settings, errors, warnings = _probe.check_config_document((DATA / "exports" / name).read_bytes(), family)
-    assert errors == [] and warnings == [] and settings["provisioning"]["check"]["time"] == ""
+    data = (DATA / "exports" / name).read_bytes()
+    # As exported (polling and check-sync off, set by hand on the server), the file would leave the
+    # server deaf to provisioning once it imports it; with check-sync on it passes untouched.
+    settings, errors, warnings = _probe.check_config_document(data, family)
+    assert [e.split(":", 1)[0] for e in errors] == ["provisioning.check.check_sync"] and warnings == []
+    assert settings["provisioning"]["check"]["time"] == ""
+    data = data.replace(b"<check_sync>disabled</check_sync>", b"<check_sync>update</check_sync>")
+    assert _probe.check_config_document(data, family)[1:] == ([], [])

@@ -235,10 +235,10 @@ def test_rs232_conf_accepts_the_documented_forms(value, rendered):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("115201,8,1,N", "has an invalid baud rate '115201': allowed: 100, 150, 200, 300, 600, 1200, 1800, 2400, 4800, "
+    ("115201,8,1,N", "has baud rate '115201', which is not allowed: allowed are 100, 150, 200, 300, 600, 1200, 1800, 2400, 4800, "
                      "9600, 19200, 38400, 57600, 115200, 230400"),
-    ("115200,9,1,N", "has an invalid data bits '9': allowed: 7, 8"),
-    ("115200,8,1,None", "has an invalid parity 'None': allowed: N, O, E, M, S"),
+    ("115200,9,1,N", "has data bits '9', which is not allowed: allowed are 7, 8"),
+    ("115200,8,1,None", "has parity 'None', which is not allowed: allowed are N, O, E, M, S"),
     ("115200,8,1", "has 3 items: exactly 4 allowed (<baud rate>,<data bits>,<stop bits>,<parity>)"),
 ])
 def test_rs232_conf_names_the_bad_field(value, message):
@@ -252,7 +252,7 @@ def test_auto_restart_fields():
     restart = by_path()["installation.auto_restart"].type
     assert restart.normalize("1,31,23,59,7,3") == "1,31,23,59,7,3"
     assert restart.normalize([0, 20, 2, 15, 2, 1]) == "0,20,2,15,2,1"
-    with pytest.raises(ValueError, match=r"^has an invalid hour '24': is out of range: allowed integer 0\.\.23$"):
+    with pytest.raises(ValueError, match=r"^has hour '24', which is out of range: allowed integer 0\.\.23$"):
         restart.normalize("1,20,24,15,2,1")
 
 

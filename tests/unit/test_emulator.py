@@ -15,6 +15,7 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._sip import message as sip
 from devtools.emulator import dect_emulator, device, dhcp, guide, sip_listener, sipmsg, transfer
+from devtools.procs import wait_for
 
 MAC = "0013d1800032"
 
@@ -96,12 +97,48 @@ def test_ack_gets_no_answer():
     assert sip_listener.answer(request(method="ACK", event=None)) is None
 
 
-def test_unknown_user_is_404_only_when_users_are_checked():
+def test_check_sync_is_taken_only_for_an_enabled_user_of_the_applied_users_file(server):
     message = request(uri="sip:1234@192.0.2.10;transport=tcp")
     assert sip_listener.request_user(message.request_uri) == "1234"
-    assert sip_listener.answer(message, usernames=["9997"])[0] == 404
-    assert sip_listener.answer(message, usernames=["1234"])[0] == 200
-    assert sip_listener.answer(message)[0] == 200
+    dev, _recorder = new_device()
+    assert dev.check_sync_refusal("9997") == (404, "Not Found", "no users file applied")  # factory: no users
+    server.files[MAC + "-users.xml"] = USERS_6500
+    dev.boot()
+    assert dev.users["disabled"] == ["9999"]
+    assert sip_listener.answer(message, dev.check_sync_refusal) == (404, "Not Found", [], None)
+    assert dev.check_sync_refusal("1234") == (404, "Not Found", "no user '1234' in the applied users file")
+    assert dev.check_sync_refusal("9999") == (404, "Not Found", "user '9999' is disabled in the applied users file")
+    assert sip_listener.answer(request(uri="sip:9998@192.0.2.10"), dev.check_sync_refusal) == (
+        200, "OK", [], "check-sync")
+    assert dev.check_sync_refusal("9997") is None
+    assert sip_listener.answer(message)[0] == 200  # no user check at all: the test peers' answer
+    lab, _recorder = new_device(any_sip_user=True)
+    assert lab.check_sync_refusal("1234") is None
+
+
+def test_a_2500_8000_user_is_addressed_by_its_username_or_its_local_number(server):
+    server.files[MAC + "-users.xml"] = USERS_8000
+    dev, _recorder = new_device(model="8000")
+    dev.boot()
+    assert [dev.check_sync_refusal(name) for name in ("9997", "2001", "2002")] == [None, None, (
+        404, "Not Found", "user '2002' is disabled in the applied users file")]
+
+
+def test_the_404_and_the_reaction_are_recorded_with_the_request():
+    recorder, triggers = MemoryRecorder(), []
+    refusal = (404, "Not Found", "user '9999' is disabled in the applied users file")
+    responder = sip_listener.Responder(recorder, triggers.append, lambda user: refusal if user == "9999" else None,
+                                       lambda: "reboot")
+    sent = []
+    denied = responder.handle(request(uri="sip:9999@192.0.2.10").to_bytes(), "udp", ("192.0.2.1", 5060), sent.append)
+    assert sip.parse_message(denied).status == 404 and sent == [denied] and triggers == []
+    assert (recorder.sips[0]["user"], recorder.sips[0]["refused"], recorder.sips[0]["status"]) == (
+        "9999", refusal[2], 404)
+    taken = responder.handle(request().to_bytes().replace(b"Call-ID: c1", b"Call-ID: c2"), "udp", ("192.0.2.1", 1),
+                             lambda response: triggers.append(("sent", sip.parse_message(response).status)))
+    # The answer goes out before the check is queued: a check (and a rebind) cannot overtake it.
+    assert triggers == [("sent", 200), "check-sync"] and sip.parse_message(taken).status == 200
+    assert (recorder.sips[1]["reaction"], recorder.sips[1]["trigger"]) == ("reboot", "check-sync")
 
 
 class MemoryRecorder:
@@ -152,7 +189,12 @@ CONFIG = b"""<?xml version="1.0"?>
   <firmware><kws>kws.bin</kws><pp14225100>pp.bin</pp14225100><rfp>rfp.bin</rfp></firmware>
 </provisioning></config>
 """
-USERS = b'<?xml version="1.0"?><users><user><username>9997</username></user><user><localno>2001</localno></user></users>'
+USERS = (b'<?xml version="1.0"?><users><user><username>9997</username></user><user><username>2001</username>'
+         b'<localno>2001</localno></user></users>')
+USERS_6500 = (b'<users><user><username>9997</username></user><user><username>9998</username></user>'
+              b'<user><username>9999</username><disabled>true</disabled></user></users>')
+USERS_8000 = (b'<users><user><username>9997</username><localno>2001</localno></user>'
+              b'<user><localno>2002</localno><disabled>true</disabled></user></users>')
 
 
 class MemoryServer:
@@ -182,10 +224,10 @@ def server(monkeypatch):
     return memory
 
 
-def new_device(**kwargs):
+def new_device(model="6500", **kwargs):
     recorder = MemoryRecorder()
     kwargs.setdefault("static_url", "http://192.0.2.5/dect")
-    return device.Device(MAC, "6500", recorder, **kwargs), recorder
+    return device.Device(MAC, model, recorder, **kwargs), recorder
 
 
 def test_boot_installs_kws_reboots_at_once_and_fetches_the_rest_after_the_reboot(server):
@@ -200,7 +242,8 @@ def test_boot_installs_kws_reboots_at_once_and_fetches_the_rest_after_the_reboot
         (2, MAC + "-users.xml", "unchanged"),
         (2, "kws.bin.ver", "same version"),
         (2, "pp.bin.ver", "new version"),        # rfp is a 2500/8000 kind: a 6500 ignores it
-        (2, "pp.bin", "staged for distribution"),
+        (2, "pp.bin", "staged, not applied: needs the Enhanced Provisioning Interface License: dect.license lists"
+                      " none"),
     ]
     assert (dev.running, dev.staged, dev.boots, dev.checks) == ({"kws": "K2"}, {"pp14225100": "P1"}, 2, 2)
     assert [e["event"] for e in recorder.events] == ["boot", "check-start", "check-end", "reboot", "check-start",
@@ -271,6 +314,13 @@ def test_bad_arguments_exit_2(capsys):
                                   "--running", "kws"])
     assert exited.value.code == 2
     assert "--running: 'kws' is not KIND=VERSION" in capsys.readouterr().err
+    base = ["--mac", MAC, "--model", "6500", "--url", "x", "--state-dir", "/tmp/x"]
+    for extra, message in ((["--sip-port", "70000"], "--sip-port: 70000 is not a port (0-65535)"),
+                           (["--tls-cert", "/tmp/c.pem"], "--tls-cert and --tls-key go together")):
+        with pytest.raises(SystemExit) as exited:
+            dect_emulator.parse_args(base + extra)
+        assert exited.value.code == 2 and message in capsys.readouterr().err
+    assert dect_emulator.parse_args(base).sip_port == 5060  # the guide's default, unless a lab says otherwise
 
 
 def test_dhclient_script_is_valid_shell_and_its_lease_file_is_read(tmp_path):
@@ -388,3 +438,245 @@ def test_the_emulator_reads_text_beside_children_and_refuses_entities():
     with pytest.raises(guide.GuideError, match="DOCTYPE/ENTITY"):
         guide.read_config(b'<!DOCTYPE x [<!ENTITY a "b">]><config>&a;</config>')
     assert guide.mask_url("ftp://u:secret@192.0.2.1/x") == "ftp://u:********@192.0.2.1/x"
+
+
+# ----------------------------------------------------------------------------- users the guide refuses
+
+
+@pytest.mark.parametrize("model, users, error", [
+    ("6500", b"<users><user><username>9997</username></user><user><localno>2001</localno></user></users>",
+     "user 2: no <username>, mandatory on the IP-DECT Server 400/6500 (Appendix C)"),
+    ("8000", b"<users><user><localno>2001</localno></user><user><username>9997</username></user></users>",
+     "user 2: no <localno>, mandatory on the DECT Server 2500/8000 (Appendix C)"),
+    ("6500", b"<users><user><username>99 97</username></user></users>",
+     "user 1: <username> '99 97' is not a SIP user name: at most 63 of A-Z a-z 0-9 -_.!~*'()&=+$,;?/ (Appendix C)"),
+    ("6500", b"<users><user><username>" + b"u" * 64 + b"</username></user></users>",
+     "user 1: <username> '" + "u" * 64 + "' is not a SIP user name: at most 63 of A-Z a-z 0-9 -_.!~*'()&=+$,;?/"
+     " (Appendix C)"),
+    ("8000", b"<users><user><localno>1234567890123</localno></user></users>",
+     "user 1: <localno> '1234567890123' is not at most 12 characters (Appendix C)"),
+    ("6500", b"<users><user><username>9997</username><ipei>0007700000001</ipei></user></users>",
+     "user 1: <ipei> '0007700000001' is not an IPEI 'XXXXX XXXXXXX' or empty (Appendix C)"),
+    ("6500", b"<users><user><username>9997</username><accesscode>123456789</accesscode></user></users>",
+     "user 1: <accesscode> '********' is not a number with 0-8 digits (Appendix C)"),
+    ("6500", b"<users><user><username>9997</username><disabled>yes</disabled></user></users>",
+     "user 1: <disabled> 'yes' is not true or false (Appendix C)"),
+])
+def test_a_users_file_the_guide_refuses_is_refused_and_the_previous_users_stay(server, model, users, error):
+    good = USERS_8000 if model == "8000" else USERS
+    server.files[MAC + "-users.xml"] = good
+    dev, recorder = new_device(model=model)
+    dev.boot()
+    before = dict(dev.users)
+    server.files[MAC + "-users.xml"] = users
+    dev.check("interval")
+    users_fetch = [f for f in recorder.fetches if f["file"] == MAC + "-users.xml"][-1]
+    assert users_fetch["outcome"] == "rejected: " + error
+    assert dev.users == before
+    state = recorder.states[-1]
+    assert state["users"] == before and state["users_refused"] == dict(
+        state["users_refused"], sha256=hashlib.sha256(users).hexdigest(), error=error)
+    assert [e for e in recorder.events if e["event"] == "users-refused"] == [{"event": "users-refused", "error": error}]
+    # A good file afterwards is applied and the refusal cleared.
+    dev.check("interval")  # the same refused file again: refused again, the event not repeated
+    assert len([e for e in recorder.events if e["event"] == "users-refused"]) == 1 and dev.users == before
+    server.files[MAC + "-users.xml"] = good
+    dev.check("interval")
+    assert dev.users == before and recorder.states[-1]["users_refused"] is None
+
+
+def test_the_guides_own_users_examples_are_accepted():
+    data = (__import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "guide")
+    for path in sorted(data.glob("users-*.xml")):
+        records = guide.read_users(path.read_bytes())
+        guide.check_users(records, "8000" if "8000" in path.name else "6500")
+
+
+# ----------------------------------------------------------------------------- firmware distribution
+
+LICENSED = {"dect": {"license": "ENHANCED-PROV-1"}}
+
+
+@pytest.mark.parametrize("model, settings, kind, expected", [
+    ("8000", {}, "rfp", (False, "needs the Enhanced Provisioning Interface License: dect.license lists none")),
+    ("8000", LICENSED, "rfp", (False, "automatic update is off: rfp.auto.enable is not true")),
+    ("8000", dict(LICENSED, rfp={"auto": {"enable": "true"}}), "rfp", (True, "IP base stations")),
+    ("8000", dict(LICENSED, rfp={"auto": {"enable": "true"}}), "rfp6",
+     (False, "automatic update is off: rfp.auto.enable_digital is not true")),
+    ("2500", dict(LICENSED, rfp={"auto": {"enable_digital": "true"}}), "rfp6", (True, "RFP6 digital base stations")),
+    ("6500", dict(LICENSED, rfp={"auto": {"enable": "true"}}), "rfp",
+     (False, "rfp is only relevant to the DECT Server 2500/8000")),
+    ("6500", LICENSED, "pp14225100", (False, "automatic update is off: suota.auto is not true")),
+    ("400", dict(LICENSED, suota={"auto": "true"}), "pp14225100", (True, "handsets")),
+    ("6500", {"suota": {"auto": "true"}, "dect": {"license": ""}}, "pp14208700",
+     (False, "needs the Enhanced Provisioning Interface License: dect.license lists none")),
+])
+def test_base_station_and_handset_images_are_applied_only_as_the_guide_says(model, settings, kind, expected):
+    assert guide.distribution(settings, model, kind) == expected
+
+
+def test_default_kws_reaches_base_stations_and_media_resources_each_with_its_own_switch():
+    on = {"provisioning": {"firmware": {"default_kws": "true"}}}
+    assert guide.default_kws({}, "6500") is None
+    assert guide.default_kws(on, "6500") == {"applied": [], "not_applied": {
+        "IP base stations": "needs the Enhanced Provisioning Interface License: dect.license lists none",
+        "media resources": "needs the Enhanced Provisioning Interface License: dect.license lists none"}}
+    assert guide.default_kws(dict(on, rfp={"auto": {"enable": "true"}}, **LICENSED), "6500") == {
+        "applied": ["IP base stations"],
+        "not_applied": {"media resources": "automatic update is off: mr.auto.enable is not true"}}
+    assert guide.default_kws(dict(on, **LICENSED), "400")["not_applied"] == {
+        "base stations": "not relevant to the 400 single cell: its base station is updated with the server firmware"}
+
+
+def test_a_licensed_server_with_auto_update_applies_what_it_stages(server):
+    server.files[MAC + "-config.xml"] = CONFIG.replace(
+        b"<provisioning>", b"<dect><license>EPI-1</license></dect><suota><auto>true</auto></suota><provisioning>")
+    dev, recorder = new_device()
+    dev.boot()
+    assert recorder.fetches[-1]["outcome"] == "staged, applied to handsets"
+    assert recorder.states[-1]["firmware_distribution"] == {
+        "pp14225100": {"file": "pp.bin", "version": "P1", "applied": True, "devices": "handsets"},
+        "rfp": {"file": "rfp.bin", "version": None, "applied": False,
+                "reason": "rfp is only relevant to the DECT Server 2500/8000"}}
+
+
+def test_without_the_licence_images_are_staged_and_recorded_as_not_applied(server):
+    dev, recorder = new_device()
+    dev.boot()
+    assert recorder.states[-1]["firmware_distribution"]["pp14225100"] == {
+        "file": "pp.bin", "version": "P1", "applied": False,
+        "reason": "needs the Enhanced Provisioning Interface License: dect.license lists none"}
+    assert recorder.states[-1]["staged_firmware"] == {"pp14225100": "P1"}
+
+
+# ----------------------------------------------------------------------------- SIP settings and listening
+
+
+def test_sip_settings_take_appendix_a_defaults_where_the_config_is_silent_or_wrong():
+    assert guide.sip_of(None) == {"localport": 5060, "transport": "udp", "tls_allow_insecure": False, "set": []}
+    assert guide.sip_of({"sip": {"localport": "5070", "transport": "tcp"}}) == {
+        "localport": 5070, "transport": "tcp", "tls_allow_insecure": False, "set": ["localport", "transport"]}
+    assert guide.sip_of({"sip": {"localport": "70000", "transport": "sctp"}})["set"] == []
+    assert guide.listening_transports(guide.sip_of({"sip": {"transport": "udp"}})) == ["udp", "tcp"]
+    assert guide.listening_transports(guide.sip_of({"sip": {"transport": "tcp"}})) == ["udp", "tcp"]
+    assert guide.listening_transports(guide.sip_of({"sip": {"transport": "tls"}})) == ["tls"]
+    assert guide.listening_transports(guide.sip_of({"sip": {"transport": "tls", "tls_allow_insecure": "true"}})) == [
+        "udp", "tcp", "tls"]
+
+
+def free_udp_tcp_port():
+    import socket
+    for _attempt in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = udp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+        return port
+    raise RuntimeError("no free port")
+
+
+def notify(port, transport="udp", user="9997", cafile=None):
+    from devtools.emulator.harness import send_sip, sip_request
+    message, local = sip_request("127.0.0.1", port, transport=transport if transport != "tls" else "tls", user=user)
+    return send_sip(message, local, "127.0.0.1", port, transport=transport, timeout=2.0, cafile=cafile)
+
+
+def test_the_sip_service_moves_to_the_configured_port_and_transports(tmp_path):
+    import socket
+    import ssl
+    recorder, triggers = MemoryRecorder(), []
+    service = sip_listener.SipService("127.0.0.1", 0, sip_listener.Responder(recorder, triggers.append), recorder,
+                                      tls_dir=str(tmp_path / "tls"))
+    try:
+        assert service.follow(guide.sip_of(None)) is True
+        default = service.info["port"]
+        assert service.info == {"host": "127.0.0.1", "port": default, "localport": 5060, "localport_source": "default",
+                                "transport": "udp", "transports": ["udp", "tcp"], "tls_allow_insecure": False}
+        assert notify(default).status == 200 and notify(default, "tcp").status == 200
+        # 5060 set explicitly: the same listener (recorded as set by the config); again: nothing at all.
+        listener = service.listener
+        assert service.follow(guide.sip_of({"sip": {"localport": "5060"}})) is True
+        assert service.listener is listener and service.info["localport_source"] == "config"
+        assert service.follow(guide.sip_of({"sip": {"localport": "5060"}})) is False
+        port = free_udp_tcp_port()
+        assert service.follow(guide.sip_of({"sip": {"localport": str(port), "transport": "tls"}})) is True
+        assert service.info["port"] == port and service.info["transports"] == ["tls"]
+        cert = service.info["tls_certificate"]
+        assert notify(port, "tls", cafile=cert).status == 200
+        with pytest.raises(OSError):
+            notify(default)  # the old port is closed: UDP gets ICMP port unreachable
+        with pytest.raises(OSError):
+            notify(port, "tcp")  # plain TCP on a TLS-only port: the connection is closed unanswered
+        assert recorder.sips[-1]["error"] == "TCP is not accepted here (listening: tls)"
+        with pytest.raises(ssl.SSLCertVerificationError):
+            notify(port, "tls")  # the client checks the device's certificate: unknown CA
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:  # no UDP socket on a TLS-only port
+            probe.bind(("127.0.0.1", port))
+        assert service.follow(guide.sip_of({"sip": {"localport": str(port), "transport": "tls",
+                                                    "tls_allow_insecure": "true"}})) is True
+        assert service.info["transports"] == ["udp", "tcp", "tls"]
+        assert [notify(port, t, cafile=cert).status for t in ("udp", "tcp", "tls")] == [200, 200, 200]
+        assert len(triggers) == 6  # every NOTIFY answered 200 above, none of the refused ones
+    finally:
+        service.stop()
+
+
+def test_a_config_naming_the_port_it_already_listens_on_is_recorded_without_a_rebind():
+    """The site lab's case: --sip-port N, then a config with sip.localport N."""
+    recorder = MemoryRecorder()
+    port = free_udp_tcp_port()
+    service = sip_listener.SipService("127.0.0.1", port, sip_listener.Responder(recorder, lambda _t: None), recorder)
+    try:
+        service.follow(guide.sip_of(None))
+        listener = service.listener
+        assert (service.info["port"], service.info["localport"], service.info["localport_source"]) == (
+            port, 5060, "default")
+        assert service.follow(guide.sip_of({"sip": {"localport": str(port)}})) is True  # state.json is rewritten
+        assert service.listener is listener  # the same sockets: nothing rebound
+        assert (service.info["port"], service.info["localport"], service.info["localport_source"]) == (
+            port, port, "config")
+        assert [e["event"] for e in recorder.events] == ["sip-listening"]
+        assert service.follow(guide.sip_of({"sip": {"localport": str(port)}})) is False
+    finally:
+        service.stop()
+
+
+def test_a_port_the_device_cannot_bind_is_recorded_and_nothing_listens(tmp_path):
+    import socket
+    recorder = MemoryRecorder()
+    service = sip_listener.SipService("127.0.0.1", 0, sip_listener.Responder(recorder, lambda _t: None), recorder)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        try:
+            service.follow(guide.sip_of({"sip": {"localport": str(port)}}))
+        finally:
+            service.stop()
+    assert service.info["port"] is None and service.info["error"].startswith("cannot listen on 127.0.0.1:%d: " % port)
+    assert recorder.events[-1]["event"] == "sip-listen-failed"
+
+
+def test_a_notify_answered_while_a_rebind_is_waiting_is_not_lost(tmp_path):
+    """The check the NOTIFY triggers applies a config with another port: the trigger runs the rebind
+    at once, yet the client has its 200 (sent before the trigger) and the new port answers."""
+    recorder = MemoryRecorder()
+    new_port = free_udp_tcp_port()
+    holder = {}
+
+    def on_trigger(_what):
+        holder["service"].follow(guide.sip_of({"sip": {"localport": str(new_port)}}))
+
+    service = sip_listener.SipService("127.0.0.1", 0, sip_listener.Responder(recorder, on_trigger), recorder)
+    holder["service"] = service
+    try:
+        service.follow(guide.sip_of(None))
+        old_port = service.info["port"]
+        assert notify(old_port, "udp").status == 200
+        wait_for(lambda: service.info["port"] == new_port, timeout=5, what="the rebind the NOTIFY triggered")
+        assert notify(new_port, "tcp").status == 200
+    finally:
+        service.stop()

@@ -9,13 +9,14 @@ import sys
 import pytest
 from ansible.errors import AnsibleFilterError, AnsibleLookupError
 
+from ansible_collections.dect.provisioning.plugins.filter.convergence import FilterModule as ConvergenceFilters
 from ansible_collections.dect.provisioning.plugins.filter.mac import FilterModule as IdentifierFilters
 from ansible_collections.dect.provisioning.plugins.filter.provisioning import FilterModule as SiteFilters
 from ansible_collections.dect.provisioning.plugins.lookup.dect_server import LookupModule as DectServerLookup
 from ansible_collections.dect.provisioning.plugins.lookup.rollout_policy import LookupModule as RolloutPolicyLookup
 from devtools.collection import collections_root
 
-FILTERS = dict(IdentifierFilters().filters(), **SiteFilters().filters())
+FILTERS = dict(IdentifierFilters().filters(), **SiteFilters().filters(), **ConvergenceFilters().filters())
 
 
 def test_mac_filter_spellings():
@@ -45,11 +46,37 @@ def test_provisioning_section_filter_wraps_errors():
         FILTERS["provisioning_section"]("http://192.0.2.1", "9")
 
 
-def test_check_sync_target_filter():
-    assert FILTERS["check_sync_target"]({"dect_ip": "192.0.2.5", "dect_sip_user": "100"}) == \
-        {"host": "192.0.2.5", "user": "100"}
-    with pytest.raises(AnsibleFilterError, match="nowhere to send check-sync"):
-        FILTERS["check_sync_target"]({})
+def test_check_sync_target_filters():
+    server = {"inventory_hostname": "ward-a", "dect_mac": "0013d1800032", "dect_model": "6500",
+              "dect_provisioning_url": "http://192.0.2.1", "dect_ip": "192.0.2.5", "dect_sip_user": "100"}
+    assert FILTERS["check_sync_target"](server) == {"host": "192.0.2.5", "transport": "udp", "user": "100"}
+    with pytest.raises(AnsibleFilterError, match="^dect.provisioning.check_sync_target: ward-a: neither dect_sip_host"
+                                                 " nor dect_ip is set: nowhere to send check-sync$"):
+        FILTERS["check_sync_target"](dict(server, dect_ip=""))
+    disabled = dict(server, inventory_hostname="ward-b", dect_check_sync_reaction="disabled")
+    assert FILTERS["check_sync_targets"]([server, disabled]) == [{"host": "192.0.2.5", "transport": "udp", "user": "100"}]
+    with pytest.raises(AnsibleFilterError) as exc:
+        FILTERS["check_sync_targets"]([dict(server, dect_ip=""), {"inventory_hostname": "ward-c"}])
+    assert str(exc.value) == (
+        "dect.provisioning.check_sync_targets: ward-a: neither dect_sip_host nor dect_ip is set: nowhere to send"
+        " check-sync; ward-c: dect_mac: not set for this DECT server (nor dect_server_mac): it is required")
+
+
+def test_rollout_expectations_read_the_record_mac():
+    server = {"inventory_hostname": "ward-a", "dect_server_mac": "00:13:D1:80:00:32", "dect_model": "6500",
+              "dect_provisioning_url": "http://192.0.2.1", "dect_users": [{"username": "1"}],
+              "dect_server_expected_fetch": ["0013d1800032-config.xml"]}
+    assert FILTERS["rollout_expectations"]([server, {"inventory_hostname": "idle"}]) == [
+        {"name": "ward-a", "mac": "0013d1800032", "client": None, "files": ["0013d1800032-config.xml"]}]
+    assert FILTERS["rollout_expectations"]([server], report=True) == [
+        {"name": "ward-a", "mac": "0013d1800032", "client": None, "files": None,
+         "staged": ["0013d1800032-config.xml", "0013d1800032-users.xml"]}]
+    # The address fetches must come from: the server's own (dect_server_ip, dect_ip), unless
+    # dect_client_address says otherwise ('' for any address).
+    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10")])[0]["client"] == "192.0.2.10"
+    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10", dect_client_address="198.51.100.7")]
+                                           )[0]["client"] == "198.51.100.7"
+    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10", dect_client_address="")])[0]["client"] is None
 
 
 def _lookup_dect_server(variables):

@@ -7,6 +7,7 @@ import calendar
 import gzip
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -142,7 +143,8 @@ def test_since_drops_earlier_requests_but_keeps_the_mac_of_a_client(tmp_path):
     found = P.read_requests([("nginx", str(tmp_path / "a.log"))], since=NOW - 120, now=NOW)
     files = P.summarize(found, macs=["0013d1800032", "0013d1800099"])
     assert sorted(files["0013d1800032"]["files"]) == ["kws.bin.ver"]
-    assert files["0013d1800099"] == {"files": {}, "clients": [], "last_request": None}
+    assert files["0013d1800099"] == {"files": {}, "other_clients": {}, "elsewhere": {}, "clients": [],
+                                     "last_request": None}
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -191,3 +193,137 @@ def test_a_log_in_whole_seconds_is_current_within_the_second_the_file_changed(tm
     ]), root=str(root))
     assert servers["0013d1800032"]["files"]["kws.bin"]["current"] is True
     assert servers["0013d1800033"]["files"]["kws.bin"]["current"] is False
+
+
+# ----------------------------------------------------------------------------- paths, addresses, rotation
+
+
+def test_a_crafted_404_under_another_path_does_not_hide_a_real_fetch(tmp_path, root):
+    """nginx logs the decoded path: /x%20/<mac>-config.xml is '/x /<mac>-config.xml', whose last token
+    is the real file's name. Keyed on the whole path, it is a request under '/x ', not the fetch."""
+    found = read(tmp_path, nginx=[
+        nginx(NOW - 300, "192.0.2.10", "/0013d1800032-config.xml", sent=9),
+        nginx(NOW - 100, "198.51.100.7", "/x /0013d1800032-config.xml", status=404, sent=0),
+    ])
+    server = P.summarize(found, root=str(root))["0013d1800032"]
+    config = server["files"]["0013d1800032-config.xml"]
+    assert (config["status"], config["ok"], config["client"], config["path"]) == \
+        ("GET 200", True, "192.0.2.10", "/0013d1800032-config.xml")
+    crafted = server["elsewhere"]["/x /0013d1800032-config.xml"]
+    assert (crafted["status"], crafted["ok"], crafted["client"]) == ("GET 404", False, "198.51.100.7")
+    row = converge([{"name": "ward-a", "mac": "0013d1800032", "files": ["0013d1800032-config.xml"]}],
+                   [{"servers": P.summarize(found, root=str(root))}])
+    assert row["missing"] == []
+
+
+def test_requests_under_the_served_path_count_others_are_reported_with_their_status(tmp_path, root):
+    found = read(tmp_path, nginx=[
+        nginx(NOW - 300, "192.0.2.10", "/dect/0013d1800032-config.xml", sent=9),
+        nginx(NOW - 299, "192.0.2.10", "/dect/kws.bin.ver", sent=12),
+        nginx(NOW - 200, "192.0.2.11", "/0013d1800033-config.xml", status=404, sent=0),
+    ], tftp=[
+        "2026-11-25T22:55:00+00:00 prov in.tftpd[41]: RRQ from 192.0.2.12 filename dect/0013d1800034-config.xml"
+        " remapped to 0013d1800034-config.xml\n",
+        "2026-11-25T22:55:01+00:00 prov in.tftpd[42]: RRQ from 192.0.2.12 filename 0013d1800034-users.xml"
+        " remapped to not-served-at-this-path-xxxx\n",
+        "2026-11-25T22:55:01+00:00 prov in.tftpd[42]: sending NAK (0, File name too long) to 192.0.2.12\n",
+    ])
+    servers = P.summarize(found, root=str(root), path="/dect/")
+    assert sorted(servers["0013d1800032"]["files"]) == ["0013d1800032-config.xml", "kws.bin.ver"]
+    assert servers["0013d1800032"]["files"]["kws.bin.ver"]["path"] == "/dect/kws.bin.ver"
+    assert servers["0013d1800033"]["files"] == {}
+    assert servers["0013d1800033"]["elsewhere"]["/0013d1800033-config.xml"]["status"] == "GET 404"
+    tftp = servers["0013d1800034"]
+    assert tftp["files"]["0013d1800034-config.xml"]["path"] == "/dect/0013d1800034-config.xml"
+    assert tftp["elsewhere"]["/0013d1800034-users.xml"]["status"] == "NAK 0 File name too long"
+    got = converge([{"name": "ward-b", "mac": "0013d1800033", "files": ["0013d1800033-config.xml"]},
+                    {"name": "ward-c", "mac": "0013d1800034", "files": ["0013d1800034-config.xml",
+                                                                        "0013d1800034-users.xml"]}],
+                   [{"servers": servers}])
+    assert got["missing"] == ["ward-b", "ward-c"]
+    lines = got["table"].splitlines()
+    assert lines[1].split(None, 3) == ["ward-b", "0013d1800033", "0013d1800033-config.xml",
+                                       "MISSING - requested /0013d1800033-config.xml: 404 (2026-11-25T22:56:40.000Z"
+                                       " http 192.0.2.11)"]
+    assert lines[3].split(None, 1) == ["0013d1800034-users.xml", "MISSING - requested /0013d1800034-users.xml:"
+                                       " NAK 0 File name too long (2026-11-25T22:55:01.000Z tftp 192.0.2.12)"]
+    # Only the latest ELSEWHERE_KEPT paths of a MAC are kept.
+    many = read(tmp_path, nginx=[nginx(NOW - 100 + n, "192.0.2.10", "/p%d/0013d1800032-users.xml" % n, status=404)
+                                 for n in range(40)])
+    kept = P.summarize(many)["0013d1800032"]["elsewhere"]
+    assert sorted(kept) == sorted("/p%d/0013d1800032-users.xml" % n for n in range(40 - P.ELSEWHERE_KEPT, 40))
+
+
+def test_a_fetch_counts_only_from_the_servers_own_address(tmp_path, root):
+    found = read(tmp_path, nginx=[
+        nginx(NOW - 300, "127.0.0.1", "/0013d1800032-config.xml", sent=9),
+        nginx(NOW - 299, "127.0.0.1", "/kws.bin", sent=1000),
+        nginx(NOW - 200, "192.0.2.11", "/0013d1800033-config.xml", sent=9),
+        nginx(NOW - 100, "127.0.0.1", "/0013d1800033-config.xml", status=404, sent=0),
+    ])
+    servers = P.summarize(found, root=str(root), clients={"0013d1800032": "192.0.2.10",
+                                                          "0013d1800033": "192.0.2.11"})
+    assert servers["0013d1800032"]["files"] == {}
+    assert sorted(servers["0013d1800032"]["other_clients"]) == ["0013d1800032-config.xml", "kws.bin"]
+    assert servers["0013d1800033"]["files"]["0013d1800033-config.xml"]["status"] == "GET 200"  # the later 404 is not its
+    assert servers["0013d1800033"]["other_clients"]["0013d1800033-config.xml"]["client"] == "127.0.0.1"
+    got = converge([{"name": "ward-a", "mac": "0013d1800032", "client": "192.0.2.10",
+                     "files": ["0013d1800032-config.xml"]},
+                    {"name": "ward-b", "mac": "0013d1800033", "client": "192.0.2.11",
+                     "files": ["0013d1800033-config.xml"]}], [{"servers": servers}])
+    assert got["missing"] == ["ward-a"]
+    line = got["table"].splitlines()[1]
+    assert line.split(None, 3)[3] == ("MISSING - never fetched; from another address than 192.0.2.10, not credited:"
+                                      " 2026-11-25T22:55:00.000Z http 127.0.0.1 GET 200")
+    assert P.client_address("::FFFF:192.0.2.10") == "192.0.2.10" and P.client_address("2001:DB8:0::1") == "2001:db8::1"
+
+
+def test_a_log_rotated_while_it_is_read_is_read_again(tmp_path, monkeypatch):
+    """logrotate renames access.log to access.log.1 between the listing and the reading: the module
+    lists again and reads the renamed file; nothing fails and nothing is counted twice."""
+    base = tmp_path / "access.log"
+    base.write_text(nginx(NOW - 60, "192.0.2.10", "/0013d1800032-config.xml"))
+    real_lines = P._lines
+    rotated = []
+
+    def rotate_first(path):
+        if not rotated:
+            rotated.append(path)
+            os.rename(str(base), str(base) + ".1")
+        return real_lines(path)
+
+    monkeypatch.setattr(P, "_lines", rotate_first)
+    found = P.read_requests([("nginx", str(base))], now=NOW)
+    assert found.warnings == [] and found.count == 1
+    assert [Path(entry["path"]).name for entry in found.logs] == ["access.log.1"]
+    assert "0013d1800032-config.xml" in P.summarize(found)["0013d1800032"]["files"]
+
+
+def test_a_gzip_still_being_written_is_skipped_with_a_warning(tmp_path):
+    base = tmp_path / "access.log"
+    whole = gzip.compress(("".join(nginx(NOW - 900 + n, "192.0.2.10", "/kws.bin.ver") for n in range(500))).encode())
+    (tmp_path / "access.log.1.gz").write_bytes(whole[:len(whole) // 2])  # logrotate's gzip half done
+    (tmp_path / "access.log.1").write_text(nginx(NOW - 600, "192.0.2.10", "/0013d1800032-users.xml"))
+    base.write_text(nginx(NOW - 60, "192.0.2.10", "/0013d1800032-config.xml"))
+    found = P.read_requests([("nginx", str(base))], now=NOW)
+    assert len(found.warnings) == 1
+    assert found.warnings[0].startswith("nginx log: %s.1.gz changed while it was read (rotated or compressed?) and"
+                                        " was skipped: " % base), found.warnings
+    assert sorted(P.summarize(found)["0013d1800032"]["files"]) == ["0013d1800032-config.xml", "0013d1800032-users.xml"]
+
+
+def test_an_unreadable_log_still_fails(tmp_path):
+    (tmp_path / "access.log").mkdir()
+    (tmp_path / "access.log.1").mkdir()
+    with pytest.raises(P.LogError, match="^nginx log: cannot read .*access.log.1: "):
+        P.read_requests([("nginx", str(tmp_path / "access.log"))], now=NOW)
+
+
+def test_xferlog_path_with_blanks_is_one_path(tmp_path):
+    found = read(tmp_path, ftp=[
+        "Wed Nov 25 22:50:00 2026 1 192.0.2.10 9 /0013d1800032-config.xml b _ o a <no_password> ftp 0 * c\n",
+        "Wed Nov 25 22:51:00 2026 1 192.0.2.10 9 /x /0013d1800032-config.xml b _ o a <no_password> ftp 0 * i\n",
+    ])
+    server = P.summarize(found)["0013d1800032"]
+    assert server["files"]["0013d1800032-config.xml"]["status"] == "complete"
+    assert server["elsewhere"]["/x /0013d1800032-config.xml"]["status"] == "incomplete"

@@ -188,7 +188,7 @@ def test_linetype_d_s_a():
     checked = U.validate([{"localno": "1", "linetype": "s"}, {"localno": "2", "linetype": "A"}], "dect")
     assert checked.errors == [] and [r["linetype"] for r in checked.records] == ["S", "A"]
     assert only_error([{"localno": "1", "linetype": "X"}], "dect") == (
-        "users[0] (localno '1'): linetype: value 'X' allowed: D, S, A")
+        "users[0] (localno '1'): linetype: value 'X' is not allowed: allowed are D, S, A")
 
 
 @pytest.mark.parametrize("field", ["tx_gain", "rx_gain"])
@@ -220,7 +220,7 @@ def test_booleans_written_true_false():
     assert checked.records == [{"localno": "1", "disabled": "true", "presentationtext": "false"}]
     assert checked.users == [{"localno": "1", "disabled": True, "presentationtext": False}]
     assert only_error([{"username": "1", "disabled": "maybe"}]) == (
-        "users[0] (username '1'): disabled: value 'maybe' allowed: true, false")
+        "users[0] (username '1'): disabled: value 'maybe' is not allowed: allowed are true, false")
 
 
 def test_duplicates_within_a_file():
@@ -258,7 +258,7 @@ def test_every_problem_is_reported_at_once():
         " A-Z a-z 0-9 -_.!~*'()&=+$,;?/: ' '",
         "users[0] (username 'bad name'): accesscode: value '********' is not allowed: 0 to 8 decimal digits",
         "users[1]: username: missing: mandatory on 400/6500 (every record needs one)",
-        "users[2] (username 'ok'): disabled: value 'perhaps' allowed: true, false",
+        "users[2] (username 'ok'): disabled: value 'perhaps' is not allowed: allowed are true, false",
         "users[2] (username 'ok'): field 'name' is not supported on 400/6500 (only 2500/8000)",
     ]
 
@@ -366,7 +366,7 @@ def test_csv_with_header_and_500_users_reports_exactly_the_bad_rows():
         "ward.csv line 17 (username '1015'): ipei: value '00077 00000X6' is not an IPEI: expected 5 + 7 decimal"
         " digits written 'NNNNN NNNNNNN' (separator optional, 13th check digit optional)",
         "ward.csv line 101 (username '1099'): accesscode: value '********' is not allowed: 0 to 8 decimal digits",
-        "ward.csv line 402 (username '1400'): disabled: value 'sometimes' allowed: true, false",
+        "ward.csv line 402 (username '1400'): disabled: value 'sometimes' is not allowed: allowed are true, false",
     ]
 
 

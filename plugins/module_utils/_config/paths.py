@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import is_secret_name
@@ -63,6 +64,22 @@ def lookup(path_segments):
         if node is None:
             return None
     return node
+
+
+def nearest_known(path_segments):
+    """For a path the schema does not know, ``'; did you mean `<path>`?'`` naming the nearest known
+    name at the first unknown segment (difflib over that level's names), else ''."""
+    node = _TRIE
+    for index, segment in enumerate(path_segments):
+        child = node.child(segment)
+        if child is None:
+            names = list(node.children) + ["%s1" % name for name in node.arrays]
+            match = difflib.get_close_matches(segment, names, n=1, cutoff=0.75)
+            if not match:
+                return ""
+            return "; did you mean `%s`?" % ".".join(list(path_segments[:index]) + match + list(path_segments[index + 1:]))
+        node = child
+    return ""
 
 
 def is_leaf_param(node):

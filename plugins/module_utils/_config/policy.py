@@ -40,7 +40,7 @@ def policy_for(family, strict, model, family_overrides, allow_unsafe, errors, wa
     allowed = _option_list(UNSAFE_OPTION, allow_unsafe, errors)
     for entry in allowed:
         if entry not in UNSAFE_CHECKS:
-            errors.append("%s: '%s' is not a device-safety check: allowed %s" % (UNSAFE_OPTION, entry, ", ".join(UNSAFE_CHECKS)))
+            errors.append("%s: '%s' is not a device-safety check: allowed are %s" % (UNSAFE_OPTION, entry, ", ".join(UNSAFE_CHECKS)))
     for entry in overrides:
         if lookup(entry.split(".")) is None and not any(
                 p.path == entry or p.path.startswith(entry + ".") for p in PARAMETERS):
@@ -71,7 +71,7 @@ def _model(model, family, errors):
         return None
     text = str(model).strip()
     if MODEL_FAMILIES.get(text) != family:
-        errors.append("model: '%s' is not a %s model: allowed %s" % (
+        errors.append("model: '%s' is not a %s model: allowed are %s" % (
             model, FAMILY_LABELS.get(family, family),
             ", ".join(m for m, f in MODEL_FAMILIES.items() if f == family)))
         return None

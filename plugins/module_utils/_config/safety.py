@@ -7,12 +7,17 @@ and model, and what a device cannot undo or never applies.
 A configuration that would cut the server off from provisioning is refused unless its check is named
 in ``allow_unsafe`` (policy.UNSAFE_CHECKS); settings only a factory reset undoes and firmware that
 would be staged but never applied are warnings.
+
+The server imports its configuration "by replacing the existing data" (guide, Configuration Update):
+a parameter the file leaves out takes the firmware's default, not the value the server had. So the
+reachability checks read each parameter as given, else as its default on this model.
 """
 
 from __future__ import annotations
 
 from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import is_empty, value_at
 from ansible_collections.dect.provisioning.plugins.module_utils._config.policy import OVERRIDE_OPTION, UNSAFE_OPTION
+from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import default_for
 
 URL_PATH = "provisioning.server.url"
 CODECS_PATH = "sip.media.codecs"
@@ -60,8 +65,61 @@ def check_device_safety(settings, policy, errors, warnings):
             "provisioning.config.check: value 'false' stops the server importing its configuration file, so no later"
             " file (not even one turning it back on) reaches it; add config_check_off to %s if that is meant"
             % UNSAFE_OPTION)
+    if method != "disabled":
+        _check_update_trigger(settings, policy, errors)
+    _check_address(settings, policy, errors)
     _check_factory_reset(settings, warnings)
     _check_firmware_applied(settings, policy, warnings)
+
+
+_REPLACES = "the imported file replaces the server's whole configuration"
+
+
+def _check_update_trigger(settings, policy, errors):
+    """Neither polling nor check-sync: nothing makes the server check for a new file again."""
+    reaction = value_at(settings, "provisioning.check.check_sync")
+    interval = value_at(settings, "provisioning.check.interval")
+    if reaction not in (None, "", "disabled") or interval not in (None, "", 0) or not is_empty(
+            value_at(settings, "provisioning.check.time")):
+        return
+    if "polling_and_check_sync_off" in policy.allow_unsafe:
+        return
+    shown = "value 'disabled'" if reaction == "disabled" else "not set (default 'disabled')"
+    errors.append(
+        "provisioning.check.check_sync: %s, provisioning.check.interval %s and provisioning.check.time not set:"
+        " %s, so nothing tells the server to check for a new file again (neither SIP NOTIFY check-sync nor"
+        " polling) and it never fetches one until someone changes it on the server itself; allowed: check_sync"
+        " update or reboot (inventory: dect_check_sync_reaction), an interval above 0 minutes (dect_check_interval)"
+        " or a daily time hh:mm (dect_check_time); add polling_and_check_sync_off to %s if that is meant" % (
+            shown, "value '0'" if interval == 0 else "not set (default '0')", _REPLACES, UNSAFE_OPTION))
+
+
+def _check_address(settings, policy, errors):
+    """Static IPv4 addressing without an address or mask: the server comes up unreachable."""
+    bootproto = value_at(settings, "network.bootproto")
+    if is_empty(bootproto):
+        bootproto = _default_bootproto(policy)
+        shown = "not set, so the %s default 'static' applies (%s)" % (
+            "8000's" if policy.model == "8000" else "2500/8000 (the guide gives it for the 8000)", _REPLACES)
+    else:
+        shown = "value '%s'" % bootproto
+    if bootproto != "static" or "static_without_address" in policy.allow_unsafe:
+        return
+    missing = [path for path in ("network.ipaddr", "network.netmask") if is_empty(value_at(settings, path))]
+    if not missing:
+        return
+    errors.append(
+        "network.bootproto: %s, with %s not set: the server comes up without an IPv4 address and nothing can reach"
+        " it; allowed: bootproto dhcp, or static with network.ipaddr and network.netmask; add"
+        " static_without_address to %s if that is meant" % (shown, " and ".join(missing), UNSAFE_OPTION))
+
+
+def _default_bootproto(policy):
+    """network.bootproto when the file leaves it out: the guide gives 'static' for the 8000 and
+    'dhcp' for the 6500; the 2500 runs the 8000's firmware and is read as the 8000."""
+    if policy.family == "dect":
+        return "static"
+    return default_for("network.bootproto", policy.model) if policy.model else None
 
 
 def _check_factory_reset(settings, warnings):

@@ -13,6 +13,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._config.paths im
     is_empty,
     is_leaf_param,
     lookup,
+    nearest_known,
     param_for,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils._config.policy import (
@@ -76,7 +77,7 @@ def _walk(mapping, prefix, policy, errors, warnings):
             continue
         if isinstance(value, dict):
             if node is None and policy.strict:
-                errors.append("%s: unknown section (strict mode); see docs/parameters.md" % dotted)
+                errors.append("%s: unknown section (strict mode); see docs/parameters.md%s" % (dotted, nearest_known(path)))
                 continue
             children = value
             own = None
@@ -102,10 +103,11 @@ def _check_leaf(dotted, node, value, policy, errors, warnings):
         if node is not None and (node.children or node.arrays):
             errors.append("%s: is a section, expected a dict of its parameters" % dotted)
             return None
+        hint = nearest_known(dotted.split("."))
         if policy.strict:
-            errors.append("%s: unknown parameter (strict mode); see docs/parameters.md" % dotted)
+            errors.append("%s: unknown parameter (strict mode); see docs/parameters.md%s" % (dotted, hint))
             return None
-        warnings.append("%s: unknown parameter, rendered as given (not in the guide's Appendix A)" % dotted)
+        warnings.append("%s: unknown parameter, rendered as given (not in the guide's Appendix A)%s" % (dotted, hint))
         param_type = _UNKNOWN
         param = _unknown_param(dotted)
     else:
