@@ -123,6 +123,9 @@ class ActionModule(SpecAction):
             key = "failed" if report["state"] == "failed" else "written" if report["changed"] else "unchanged"
             counts[key] += 1
         out = dict(changed=False, where=where, batch=counts)
+        warning = _reboot_warning(records, _restaged(task_vars, [where]))
+        if warning:
+            out["warnings"] = [warning]
         if error:
             out["error"] = error
         return out
@@ -172,12 +175,15 @@ class ActionModule(SpecAction):
             diffs.extend(outcome["diffs"])
         firmware_changed = args["firmware_changed"]
         if firmware_changed is None:
-            firmware_changed = _restaged_kinds(task_vars, outcomes)
-        restaged = [kind for kind in firmware_changed if kind in record.get("firmware", {})]
+            firmware_changed = _restaged(task_vars, outcomes)
+        # The images this server's config names that were restaged: it fetches each one's .ver, and the
+        # image only when the version text changed (the device compares it with what it runs).
+        restaged = [name for name in record.get("firmware", {}).values() if name in firmware_changed]
         expected = sorted(name for name in changed_names if name.endswith(("-config.xml", "-users.xml")))
-        for kind in restaged:
-            image = record["firmware"][kind]
-            expected.extend([ver_name(image), image])
+        for name in restaged:
+            expected.append(ver_name(name))
+            if firmware_changed[name]:
+                expected.append(name)
         out = dict(changed=bool(changed_names or restaged), files=files, expected_fetch=expected,
                    ansible_facts=dict(dect_server_expected_fetch=expected))
         if out["changed"] and args["check_sync"]:
@@ -201,22 +207,32 @@ def warm():
         import_module("ansible_collections.dect.provisioning.plugins.action.%s_xml" % kind).ActionModule.ARGUMENT_SPEC.validator()
 
 
-def _restaged_kinds(task_vars, wheres):
-    """The firmware kinds the firmware role restaged in this run (its fact ``firmware_changed_kinds``)
-    on the provisioning hosts that wrote this server's files. Read here rather than templated into
+def _restaged(task_vars, wheres):
+    """``{file name: version changed}`` the firmware role restaged in this run (its fact
+    ``firmware_restaged``) on the provisioning hosts ``wheres``. Read here rather than templated into
     the task's options: every template costs each DECT server its compilation (measured on a
     1,000-server site)."""
     hostvars = task_vars.get("hostvars") or {}
-    kinds = []
+    restaged = {}
     for where in wheres:
         try:
-            found = hostvars[where].get("firmware_changed_kinds") or []
+            found = hostvars[where].get("firmware_restaged") or {}
         except (KeyError, TypeError):
             continue
-        for kind in found:
-            if kind not in kinds:
-                kinds.append(kind)
-    return kinds
+        for name, version_changed in found.items():
+            restaged[name] = bool(restaged.get(name) or version_changed)
+    return restaged
+
+
+def _reboot_warning(records, restaged):
+    """The DECT servers of a batch whose server firmware (kws) gets a new version text: each flashes it
+    and reboots at once when it fetches it (guide, "Firmware Update")."""
+    rebooting = sorted("%s (%s)" % (host, record["firmware"]["kws"]) for host, record in records.items()
+                       if restaged.get((record.get("firmware") or {}).get("kws")))
+    if not rebooting:
+        return None
+    return ("server firmware with a new version for %d DECT server(s): each reboots at once when it fetches it"
+            " (calls in progress are cut off): %s" % (len(rebooting), ", ".join(rebooting)))
 
 
 def _firmware_files(settings):

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from ansible.utils.display import Display
+
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
 from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
@@ -14,6 +16,8 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils._rollout_policy 
     warm_rendering_engine,
 )
 
+_display = Display()
+
 
 @filter_errors("provisioning_section", IdentifierError, site.SiteError)
 def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",
@@ -22,8 +26,28 @@ def provisioning_section(url, model, method="dhcp", firmware=None, users=True, c
                                      check_sync=check_sync, interval=interval, time=time, default_kws=default_kws)
 
 
-def firmware_names(catalogue):
-    return site.firmware_names(catalogue)
+@filter_errors("firmware_names", site.SiteError, IdentifierError)
+def firmware_names(catalogue, model=None):
+    return site.firmware_names(catalogue, model)
+
+
+@filter_errors("firmware_unused", site.SiteError)
+def firmware_unused(catalogue, servers):
+    """The warnings for catalogue entries no DECT server is given, each also shown as a warning.
+
+    ``servers``: the DECT servers' host variables (their model: ``dect_server_model``, else
+    ``dect_model``). Only the models are read, once per server.
+    """
+    models = set()
+    for host_vars in servers or []:
+        model = host_vars.get("dect_server_model") if "dect_server_model" in host_vars else None
+        model = model if model not in (None, "") else host_vars.get("dect_model")
+        if model not in (None, ""):
+            models.add(str(model))
+    messages = site.firmware_unused(catalogue, models)
+    for message in messages:
+        _display.warning(message)
+    return messages
 
 
 @filter_errors("check_sync_target", IdentifierError, site.SiteError)
@@ -45,4 +69,5 @@ def rollout_policy(sources):
 class FilterModule:
     def filters(self):
         return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
+                "firmware_unused": firmware_unused,
                 "check_sync_target": check_sync_target, "rollout_policy": rollout_policy}
