@@ -184,3 +184,19 @@ def test_rollout_policy_warms_the_rendering_engine_in_the_calling_process(call):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[False, False, False] [True, True, True]"
+
+
+def test_firmware_unused_reads_each_servers_model_and_warns(monkeypatch):
+    from ansible_collections.dect.provisioning.plugins.filter import provisioning as provisioning_filters
+
+    shown = []
+    monkeypatch.setattr(provisioning_filters._display, "warning", shown.append)
+    catalogue = {"IP-DECTserver400firmware": {"kind": "kws", "models": ["400"]},
+                 "IP-DECTserver6500firmware": {"kind": "kws", "models": ["6500"]}}
+    # The role variable wins over the inventory's dect_model: this 400 is described as a 6500.
+    servers = [{"dect_model": "400", "dect_server_model": 6500}, {"dect_model": "6500"}, {"inventory_hostname": "x"}]
+    messages = provisioning_filters.firmware_unused(catalogue, servers)
+    assert messages == shown == [
+        "dect_firmware.IP-DECTserver400firmware: no DECT server in inventory is given IP-DECTserver400firmware.bin"
+        " (kws firmware for model 400; the DECT servers' models: 6500): it is staged but never fetched"]
+    assert provisioning_filters.firmware_unused(catalogue, [{"dect_model": 400}, {"dect_model": "6500"}]) == []
