@@ -32,22 +32,23 @@ def firmware_names(catalogue, model=None):
 
 
 @filter_errors("firmware_unused", site.SiteError)
-def firmware_unused(catalogue, servers):
+def firmware_unused(catalogue, hostvars, servers):
     """The warnings for catalogue entries no DECT server is given, each also shown as a warning.
 
-    ``servers``: the DECT servers' host variables (their model: ``dect_server_model``, else
-    ``dect_model``). Only the models are read, once per server.
+    ``hostvars`` and ``servers`` (the DECT servers' names): a server's model is ``dect_server_model``,
+    else ``dect_model``. Each server's variables cost a variable computation, so they are read lazily
+    and only until every entry is given to one of them (a few servers, unless one is unused).
     """
-    models = set()
-    for host_vars in servers or []:
-        model = host_vars.get("dect_server_model") if "dect_server_model" in host_vars else None
-        model = model if model not in (None, "") else host_vars.get("dect_model")
-        if model not in (None, ""):
-            models.add(str(model))
-    messages = site.firmware_unused(catalogue, models)
+    messages = site.firmware_unused(catalogue, (model for model in map(_model_of, (hostvars[name] for name in servers or []))
+                                                if model not in (None, "")))
     for message in messages:
         _display.warning(message)
     return messages
+
+
+def _model_of(host_vars):
+    model = host_vars.get("dect_server_model") if "dect_server_model" in host_vars else None
+    return model if model not in (None, "") else host_vars.get("dect_model")
 
 
 @filter_errors("check_sync_target", IdentifierError, site.SiteError)

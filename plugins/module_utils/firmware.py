@@ -215,13 +215,19 @@ def select_firmware(catalogue, model, option="dect_firmware"):
 
 def unused_warnings(catalogue, models, option="dect_firmware"):
     """One message per present entry no DECT server is given: none of ``models`` (the models of the
-    inventory's DECT servers) is among its models."""
-    present = set(str(model).strip() for model in models)
+    inventory's DECT servers, any iterable) is among its models. ``models`` is read only until every
+    entry is given to one of them, so a lazy iterable over 1,000 servers usually stops after a few."""
+    entries = [entry for entry in catalogue_entries(catalogue, option) if entry.present]
+    present = set()
+    for model in models:
+        present.add(str(model).strip())
+        if all(present & set(entry.models) for entry in entries):
+            return []
     have = ", ".join(model for model in MODELS if model in present) or "none"
     return ["%s.%s: no DECT server in inventory is given %s (%s firmware for model %s; the DECT servers' models:"
             " %s): it is staged but never fetched" % (option, entry.key, entry.name, entry.kind,
                                                      ", ".join(entry.models), have)
-            for entry in catalogue_entries(catalogue, option) if entry.present and not present & set(entry.models)]
+            for entry in entries if not present & set(entry.models)]
 
 
 def check_name(name, option="name"):
