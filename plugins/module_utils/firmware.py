@@ -224,9 +224,9 @@ def unused_warnings(catalogue, models, option="dect_firmware"):
         if all(present & set(entry.models) for entry in entries):
             return []
     have = ", ".join(model for model in MODELS if model in present) or "none"
-    return ["%s.%s: no DECT server in inventory is given %s (%s firmware for model %s; the DECT servers' models:"
-            " %s): it is staged but never fetched" % (option, entry.key, entry.name, entry.kind,
-                                                     ", ".join(entry.models), have)
+    message = ("%s.%s: no DECT server in inventory is given %s (%s firmware for model %s; the DECT servers' models:"
+               " %s): it is staged but never fetched")
+    return [message % (option, entry.key, entry.name, entry.kind, ", ".join(entry.models), have)
             for entry in entries if not present & set(entry.models)]
 
 

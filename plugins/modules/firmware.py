@@ -99,7 +99,7 @@ options:
       - A device compares the C(.ver) text with the version it runs and fetches the image only when they
         differ. So by default a different image under the version text already staged is refused
         (naming O(version) or O(version_src), the C(.ver) file and why), before anything is transferred
-        or written: no device would ever fetch it.
+        or written, since no device would ever fetch it.
       - V(true) stages it anyway, for example to replace a corrupt image with a good copy of the same
         release. The C(.ver) is rewritten with the same text; devices that already run that version
         do not fetch the image.

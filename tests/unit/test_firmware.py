@@ -139,9 +139,9 @@ def test_entries_given_to_no_server_are_named():
 def test_guide_names_are_valid_catalogue_keys_without_overlap():
     catalogue = dict((key, {"kind": kind, "models": list(models)}) for key, (kind, models) in fw.GUIDE_NAMES.items())
     assert [e.key for e in fw.catalogue_entries(catalogue)] == list(fw.GUIDE_NAMES)
-    assert dict(fw.select_firmware(catalogue, "2500")) == {"kws": "DECTserver8000firmware.bin",
-                                                          "rfp": "IP-DECTbasestationfirmware.bin",
-                                                          "rfp6": "DigitalDECTbasestationfirmware.bin"}
+    assert dict(fw.select_firmware(catalogue, "2500")) == {
+        "kws": "DECTserver8000firmware.bin", "rfp": "IP-DECTbasestationfirmware.bin",
+        "rfp6": "DigitalDECTbasestationfirmware.bin"}
 
 
 def test_role_argument_spec_documents_every_entry_field():
