@@ -133,7 +133,7 @@ options:
         image too when the version text changed (the device fetches an image only then).
       - When omitted, the fact C(firmware_restaged) (set by the C(firmware) role) of the provisioning
         hosts that wrote this server's files. With O(step=write), that fact also yields one warning per
-        batch listing the DECT servers whose server firmware (C(kws)) gets a new version: each reboots
+        batch listing the DECT servers whose server firmware (C(kws)) gets a new version, as each reboots
         at once when it fetches it.
     type: dict
   check_sync:
