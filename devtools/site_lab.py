@@ -59,6 +59,8 @@ PREPARE_PLAYBOOK = """\
   roles:
     - role: dect.provisioning.provisioning_server
 """
+# ``per_model`` sites: one server image per model family under the guide's file names (key: models).
+PER_MODEL_IMAGES = {"IP-DECTserver6500firmware": ["400", "6500"], "DECTserver8000firmware": ["2500", "8000"]}
 EMULATOR_BOOT_SECONDS = 0.5  # allowance per emulator when many boot at once on 2 cores
 
 
@@ -119,12 +121,15 @@ class SiteLab:
     def save(self):
         self.state_path.write_text(json.dumps(self.state, indent=1))
 
-    def write(self, servers=3, version=OLD_FIRMWARE):
-        """Inventory and ports for a site of ``servers`` DECT servers, firmware ``version`` in the catalogue."""
+    def write(self, servers=3, version=OLD_FIRMWARE, per_model=False):
+        """Inventory and ports for a site of ``servers`` DECT servers, firmware ``version`` in the catalogue;
+        ``per_model``: one image per model family (PER_MODEL_IMAGES) instead of one ``kws`` for all."""
         for sub in ("root", "conf", "firmware", "dnsmasq", "emulators"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         taken = {free_port()}
         self.state = {"http_port": min(taken), "servers": []}
+        if per_model:
+            self.state["images"] = {key: {"models": models, "version": version} for key, models in PER_MODEL_IMAGES.items()}
         for index in range(1, servers + 1):
             port = free_sip_port(taken)
             taken.add(port)
@@ -132,15 +137,49 @@ class SiteLab:
                                               model=MODELS[index % 2], sip_port=port))
         self.set_firmware(version)
 
-    def set_firmware(self, version):
-        """Put firmware ``version`` (its image and .ver text) in the site catalogue."""
-        firmware = self.dir / "firmware" / ("kws-%s.bin" % version.replace(" ", "_"))
-        firmware.write_bytes(hashlib.sha256(version.encode()).digest() * (FIRMWARE_BYTES // 32))
-        self.state["firmware"] = version
-        self.inventory.write_text(json.dumps(self._inventory(firmware, version), indent=1))
+    def set_firmware(self, version, image=None, rebuilt=False, allow_same_version=None):
+        """Put firmware ``version`` (its image and .ver text) in the site catalogue. On a ``per_model`` site,
+        ``image`` names the one entry to change (default: all); ``rebuilt`` gives it other bytes under the
+        same text; ``allow_same_version`` sets that catalogue field."""
+        for key, entry in (self.state.get("images") or {}).items():
+            if image in (None, key):
+                entry.update(version=version, rebuilt=bool(rebuilt))
+                if allow_same_version is not None:
+                    entry["allow_same_version"] = allow_same_version
+        if image is None:
+            self.state["firmware"] = version
+        self.inventory.write_text(json.dumps(self._inventory(self._catalogue()), indent=1))
         self.save()
 
-    def _inventory(self, firmware, version):
+    def _catalogue(self):
+        """The site's dect_firmware, each image written under firmware/ (bytes derived from key and version)."""
+        images = self.state.get("images") or {"kws": {"version": self.state["firmware"]}}
+        catalogue = {}
+        for key, entry in images.items():
+            stem = "%s-%s%s" % (key, entry["version"].replace(" ", "_"), "-rebuilt" if entry.get("rebuilt") else "")
+            firmware = self.dir / "firmware" / (stem + ".bin")
+            seed = (key if "models" in entry else "") + entry["version"] + ("rebuilt" if entry.get("rebuilt") else "")
+            firmware.write_bytes(hashlib.sha256(seed.encode()).digest() * (FIRMWARE_BYTES // 32))
+            catalogue[key] = {"src": str(firmware), "version": entry["version"]}
+            if "models" in entry:
+                catalogue[key].update(kind="kws", models=entry["models"])
+            if entry.get("allow_same_version"):
+                catalogue[key]["allow_same_version"] = True
+        return catalogue
+
+    def image_of(self, server):
+        """The server firmware file a server is told: its model's entry on a per_model site, else kws.bin."""
+        for key, entry in (self.state.get("images") or {}).items():
+            if server["model"] in entry["models"]:
+                return key + ".bin"
+        return "kws.bin"
+
+    def version_of(self, server):
+        """The .ver text of the server firmware a server is told."""
+        entry = (self.state.get("images") or {}).get(self.image_of(server)[:-len(".bin")])
+        return entry["version"] if entry else self.state["firmware"]
+
+    def _inventory(self, catalogue):
         local = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}
         url = "http://127.0.0.1:%d" % self.state["http_port"]
         prov = dict(self.prov_connection or local, dect_provisioning_root=str(self.dir / "root"),
@@ -176,7 +215,7 @@ class SiteLab:
         return {"all": {
             "vars": {"dect_provisioning_url": url, "dect_provisioning_method": "static",
                      "dect_check_interval": 0, "dect_sip_timeout": 5,
-                     "dect_firmware": {"kws": {"src": str(firmware), "version": version}},
+                     "dect_firmware": catalogue,
                      "dect_settings": site_settings},
             "hosts": {"localhost": local},
             "children": {
@@ -236,18 +275,24 @@ class SiteLab:
         self.state["marks"] = marks
         self.save()
 
+    def mark(self):
+        """From now on ``report`` shows only what happens next (e.g. after the boots of a power cycle)."""
+        self.state["marks"] = {name: {"sip": len(rec.sip()), "fetches": len(rec.fetches())}
+                               for name, rec in self.emulators().items()}
+        self.save()
+
     def stop_emulators(self):
         pids = self.state.get("pids") or {}
         _stop_all([pids.pop(server["name"], None) for server in self.state["servers"]])
         self.save()
 
-    def up(self, servers, history=True, host_vars=None, emulators=True):
+    def up(self, servers, history=True, host_vars=None, emulators=True, per_model=False):
         """The site before the change under test; ``history=False`` stops once the emulators have booted
         (factory state, nothing staged): for a first rollout, e.g. the site benchmark. ``host_vars``:
         extra inventory variables per server name during that history. ``emulators=False`` (with
         ``history=False``) starts none: a site too large to emulate on this machine, rolled out with
-        check-sync off."""
-        self.write(servers)
+        check-sync off. ``per_model``: one server image per model family (see ``write``)."""
+        self.write(servers, per_model=per_model)
         if host_vars:
             self.state["host_vars"] = host_vars
             self.set_firmware(self.state["firmware"])
@@ -270,14 +315,16 @@ class SiteLab:
         """Read-only views of the emulators' records (the processes may belong to an earlier command)."""
         return {s["name"]: _Records(self.emulator_dir(s["name"])) for s in self.state["servers"]}
 
-    def wait_until_provisioned(self, firmware, timeout=60.0):
-        """Until every emulator runs ``firmware``, has applied its config and users and listens on its
-        SIP port; the names still pending at the timeout. (An emulator writes state.json just after logging the end of a check.)"""
+    def wait_until_provisioned(self, firmware=None, timeout=60.0):
+        """Until every emulator runs ``firmware`` (default: the version of the image it is told), has
+        applied its config and users and listens on its SIP port; the names still pending at the
+        timeout. (An emulator writes state.json just after logging the end of a check.)"""
         deadline = time.monotonic() + timeout
         pending = dict(self.emulators())
+        wanted = {s["name"]: firmware or self.version_of(s) for s in self.state["servers"]}
         ports = {server["name"]: server["sip_port"] for server in self.state["servers"]}
         while pending and time.monotonic() < deadline:
-            pending = {name: rec for name, rec in pending.items() if not rec.provisioned(firmware, ports[name])}
+            pending = {name: rec for name, rec in pending.items() if not rec.provisioned(wanted[name], ports[name])}
             time.sleep(0.2)
         return sorted(pending)
 
@@ -299,13 +346,15 @@ class SiteLab:
             rec = _Records(self.emulator_dir(server["name"]))
             mark = marks.get(server["name"], {"sip": 0, "fetches": 0})
             mac = server["mac"].replace(":", "")
+            image = self.image_of(server)
             everything = [f["file"] for f in rec.fetches() if f.get("status") == "ok"]
             since = [f["file"] for f in rec.fetches()[mark["fetches"]:] if f.get("status") == "ok"]
             rows.append(dict(
                 name=server["name"], model=server["model"], mac=mac,
                 check_syncs=rec.check_syncs(rec.sip()[mark["sip"]:]),
                 fetched=sorted(set(since)),
-                own_files_only=all(name.startswith(mac) or name.startswith("kws.bin") for name in everything),
+                image=image,
+                own_files_only=all(name.startswith(mac) or name in (image, image + ".ver") for name in everything),
                 firmware=(rec.state().get("running_firmware") or {}).get("kws"),
                 config_applied=bool(rec.state().get("config")),
                 sip=rec.state().get("sip"),

@@ -79,9 +79,13 @@ class ActionModule(SpecAction):
         # src naming the upload file tells the module to move it into place, or to ask for it.
         module_args = dict(src=upload, remote_src=True, dest=args["dest"], name=name,
                            version=version, checksum="sha256:%s" % actual, state="present",
-                           ver_grace=args["ver_grace"], **self.module_options(args, FILE_OPTIONS))
+                           ver_grace=args["ver_grace"], allow_same_version=args["allow_same_version"],
+                           **self.module_options(args, FILE_OPTIONS))
 
         staged = self._run_module(module_args, task_vars)
+        if staged.get("failed") and args["version_src"] is not None and str(staged.get("msg", "")).startswith("version: "):
+            # The module was given the text read from version_src: name the option the task used.
+            staged["msg"] = "version_src" + staged["msg"][len("version"):]
         if not staged.get("upload_required"):
             return staged
         copied = self._upload(local_src, upload, task_vars)

@@ -141,6 +141,9 @@ class ActionModule(SpecAction):
             key = "failed" if report["state"] == "failed" else "written" if report["changed"] else "unchanged"
             counts[key] += 1
         out = dict(changed=False, where=where, batch=counts)
+        warning = _reboot_warning(records, _restaged(task_vars, [where]))
+        if warning:
+            out["warnings"] = [warning]
         if error:
             out["error"] = error
         return out
@@ -215,20 +218,23 @@ class ActionModule(SpecAction):
                                          pending=outcome["pending"]["pending"])
         firmware_changed = args["firmware_changed"]
         if firmware_changed is None:
-            firmware_changed = _restaged_kinds(task_vars, outcomes)
+            firmware_changed = _restaged(task_vars, outcomes)
+        # The images this server's config names that were restaged: it fetches each one's .ver, and the
+        # image only when the version text changed (the device compares it with what it runs).
+        restaged = [name for name in record.get("firmware", {}).values() if name in firmware_changed]
         # Not yet notified: what changed now, and what an earlier run changed but never got a NOTIFY for.
         unnotified = set(name for entry in pending_at.values() for name in entry["pending"])
-        restaged = [kind for kind in firmware_changed if kind in record.get("firmware", {})]
         check = record.get("check_sync") or {}
         # A change an earlier run published and never got an answered NOTIFY for is this run's to send
         # (never for a server that is not to be notified at all).
         to_notify = args["check_sync"] and check.get("reaction") != "disabled"
-        earlier = sorted(unnotified - changed_names - set(ver_name(record["firmware"][kind]) for kind in restaged)) \
-            if to_notify else []
+        earlier = sorted(unnotified - changed_names - set(ver_name(name) for name in restaged)) if to_notify else []
         expected = sorted(name for name in changed_names | set(earlier) if name.endswith(("-config.xml", "-users.xml")))
-        for kind, image in sorted(record.get("firmware", {}).items()):
-            if kind in restaged or ver_name(image) in earlier:
-                expected.extend([ver_name(image), image])
+        for name in sorted(record.get("firmware", {}).values()):
+            if name in restaged:
+                expected.extend([ver_name(name)] + ([name] if firmware_changed[name] else []))
+            elif ver_name(name) in earlier:
+                expected.extend([ver_name(name), name])  # its version text changed in an earlier run
         changed = bool(changed_names or restaged or earlier)
         notify, warnings, unsendable = changed and args["check_sync"] and not errors, [], None
         if notify:
@@ -288,22 +294,32 @@ def _check_sync_plan(host, check, users_only):
     return True, warnings, None
 
 
-def _restaged_kinds(task_vars, wheres):
-    """The firmware kinds the firmware role restaged in this run (its fact ``firmware_changed_kinds``)
-    on the provisioning hosts that wrote this server's files. Read here rather than templated into
+def _restaged(task_vars, wheres):
+    """``{file name: version changed}`` the firmware role restaged in this run (its fact
+    ``firmware_restaged``) on the provisioning hosts ``wheres``. Read here rather than templated into
     the task's options: every template costs each DECT server its compilation (measured on a
     1,000-server site)."""
     hostvars = task_vars.get("hostvars") or {}
-    kinds = []
+    restaged = {}
     for where in wheres:
         try:
-            found = hostvars[where].get("firmware_changed_kinds") or []
+            found = hostvars[where].get("firmware_restaged") or {}
         except (KeyError, TypeError):
             continue
-        for kind in found:
-            if kind not in kinds:
-                kinds.append(kind)
-    return kinds
+        for name, version_changed in found.items():
+            restaged[name] = bool(restaged.get(name) or version_changed)
+    return restaged
+
+
+def _reboot_warning(records, restaged):
+    """The DECT servers of a batch whose server firmware (kws) gets a new version text: each flashes it
+    and reboots at once when it fetches it (guide, "Firmware Update")."""
+    rebooting = sorted("%s (%s)" % (host, record["firmware"]["kws"]) for host, record in records.items()
+                       if restaged.get((record.get("firmware") or {}).get("kws")))
+    if not rebooting:
+        return None
+    return ("server firmware with a new version for %d DECT server(s): each reboots at once when it fetches it"
+            " (calls in progress are cut off): %s" % (len(rebooting), ", ".join(rebooting)))
 
 
 def _text(summary):

@@ -16,6 +16,8 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils._rollout_policy 
     warm_rendering_engine,
 )
 
+_display = Display()
+
 
 @filter_errors("provisioning_section", IdentifierError, site.SiteError)
 def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",
@@ -24,8 +26,29 @@ def provisioning_section(url, model, method="dhcp", firmware=None, users=True, c
                                      check_sync=check_sync, interval=interval, time=time, default_kws=default_kws)
 
 
-def firmware_names(catalogue):
-    return site.firmware_names(catalogue)
+@filter_errors("firmware_names", site.SiteError, IdentifierError)
+def firmware_names(catalogue, model=None):
+    return site.firmware_names(catalogue, model)
+
+
+@filter_errors("firmware_unused", site.SiteError)
+def firmware_unused(catalogue, hostvars, servers):
+    """The warnings for catalogue entries no DECT server is given, each also shown as a warning.
+
+    ``hostvars`` and ``servers`` (the DECT servers' names): a server's model is ``dect_server_model``,
+    else ``dect_model``. Each server's variables cost a variable computation, so they are read lazily
+    and only until every entry is given to one of them (a few servers, unless one is unused).
+    """
+    messages = site.firmware_unused(catalogue, (model for model in map(_model_of, (hostvars[name] for name in servers or []))
+                                                if model not in (None, "")))
+    for message in messages:
+        _display.warning(message)
+    return messages
+
+
+def _model_of(host_vars):
+    model = host_vars.get("dect_server_model") if "dect_server_model" in host_vars else None
+    return model if model not in (None, "") else host_vars.get("dect_model")
 
 
 @filter_errors("check_sync_target", IdentifierError, site.SiteError)
@@ -71,5 +94,6 @@ def rollout_policy(sources):
 class FilterModule:
     def filters(self):
         return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
+                "firmware_unused": firmware_unused,
                 "check_sync_target": check_sync_target, "check_sync_targets": check_sync_targets,
                 "rollout_policy": rollout_policy}

@@ -69,7 +69,7 @@ ARGUMENT_SPEC = ArgumentSpec(
         config=dict(type="dict"),
         users=dict(type="dict"),
         server=dict(type="dict", no_log=True),
-        firmware_changed=dict(type="list", elements="str"),
+        firmware_changed=dict(type="dict"),
         check_sync=dict(type="bool", default=False),
         **file_options("owner", "group", "unsafe_writes")
     ),

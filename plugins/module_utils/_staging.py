@@ -31,6 +31,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
     VERSION_SRC_MAX_SIZE,
     check_version,
     checksum_mismatch,
+    same_version_message,
     staging_name,
     ver_content,
     ver_name,
@@ -295,9 +296,11 @@ def _diff(stager, old_sha, new_sha, old_ver, new_ver):
     ]
 
 
-def stage_present(stager, src, expected, version, want_diff):
+def stage_present(stager, src, expected, version, want_diff, allow_same_version=False, version_option="version"):
     """Stage ``src`` (a path on this host, or the upload) as the image with ``version``.
 
+    A different image under the version text already staged is refused unless
+    ``allow_same_version``: devices compare that text with the version they run and never fetch it.
     Returns the module result; ``upload_required`` asks the action plugin to send the image."""
     upload = stager.is_upload(src)
     source_fd = None
@@ -316,6 +319,8 @@ def stage_present(stager, src, expected, version, want_diff):
         old_ver = stager.staged_version()
         new_ver = ver_content(version)
         bin_changed, ver_changed = new_sha != old_sha, old_ver != new_ver
+        if bin_changed and old_sha is not None and not ver_changed and not allow_same_version:
+            raise FirmwareError(same_version_message(version_option, version, stager.ver_path, stager.bin_path))
         result = dict(path=stager.bin_path, ver_path=stager.ver_path, bin_changed=bin_changed,
                       ver_changed=ver_changed, sha256=new_sha, version=version)
         if want_diff:

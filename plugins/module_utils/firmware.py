@@ -24,6 +24,7 @@ from collections import OrderedDict, namedtuple
 
 from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
+    MODELS,
     model_family,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.param_types import FileName
@@ -76,6 +77,7 @@ ARGUMENT_SPEC = ArgumentSpec(
         checksum=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         ver_grace=dict(type="float", default=5.0),
+        allow_same_version=dict(type="bool", default=False),
     ),
     file_common=True,
     mutually_exclusive=[("version", "version_src")],
@@ -104,32 +106,128 @@ def file_kinds_for_model(model):
     return tuple(key for key, kind in FIRMWARE_KINDS.items() if kind.is_file and family in kind.families)
 
 
-def firmware_section(names, model):
-    """Split ``{key: file name}`` into what ``model`` understands and what it does not.
+# The guide's file stems, the recommended catalogue keys: {key: (kind, models)}.
+GUIDE_NAMES = OrderedDict((
+    ("IP-DECTserver400firmware", ("kws", ("400",))),
+    ("IP-DECTserver6500firmware", ("kws", ("6500",))),
+    ("DECTserver8000firmware", ("kws", ("2500", "8000"))),
+    ("IP-DECTbasestationfirmware", ("rfp", ("2500", "8000"))),
+    ("DigitalDECTbasestationfirmware", ("rfp6", ("2500", "8000"))),
+))
 
-    Returns ``(section, skipped)``: ``section`` is the ``provisioning.firmware`` dict for that
-    model's config; ``skipped`` lists the keys left out because the model's family has no such
-    setting (a site catalogue serves both families).
+# The fields of a catalogue entry (the firmware role passes the staging ones to the firmware module).
+ENTRY_FIELDS = ("src", "remote_src", "version", "version_src", "checksum", "name", "state", "kind", "models",
+                "allow_same_version")
+
+# One checked catalogue entry: its key, kind, the models it is given to, the file name devices fetch.
+CatalogueEntry = namedtuple("CatalogueEntry", "key kind models name present")
+
+
+def _models_of(kind):
+    """The models whose family understands ``kind``, in the guide's order."""
+    return tuple(model for model in MODELS if model_family(model) in FIRMWARE_KINDS[kind].families)
+
+
+def _entry_models(key, entry, kind, option):
+    """The models an entry is given to: its ``models`` (checked), else every model understanding its kind."""
+    if "models" not in entry or entry["models"] is None:
+        return _models_of(kind)
+    value = entry["models"]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise FirmwareError("%s.%s.models: %r is refused: allowed a non-empty list of models out of %s"
+                            % (option, key, value, ", ".join(MODELS)))
+    models = []
+    for model in value:
+        text = str(model).strip() if isinstance(model, (str, int)) and not isinstance(model, bool) else None
+        if text not in MODELS:
+            raise FirmwareError("%s.%s.models: %r is not a model: allowed %s" % (option, key, model, ", ".join(MODELS)))
+        if text not in _models_of(kind):
+            raise FirmwareError("%s.%s.models: the %s does not understand %s firmware: allowed for kind %s: %s"
+                                % (option, key, text, kind, kind, ", ".join(_models_of(kind))))
+        if text not in models:
+            models.append(text)
+    return tuple(models)
+
+
+def catalogue_entries(catalogue, option="dect_firmware"):
+    """The checked entries of a site catalogue ``{key: {kind, models, name, state, src, ...}}``.
+
+    ``kind`` defaults to the key, ``models`` to every model whose family understands the kind, the
+    file name to ``<key>.bin``. Raises FirmwareError naming ``<option>.<key>.<field>`` for an
+    unknown kind or a bad model, and naming both keys when two present entries of one kind are
+    given to the same model or stage the same file.
     """
-    allowed = kinds_for_model(model)
-    section = OrderedDict((key, names[key]) for key in FIRMWARE_KINDS if key in names and key in allowed)
-    skipped = [key for key in names if key not in section]
-    return section, skipped
+    if catalogue in (None, ""):
+        catalogue = {}
+    if not isinstance(catalogue, dict):
+        raise FirmwareError("%s: a mapping of firmware entries is required, got %s" % (option, type(catalogue).__name__))
+    entries = []
+    for key, entry in catalogue.items():
+        entry = {} if entry is None else entry
+        if not isinstance(entry, dict):
+            raise FirmwareError("%s.%s: a mapping (src, version, kind, models, ...) is required, got %s"
+                                % (option, key, type(entry).__name__))
+        unknown = sorted(str(field) for field in entry if field not in ENTRY_FIELDS)
+        if unknown:
+            raise FirmwareError("%s.%s: unknown field %s: allowed %s" % (option, key, ", ".join(unknown), ", ".join(ENTRY_FIELDS)))
+        kind = entry.get("kind") or key
+        if kind not in FIRMWARE_KINDS or not FIRMWARE_KINDS[kind].is_file:
+            hint = "" if entry.get("kind") else " (no kind given, so the key is the kind)"
+            if not entry.get("kind") and key in GUIDE_NAMES:
+                hint += "; the guide's %s is kind: %s, models: [%s]" % (
+                    key, GUIDE_NAMES[key][0], ", ".join('"%s"' % model for model in GUIDE_NAMES[key][1]))
+            raise FirmwareError("%s.%s.kind: '%s' is not a firmware kind%s: allowed %s"
+                                % (option, key, kind, hint, ", ".join(file_kinds())))
+        models = _entry_models(key, entry, kind, option)
+        name = entry.get("name") or "%s.bin" % key
+        entries.append(CatalogueEntry(str(key), kind, models, str(name), entry.get("state", "present") != "absent"))
+    _check_overlaps([entry for entry in entries if entry.present], option)
+    return entries
+
+
+def _check_overlaps(entries, option):
+    for index, first in enumerate(entries):
+        for second in entries[index + 1:]:
+            if first.name == second.name:
+                raise FirmwareError("%s: entries '%s' and '%s' both stage %s: give each entry its own file name"
+                                    % (option, first.key, second.key, first.name))
+            common = [model for model in first.models if model in second.models]
+            if first.kind == second.kind and common:
+                raise FirmwareError("%s: entries '%s' and '%s' are both %s firmware for model %s: each model takes"
+                                    " one entry per kind (set models so that they do not overlap)"
+                                    % (option, first.key, second.key, first.kind, ", ".join(common)))
 
 
 def catalogue_names(catalogue):
-    """A site catalogue ``{key: {name, state, ...}}`` -> ``{key: file name}`` of what is staged.
+    """A site catalogue -> ``{key: file name}`` of every entry staged (``state: absent`` withdrawn)."""
+    return OrderedDict((entry.key, entry.name) for entry in catalogue_entries(catalogue) if entry.present)
 
-    The name defaults to ``<key>.bin``; entries with ``state: absent`` are withdrawn, so no config
-    may name them.
-    """
-    names = OrderedDict()
-    for key, entry in (catalogue or {}).items():
-        entry = entry or {}
-        if entry.get("state", "present") == "absent":
-            continue
-        names[key] = entry.get("name") or "%s.bin" % key
-    return names
+
+def select_firmware(catalogue, model, option="dect_firmware"):
+    """``{kind: file name}`` a server ``model`` is told: per kind its family understands, the one
+    present entry whose models include ``model``; ``catalogue`` as checked by catalogue_entries."""
+    model = str(model).strip()
+    model_family(model)
+    chosen = dict((entry.kind, entry.name) for entry in catalogue_entries(catalogue, option)
+                  if entry.present and model in entry.models)
+    return OrderedDict((kind, chosen[kind]) for kind in FIRMWARE_KINDS if kind in chosen)
+
+
+def unused_warnings(catalogue, models, option="dect_firmware"):
+    """One message per present entry no DECT server is given: none of ``models`` (the models of the
+    inventory's DECT servers, any iterable) is among its models. ``models`` is read only until every
+    entry is given to one of them, so a lazy iterable over 1,000 servers usually stops after a few."""
+    entries = [entry for entry in catalogue_entries(catalogue, option) if entry.present]
+    present = set()
+    for model in models:
+        present.add(str(model).strip())
+        if all(present & set(entry.models) for entry in entries):
+            return []
+    have = ", ".join(model for model in MODELS if model in present) or "none"
+    message = ("%s.%s: no DECT server in inventory is given %s (%s firmware for model %s; the DECT servers' models:"
+               " %s): it is staged but never fetched")
+    return [message % (option, entry.key, entry.name, entry.kind, ", ".join(entry.models), have)
+            for entry in entries if not present & set(entry.models)]
 
 
 def check_name(name, option="name"):
@@ -242,3 +340,11 @@ def checksum_mismatch(option, path, expected, actual):
     """The message for a firmware file whose sha256 is not the one promised."""
     return ("%s: sha256 of %s is %s, expected %s: the file is corrupt or not the release you meant;"
             " nothing was staged" % (option, path, actual, expected))
+
+
+def same_version_message(option, version, ver_path, bin_path):
+    """The refusal of a new image under the version text already staged (see allow_same_version)."""
+    return ("%s: '%s' is the version already staged in %s, but the image differs from %s: devices fetch an image"
+            " only when the .ver text differs from the version they run, so none would ever fetch this one;"
+            " give the new image its own version text, or set allow_same_version to stage it anyway;"
+            " nothing was staged" % (option, version, ver_path, bin_path))

@@ -15,9 +15,11 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.dect.provisioning.plugins.module_utils._overrides import check_overrides
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
+    FirmwareError,
     catalogue_names,
-    firmware_section,
     kinds_for_model,
+    select_firmware,
+    unused_warnings,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils import server_record
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
@@ -41,9 +43,21 @@ class SiteError(ValueError):
     identifier raises ``identifiers.IdentifierError``.)"""
 
 
-def firmware_names(catalogue):
-    """``{kind: {name: ..}}`` (the site catalogue) -> ``{kind: file name}`` of what is staged."""
-    return dict(catalogue_names(catalogue))
+def firmware_names(catalogue, model=None):
+    """The site catalogue -> ``{key: file name}`` of what is staged; with ``model``, ``{kind: file
+    name}`` that model is told (firmware.select_firmware). SiteError for a bad catalogue."""
+    try:
+        return dict(catalogue_names(catalogue) if model is None else select_firmware(catalogue, model))
+    except FirmwareError as exc:
+        raise SiteError(str(exc))
+
+
+def firmware_unused(catalogue, models):
+    """The warnings for catalogue entries given to none of ``models`` (firmware.unused_warnings)."""
+    try:
+        return unused_warnings(catalogue, models)
+    except FirmwareError as exc:
+        raise SiteError(str(exc))
 
 
 def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",
@@ -72,8 +86,8 @@ def provisioning_section(url, model, method="dhcp", firmware=None, users=True, c
         section["check"]["interval"] = int(interval)
     if time:
         section["check"]["time"] = time
-    # A site catalogue serves both families: each server is told only the kinds it understands.
-    names = dict(firmware_section(firmware_names(firmware), model)[0])
+    # Per kind its family understands, the one catalogue entry whose models include this model.
+    names = firmware_names(firmware, model)
     if default_kws is not None and "default_kws" in kinds_for_model(model):
         names["default_kws"] = bool(default_kws)
     if names:

@@ -94,6 +94,18 @@ options:
       - Not spent when nothing is replaced (first staging, unchanged image, C(.ver)-only change).
     type: float
     default: 5.0
+  allow_same_version:
+    description:
+      - A device compares the C(.ver) text with the version it runs and fetches the image only when they
+        differ. So by default a different image under the version text already staged is refused
+        (naming O(version) or O(version_src), the C(.ver) file and why), before anything is transferred
+        or written, since no device would ever fetch it.
+      - V(true) stages it anyway, for example to replace a corrupt image with a good copy of the same
+        release. The C(.ver) is rewritten with the same text; devices that already run that version
+        do not fetch the image.
+    type: bool
+    default: false
+    version_added: 1.0.0
   state:
     description:
       - V(present) stages the image and its C(.ver); V(absent) removes the C(.ver) first, then the
@@ -163,6 +175,14 @@ EXAMPLES = r"""
     remote_src: true
     dest: /srv/dect
     name: kws.bin
+
+- name: Replace a corrupt copy of the staged release with a good one (same .ver text)
+  dect.provisioning.firmware:
+    src: files/firmware/IP-DECTserver6500firmware.bin
+    version: PCS24B 71234
+    dest: /srv/dect
+    name: IP-DECTserver6500firmware.bin
+    allow_same_version: true
 
 - name: Withdraw the RFP6 firmware (the .ver disappears first)
   dect.provisioning.firmware:
@@ -244,10 +264,12 @@ def main():
             stager.check()
             result = stage_absent(stager, module._diff)
         else:
+            option = "version" if params["version"] is not None else "version_src"
             version = (check_version(params["version"], "version") if params["version"] is not None
                        else read_version_src(params["version_src"]))
             stager.check()
-            result = stage_present(stager, params["src"], expected, version, module._diff)
+            result = stage_present(stager, params["src"], expected, version, module._diff,
+                                   params["allow_same_version"], option)
     except FirmwareError as exc:
         module.fail_json(msg=to_native(exc), changed=False)
     for warning in stager.warnings:

@@ -166,12 +166,15 @@ options:
     default: false
   firmware_changed:
     description:
-      - With O(step=report), the firmware kinds restaged on the provisioning hosts in this run; a
-        server whose configuration names one of them must fetch it, so it counts as changed.
-      - When omitted, the kinds in the fact C(firmware_changed_kinds) (set by the C(firmware) role) of the
-        provisioning hosts that wrote this server's files.
-    type: list
-    elements: str
+      - With O(step=report), the firmware files restaged on the provisioning hosts in this run, file name
+        (for example V(IP-DECTserver6500firmware.bin)) to whether its C(.ver) text changed. A server whose
+        configuration names one of them counts as changed and is expected to fetch its C(.ver), and the
+        image too when the version text changed (the device fetches an image only then).
+      - When omitted, the fact C(firmware_restaged) (set by the C(firmware) role) of the provisioning
+        hosts that wrote this server's files. With O(step=write), that fact also yields one warning per
+        batch listing the DECT servers whose server firmware (C(kws)) gets a new version, as each reboots
+        at once when it fetches it.
+    type: dict
   check_sync:
     description:
       - With O(step=report), a server whose result is changed gets the fact C(dect_server_check_sync_pending=true),
@@ -277,7 +280,13 @@ expected_fetch:
   returned: step=report
   type: list
   elements: str
-  sample: [0013d1800032-config.xml, kws.bin.ver, kws.bin]
+  sample: [0013d1800032-config.xml, IP-DECTserver6500firmware.bin.ver, IP-DECTserver6500firmware.bin]
+firmware_restaged:
+  description: With O(step=report), the firmware files this server's configuration names that were restaged in this run.
+  returned: step=report, when one was restaged
+  type: list
+  elements: str
+  sample: [IP-DECTserver6500firmware.bin]
 """
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _notified

@@ -152,9 +152,74 @@ def test_role_refuses_a_catalogue_key_that_is_no_firmware_kind(play, tmp_path, r
         dect_provisioning_root=str(root),
         dect_firmware={"kws": {"src": str(image), "version": "V1"}, "default_kws": {"src": str(image)}}))
     assert run.rc == 2
-    assert ("firmware_catalogue.default_kws. Supported parameters include: kws, pp14208700, pp14225100, pp14225110,"
-            " pp14225190, rfp, rfp6") in run.stdout
+    assert ("dect_firmware.default_kws.kind: 'default_kws' is not a firmware kind (no kind given, so the key is the"
+            " kind): allowed kws, rfp, rfp6, pp14208700, pp14225100, pp14225110, pp14225190") in run.stdout
     assert os.listdir(root) == []
+
+
+def test_role_stages_one_image_per_model_and_refuses_overlaps_before_staging(play, tmp_path, root):
+    ipdect = release(tmp_path / "files", "IP-DECTserver6500firmware.bin", 3000, "PCS24B 71234")
+    dect = release(tmp_path / "files", "DECTserver8000firmware.bin", 2000, "PCS24C 400")
+    catalogue = {
+        "IP-DECTserver6500firmware": {"kind": "kws", "models": ["6500"], "src": str(ipdect),
+                                      "version_src": str(ipdect) + ".ver"},
+        "DECTserver8000firmware": {"kind": "kws", "models": ["2500", 8000], "src": str(dect), "version": "PCS24C 400"},
+    }
+    overlapping = dict(catalogue, kws={"src": str(dect), "version": "X 1"})
+    refused = play("firmware_role.yml", extra_vars=dict(dect_firmware=overlapping, dect_provisioning_root=str(root)))
+    assert refused.rc == 2
+    assert ("dect_firmware: entries 'IP-DECTserver6500firmware' and 'kws' are both kws firmware for model 6500: each"
+            " model takes one entry per kind (set models so that they do not overlap)") in refused.stdout
+    assert os.listdir(root) == []
+
+    run = play("firmware_role.yml", extra_vars=dict(dect_firmware=catalogue, dect_provisioning_root=str(root)))
+    assert run.rc == 0, run.output
+    assert result_of(run, "FW_NAMES") == {"IP-DECTserver6500firmware": "IP-DECTserver6500firmware.bin",
+                                          "DECTserver8000firmware": "DECTserver8000firmware.bin"}
+    assert result_of(run, "FW_RESTAGED") == {"IP-DECTserver6500firmware.bin": True, "DECTserver8000firmware.bin": True}
+    assert (root / "IP-DECTserver6500firmware.bin").read_bytes() == ipdect.read_bytes()
+    assert (root / "IP-DECTserver6500firmware.bin.ver").read_bytes() == b"PCS24B 71234"
+    assert (root / "DECTserver8000firmware.bin.ver").read_bytes() == b"PCS24C 400"
+    # No DECT server in this inventory: every entry is staged but given to none, and says so once.
+    flat = " ".join(run.output.split())
+    for key, kind_models in (("IP-DECTserver6500firmware", "kws firmware for model 6500"),
+                             ("DECTserver8000firmware", "kws firmware for model 2500, 8000")):
+        assert flat.count("[WARNING]: dect_firmware.%s: no DECT server in inventory is given %s.bin (%s; the DECT"
+                          " servers' models: none): it is staged but never fetched" % (key, key, kind_models)) == 1, run.output
+
+    # Only the 8000 image's version text changes: only it is restaged, with its version changed.
+    newer = dict(catalogue, DECTserver8000firmware=dict(catalogue["DECTserver8000firmware"], version="PCS25A 1"))
+    again = play("firmware_role.yml", extra_vars=dict(dect_firmware=newer, dect_provisioning_root=str(root)))
+    assert again.rc == 0, again.output
+    assert result_of(again, "FW_RESTAGED") == {"DECTserver8000firmware.bin": True}
+
+
+def test_a_new_image_under_the_staged_version_is_refused_unless_allowed(play, tmp_path, root):
+    image = release(tmp_path / "files", "kws6500.bin", 4096, "PCS24B 71234")
+    stage = dict(fw_src=str(image), fw_root=str(root), fw_version_src=str(image) + ".ver")
+    assert play("firmware_stage.yml", extra_vars=stage).rc == 0
+    staged = (root / "kws.bin").read_bytes()
+    rebuilt = release(tmp_path / "rebuilt", "kws6500.bin", 4096, "PCS24B 71234")  # new bytes, same .ver text
+    message = ("version_src: 'PCS24B 71234' is the version already staged in {0}/kws.bin.ver, but the image differs"
+               " from {0}/kws.bin: devices fetch an image only when the .ver text differs from the version they run,"
+               " so none would ever fetch this one; give the new image its own version text, or set"
+               " allow_same_version to stage it anyway; nothing was staged").format(root)
+    for check in (True, False):
+        refused = play("firmware_stage.yml", check=check, verbosity=3,
+                       extra_vars=dict(stage, fw_src=str(rebuilt), fw_version_src=str(rebuilt) + ".ver"))
+        assert refused.rc == 2 and message in refused.stdout, refused.output
+        assert "PUT %s" % rebuilt not in refused.output  # refused before the image travelled
+    assert (root / "kws.bin").read_bytes() == staged and sorted(os.listdir(root)) == ["kws.bin", "kws.bin.ver"]
+    by_text = play("firmware_stage.yml", extra_vars=dict(fw_src=str(rebuilt), fw_root=str(root), fw_version="PCS24B 71234"))
+    assert by_text.rc == 2 and message.replace("version_src: ", "version: ", 1) in by_text.stdout, by_text.output
+
+    allowed = play("firmware_stage.yml", extra_vars=dict(stage, fw_src=str(rebuilt), fw_version_src=str(rebuilt) + ".ver",
+                                                         fw_allow_same_version=True))
+    assert allowed.rc == 0, allowed.output
+    result = result_of(allowed)
+    assert result["changed"] and result["bin_changed"] and not result["ver_changed"]
+    assert (root / "kws.bin").read_bytes() == rebuilt.read_bytes()
+    assert (root / "kws.bin.ver").read_bytes() == b"PCS24B 71234"
 
 
 def test_role_refuses_version_and_version_src_together(play, tmp_path, root):
@@ -163,7 +228,8 @@ def test_role_refuses_version_and_version_src_together(play, tmp_path, root):
         dect_provisioning_root=str(root),
         dect_firmware={"kws": {"src": str(image), "version": "V1", "version_src": str(image) + ".ver"}}))
     assert run.rc == 2
-    assert "parameters are mutually exclusive: version|version_src found in firmware_catalogue -> kws" in run.stdout
+    assert "parameters are mutually exclusive: version|version_src" in run.stdout
+    assert os.listdir(root) == []
 
 
 class Poller(threading.Thread):

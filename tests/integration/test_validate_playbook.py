@@ -251,3 +251,42 @@ def test_require_vault_makes_a_plain_text_secret_an_error(tmp_path):
     assert ("dect.provisioning.dect_server: ward-a: dect_settings_host.sip.auth.password is a secret typed into"
             " inventory as plain text, not vaulted") in result.output.replace("\n", " ")
     assert "Plain-Sip-Pw-1" not in result.output
+
+
+MIXED = """
+all:
+  vars:
+    dect_provisioning_url: "http://192.0.2.1/"
+    dect_firmware:
+      IP-DECTserver400firmware: {kind: kws, models: ["400"], src: a.bin, version: "A 1"}
+      IP-DECTserver6500firmware: {kind: kws, models: ["6500"], src: b.bin, version: "B 1"}
+      DECTserver8000firmware: {kind: kws, models: ["2500", 8000], src: c.bin, version: "C 1"}
+  children:
+    dect_servers:
+      hosts:
+        ward-a: {dect_mac: "00:13:d1:80:00:32", dect_model: "6500"}
+        stores: {dect_mac: "00:13:d1:80:00:40", dect_model: 8000}
+"""
+
+
+def test_a_catalogue_entry_no_server_is_given_warns(tmp_path):
+    inventory = tmp_path / "mixed.yml"
+    inventory.write_text(MIXED)
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert result.rc == 0, result.output
+    assert "2 DECT server(s) validated, no problems" in result.stdout
+    warning = ("dect_firmware.IP-DECTserver400firmware: no DECT server in inventory is given"
+               " IP-DECTserver400firmware.bin (kws firmware for model 400; the DECT servers' models: 6500, 8000):"
+               " it is staged but never fetched")
+    assert " ".join(result.output.split()).count(warning) == 1, result.output
+    assert "IP-DECTserver6500firmware: no DECT server" not in result.output
+
+
+def test_overlapping_catalogue_entries_fail_naming_both(tmp_path):
+    inventory = tmp_path / "overlap.yml"
+    inventory.write_text(MIXED.replace('models: ["400"]', 'models: ["400", "6500"]'))
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+    assert result.rc != 0
+    assert ("dect_firmware: entries 'IP-DECTserver400firmware' and 'IP-DECTserver6500firmware' are both kws firmware"
+            " for model 6500: each model takes one entry per kind (set models so that they do not overlap)"
+            in " ".join(result.output.split())), result.output

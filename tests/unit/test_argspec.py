@@ -150,7 +150,7 @@ CASES = dict(
         ({"step": "write"}, False),
         ({"step": "render", "mac": "m"}, False),
         ({"step": "write", "dest": NOWHERE, "files": [{"checksum": "x"}]}, False),   # files[].name required
-        ({"step": "report", "firmware_changed": ["kws"]}, True),
+        ({"step": "report", "firmware_changed": {"kws.bin": True}}, True),
         ({"step": "publish"}, False),
     ],
     adopt_export=[

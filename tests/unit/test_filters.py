@@ -211,3 +211,30 @@ def test_rollout_policy_warms_the_rendering_engine_in_the_calling_process(call):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[False, False, False] [True, True, True]"
+
+
+def test_firmware_unused_reads_each_servers_model_and_warns(monkeypatch):
+    from ansible_collections.dect.provisioning.plugins.filter import provisioning as provisioning_filters
+
+    shown = []
+    monkeypatch.setattr(provisioning_filters._display, "warning", shown.append)
+    catalogue = {"IP-DECTserver400firmware": {"kind": "kws", "models": ["400"]},
+                 "IP-DECTserver6500firmware": {"kind": "kws", "models": ["6500"]}}
+    # The role variable wins over the inventory's dect_model: this 400 is described as a 6500.
+    hostvars = {"a": {"dect_model": "400", "dect_server_model": 6500}, "b": {"dect_model": "6500"}, "c": {}}
+    messages = provisioning_filters.firmware_unused(catalogue, hostvars, ["a", "b", "c"])
+    assert messages == shown == [
+        "dect_firmware.IP-DECTserver400firmware: no DECT server in inventory is given IP-DECTserver400firmware.bin"
+        " (kws firmware for model 400; the DECT servers' models: 6500): it is staged but never fetched"]
+
+    class Counting(dict):
+        """Host variables that count how many servers were read (each costs a variable computation)."""
+        reads = 0
+
+        def __getitem__(self, name):
+            Counting.reads += 1
+            return dict.__getitem__(self, name)
+
+    many = Counting(("s%d" % i, {"dect_model": ("400", "6500")[i % 2]}) for i in range(1000))
+    assert provisioning_filters.firmware_unused(catalogue, many, sorted(many)) == []
+    assert Counting.reads == 2  # both entries given after two servers: the other 998 are never read

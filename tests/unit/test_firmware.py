@@ -40,15 +40,6 @@ def test_kinds_for_model(model, expected):
     assert fw.kinds_for_model(model) == expected
 
 
-def test_firmware_section_keeps_what_the_model_understands_in_guide_order():
-    names = {"rfp6": "rfp6.bin", "pp14225100": "pp7x.bin", "kws": "kws.bin", "rfp": "rfp.bin"}
-    section, skipped = fw.firmware_section(names, "6500")
-    assert list(section.items()) == [("kws", "kws.bin"), ("pp14225100", "pp7x.bin")]
-    assert sorted(skipped) == ["rfp", "rfp6"]
-    section, skipped = fw.firmware_section(names, "8000")
-    assert list(section) == ["kws", "rfp", "rfp6", "pp14225100"] and skipped == []
-
-
 def test_catalogue_names_default_to_key_bin_and_skip_withdrawn_entries():
     catalogue = {"kws": {"src": "a.bin", "version": "V"}, "pp14225100": {"src": "b", "name": "pp7x.bin"},
                  "rfp6": {"state": "absent"}, "rfp": None}
@@ -56,10 +47,108 @@ def test_catalogue_names_default_to_key_bin_and_skip_withdrawn_entries():
     assert dict(fw.catalogue_names(None)) == {}
 
 
-def test_role_argument_spec_lists_exactly_the_file_kinds():
+# ----------------------------------------------------------------------------- per-model catalogue
+
+# The guide's file names as keys: one server image per model, base station images for 2500/8000.
+MIXED = {
+    "IP-DECTserver400firmware": {"kind": "kws", "models": ["400"], "src": "a", "version": "A"},
+    "IP-DECTserver6500firmware": {"kind": "kws", "models": [6500], "src": "b", "version": "B"},
+    "DECTserver8000firmware": {"kind": "kws", "models": ["2500", "8000"], "src": "c", "version": "C"},
+    "IP-DECTbasestationfirmware": {"kind": "rfp", "src": "d", "version": "D"},
+    "pp14225100": {"src": "e", "version": "E", "name": "pp7x.bin"},
+}
+
+
+@pytest.mark.parametrize("model, expected", [
+    ("400", [("kws", "IP-DECTserver400firmware.bin"), ("pp14225100", "pp7x.bin")]),
+    (6500, [("kws", "IP-DECTserver6500firmware.bin"), ("pp14225100", "pp7x.bin")]),
+    ("2500", [("kws", "DECTserver8000firmware.bin"), ("rfp", "IP-DECTbasestationfirmware.bin"),
+              ("pp14225100", "pp7x.bin")]),
+    (8000, [("kws", "DECTserver8000firmware.bin"), ("rfp", "IP-DECTbasestationfirmware.bin"),
+            ("pp14225100", "pp7x.bin")]),
+])
+def test_each_model_is_told_its_own_entry_per_kind_in_guide_order(model, expected):
+    assert list(fw.select_firmware(MIXED, model).items()) == expected
+
+
+def test_entries_default_to_their_key_as_kind_and_every_model_of_the_kind():
+    entries = {e.key: e for e in fw.catalogue_entries({"kws": {}, "rfp6": {}, "old": {"kind": "rfp", "state": "absent"}})}
+    assert entries["kws"].kind == "kws" and entries["kws"].models == ("400", "6500", "2500", "8000")
+    assert entries["rfp6"].models == ("2500", "8000") and entries["rfp6"].name == "rfp6.bin"
+    assert not entries["old"].present
+    # A withdrawn entry is never told, whatever its models.
+    assert "rfp" not in fw.select_firmware({"old": {"kind": "rfp", "state": "absent"}}, "8000")
+
+
+@pytest.mark.parametrize("catalogue, message", [
+    ({"kws": {}, "IP-DECTserver6500firmware": {"kind": "kws", "models": ["6500"]}},
+     "dect_firmware: entries 'kws' and 'IP-DECTserver6500firmware' are both kws firmware for model 6500: each model"
+     " takes one entry per kind (set models so that they do not overlap)"),
+    ({"a": {"kind": "kws", "models": ["2500", "8000"]}, "b": {"kind": "kws", "models": ["400", "8000", "2500"]}},
+     "dect_firmware: entries 'a' and 'b' are both kws firmware for model 2500, 8000: each model takes one entry per"
+     " kind (set models so that they do not overlap)"),
+    ({"a": {"kind": "kws", "models": ["6500"]}, "b": {"kind": "kws", "models": ["8000"], "name": "a.bin"}},
+     "dect_firmware: entries 'a' and 'b' both stage a.bin: give each entry its own file name"),
+    ({"IP-DECTserver6500firmware": {"models": ["6500"]}},
+     "dect_firmware.IP-DECTserver6500firmware.kind: 'IP-DECTserver6500firmware' is not a firmware kind (no kind"
+     " given, so the key is the kind); the guide's IP-DECTserver6500firmware is kind: kws, models: [\"6500\"]:"
+     " allowed kws, rfp, rfp6, pp14208700, pp14225100, pp14225110, pp14225190"),
+    ({"x": {"kind": "default_kws"}},
+     "dect_firmware.x.kind: 'default_kws' is not a firmware kind: allowed kws, rfp, rfp6, pp14208700, pp14225100,"
+     " pp14225110, pp14225190"),
+    ({"x": {"kind": "kws", "models": ["7000"]}},
+     "dect_firmware.x.models: '7000' is not a model: allowed 400, 6500, 2500, 8000"),
+    ({"x": {"kind": "kws", "models": [True]}},
+     "dect_firmware.x.models: True is not a model: allowed 400, 6500, 2500, 8000"),
+    ({"x": {"kind": "kws", "models": "6500"}},
+     "dect_firmware.x.models: '6500' is refused: allowed a non-empty list of models out of 400, 6500, 2500, 8000"),
+    ({"x": {"kind": "kws", "models": []}},
+     "dect_firmware.x.models: [] is refused: allowed a non-empty list of models out of 400, 6500, 2500, 8000"),
+    ({"x": {"kind": "rfp6", "models": ["6500"]}},
+     "dect_firmware.x.models: the 6500 does not understand rfp6 firmware: allowed for kind rfp6: 2500, 8000"),
+    ({"kws": {"src": "a", "verison": "V"}},
+     "dect_firmware.kws: unknown field verison: allowed src, remote_src, version, version_src, checksum, name,"
+     " state, kind, models, allow_same_version"),
+    ({"kws": "kws.bin"}, "dect_firmware.kws: a mapping (src, version, kind, models, ...) is required, got str"),
+])
+def test_catalogue_errors_name_the_entries_and_what_is_allowed(catalogue, message):
+    with pytest.raises(fw.FirmwareError) as caught:
+        fw.catalogue_entries(catalogue)
+    assert str(caught.value) == message
+
+
+def test_overlap_between_a_withdrawn_and_a_present_entry_is_allowed():
+    catalogue = {"kws": {"state": "absent"}, "IP-DECTserver6500firmware": {"kind": "kws", "models": ["6500"]}}
+    assert dict(fw.select_firmware(catalogue, "6500")) == {"kws": "IP-DECTserver6500firmware.bin"}
+    assert dict(fw.select_firmware(catalogue, "8000")) == {}
+
+
+def test_entries_given_to_no_server_are_named():
+    assert fw.unused_warnings(MIXED, ["6500", "8000", 6500]) == [
+        "dect_firmware.IP-DECTserver400firmware: no DECT server in inventory is given IP-DECTserver400firmware.bin"
+        " (kws firmware for model 400; the DECT servers' models: 6500, 8000): it is staged but never fetched"]
+    assert [m.split(":")[0] for m in fw.unused_warnings(MIXED, ["400"])] == [
+        "dect_firmware.IP-DECTserver6500firmware", "dect_firmware.DECTserver8000firmware",
+        "dect_firmware.IP-DECTbasestationfirmware"]
+    assert fw.unused_warnings(MIXED, ["400", "6500", "2500"]) == []
+    assert fw.unused_warnings({"rfp6": {}}, []) == [
+        "dect_firmware.rfp6: no DECT server in inventory is given rfp6.bin (rfp6 firmware for model 2500, 8000;"
+        " the DECT servers' models: none): it is staged but never fetched"]
+
+
+def test_guide_names_are_valid_catalogue_keys_without_overlap():
+    catalogue = dict((key, {"kind": kind, "models": list(models)}) for key, (kind, models) in fw.GUIDE_NAMES.items())
+    assert [e.key for e in fw.catalogue_entries(catalogue)] == list(fw.GUIDE_NAMES)
+    assert dict(fw.select_firmware(catalogue, "2500")) == {
+        "kws": "DECTserver8000firmware.bin", "rfp": "IP-DECTbasestationfirmware.bin",
+        "rfp6": "DigitalDECTbasestationfirmware.bin"}
+
+
+def test_role_argument_spec_documents_every_entry_field():
     specs = yaml.safe_load((REPO / "roles/firmware/meta/argument_specs.yml").read_text())
-    catalogue = specs["argument_specs"]["main"]["options"]["firmware_catalogue"]["options"]
-    assert tuple(catalogue) == fw.file_kinds()
+    catalogue = specs["argument_specs"]["main"]["options"]["firmware_catalogue"]
+    text = " ".join(catalogue["description"])
+    assert [field for field in fw.ENTRY_FIELDS if "C(%s)" % field not in text] == []
 
 
 # ----------------------------------------------------------------------------- validation
@@ -274,6 +363,25 @@ def test_version_only_change_keeps_the_image(release):
     assert (root / "kws.bin").stat().st_ino == inode
     assert (root / "kws.bin.ver").read_bytes() == b"PCS24C 71300"
     assert result["diff"][0]["before"] == "PCS24B 71234\n" and result["diff"][0]["after"] == "PCS24C 71300\n"
+
+
+def test_a_new_image_under_the_staged_version_text_is_refused_unless_allowed(release):
+    image, root = release
+    run_module(remote_args(image, root))
+    staged = (root / "kws.bin").read_bytes()
+    image.write_bytes(os.urandom(4096))  # a rebuilt image, its .ver text unchanged
+    for check_mode in (True, False):
+        refused = run_module(remote_args(image, root), check_mode=check_mode)
+        assert refused["failed"] and not refused["changed"]
+        assert refused["msg"] == (
+            "version_src: 'PCS24B 71234' is the version already staged in %s/kws.bin.ver, but the image differs from"
+            " %s/kws.bin: devices fetch an image only when the .ver text differs from the version they run, so none"
+            " would ever fetch this one; give the new image its own version text, or set allow_same_version to stage"
+            " it anyway; nothing was staged" % (root, root))
+    assert (root / "kws.bin").read_bytes() == staged and (root / "kws.bin.ver").read_bytes() == b"PCS24B 71234"
+    allowed = run_module(remote_args(image, root, allow_same_version=True))
+    assert allowed["changed"] and allowed["bin_changed"] and not allowed["ver_changed"]
+    assert (root / "kws.bin").read_bytes() == image.read_bytes() and (root / "kws.bin.ver").read_bytes() == b"PCS24B 71234"
 
 
 class Recorder:

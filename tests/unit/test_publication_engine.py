@@ -66,3 +66,30 @@ def test_drop_removes_the_documents_and_a_host_without_spool_has_nothing(spool):
     _spool.drop("ward-b")
     assert _spool.outcomes("never-rendered", None) == {}
     assert _spool.get("never-rendered") is None
+
+
+def test_restaged_firmware_is_read_by_file_name_from_the_writing_hosts_only():
+    task_vars = {"hostvars": {
+        "prov1": {"firmware_restaged": {"IP-DECTserver6500firmware.bin": False}},
+        "prov2": {"firmware_restaged": {"IP-DECTserver6500firmware.bin": True, "DECTserver8000firmware.bin": False}},
+        "prov3": {"firmware_restaged": {"pp7x.bin": True}},
+    }}
+    # A version change on any writing host counts; a host that did not write this server's files does not.
+    assert publish_action._restaged(task_vars, ["prov1", "prov2", "gone"]) == {
+        "IP-DECTserver6500firmware.bin": True, "DECTserver8000firmware.bin": False}
+    assert publish_action._restaged({}, ["prov1"]) == {}
+
+
+def test_the_reboot_warning_lists_the_servers_whose_own_server_firmware_gets_a_new_version():
+    records = {
+        "ward-b": {"firmware": {"kws": "IP-DECTserver6500firmware.bin", "pp14225100": "pp7x.bin"}},
+        "ward-a": {"firmware": {"kws": "IP-DECTserver6500firmware.bin"}},
+        "stores": {"firmware": {"kws": "DECTserver8000firmware.bin", "pp14225100": "pp7x.bin"}},
+        "cellar": {"firmware": {}},
+    }
+    restaged = {"IP-DECTserver6500firmware.bin": True, "DECTserver8000firmware.bin": False, "pp7x.bin": True}
+    assert publish_action._reboot_warning(records, restaged) == (
+        "server firmware with a new version for 2 DECT server(s): each reboots at once when it fetches it (calls in"
+        " progress are cut off): ward-a (IP-DECTserver6500firmware.bin), ward-b (IP-DECTserver6500firmware.bin)")
+    # Only the same text restaged (allow_same_version), or only handset images: nobody reboots.
+    assert publish_action._reboot_warning(records, {"DECTserver8000firmware.bin": False, "pp7x.bin": True}) is None

@@ -324,3 +324,35 @@ def test_the_report_step_plans_check_sync_from_the_record():
         " imports users without a restart)"]
     error = "ward-a: neither dect_sip_host nor dect_ip is set: nowhere to send check-sync"
     assert _check_sync_plan("ward-a", {"reaction": "update", "error": error}, users_only=False) == (False, [], error)
+
+
+MIXED = {
+    "IP-DECTserver6500firmware": {"kind": "kws", "models": ["6500"]},
+    "DECTserver8000firmware": {"kind": "kws", "models": ["2500", "8000"]},
+    "rfp": {},
+}
+
+
+@pytest.mark.parametrize("model, firmware", [
+    ("6500", {"kws": "IP-DECTserver6500firmware.bin"}),
+    (8000, {"kws": "DECTserver8000firmware.bin", "rfp": "rfp.bin"}),
+    ("400", None),  # no entry is given to the 400: no firmware section at all
+])
+def test_each_server_is_told_its_own_models_entry(model, firmware):
+    section = site.provisioning_section("http://192.0.2.1/", model, firmware=MIXED)
+    assert section.get("firmware") == firmware
+    assert site.firmware_names(MIXED, model) == (firmware or {})
+
+
+def test_a_bad_catalogue_is_a_site_error_naming_the_entries():
+    overlapping = dict(MIXED, kws={})
+    with pytest.raises(site.SiteError, match="^dect_firmware: entries 'IP-DECTserver6500firmware' and 'kws' are both"
+                                             " kws firmware for model 6500: "):
+        site.provisioning_section("http://192.0.2.1/", "8000", firmware=overlapping)
+    with pytest.raises(site.SiteError, match="^dect_firmware.rfp.models: '7000' is not a model"):
+        site.firmware_names({"rfp": {"models": ["7000"]}})
+    assert site.firmware_unused(MIXED, {"6500"}) == [
+        "dect_firmware.DECTserver8000firmware: no DECT server in inventory is given DECTserver8000firmware.bin (kws"
+        " firmware for model 2500, 8000; the DECT servers' models: 6500): it is staged but never fetched",
+        "dect_firmware.rfp: no DECT server in inventory is given rfp.bin (rfp firmware for model 2500, 8000; the DECT"
+        " servers' models: 6500): it is staged but never fetched"]
