@@ -201,12 +201,9 @@ class SiteLab:
             servers[server["name"]].update(
                 dect_mac=server["mac"], dect_model=server["model"], **test_net_ip(index))
             servers[server["name"]].update(
-                # The NOTIFY goes where the server's own config says it listens (sip.localport): a
-                # host-level dect_settings (not dect_settings_host, so that a dect_settings_group given
-                # as extra vars still wins for the whole site).
+                # The NOTIFY goes where the server's own config says it listens (sip.localport).
                 dect_sip_host="127.0.0.1",
-                dect_settings={"sip": dict(site_settings["sip"], localport=server["sip_port"])},
-                dect_settings_host={"network": {"hostname": server["name"]}},
+                dect_settings_host={"network": {"hostname": server["name"]}, "sip": {"localport": server["sip_port"]}},
                 dect_users=[{"ipei": "00077 %07d" % (index * 10 + n), "username": str(1000 * index + n),
                              "localno": str(1000 * index + n), "displayname": "Handset %d.%d" % (index, n)}
                             for n in (1, 2)] if server["model"] in ("2500", "8000") else

@@ -131,7 +131,7 @@ all:
           dect_provisioning_url: "http://prov1.hospital.example/dect"
         bad-port:
           dect_mac: "00:13:d1:80:00:63"
-          dect_model: "8000"
+          dect_model: "6500"
           dect_provisioning_url: "https://prov1.hospital.example:8443/dect"
         bad-path:
           dect_mac: "00:13:d1:80:00:64"
