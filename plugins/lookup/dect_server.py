@@ -26,6 +26,9 @@ description:
 options: {}
 notes:
   - A missing required value (MAC, model, provisioning URL) or an unusable one fails naming the variable.
+  - A DECT server sharing its MAC (in any spelling) or its SIP check-sync target (host, port and user) with another
+    server of C(groups['dect_servers']) fails naming both servers; the index of the site's identities is resolved
+    once per run, whatever the play's C(--limit) or batch.
 seealso:
   - module: dect.provisioning.publish
     description: Its render step takes this lookup's result as O(dect.provisioning.publish#module:server).
@@ -56,6 +59,7 @@ from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
+from ansible_collections.dect.provisioning.plugins.plugin_utils._site_index import site_index
 
 
 class LookupModule(LookupBase):
@@ -70,6 +74,10 @@ class LookupModule(LookupBase):
             return self._templar.template(variables[name])
 
         try:
-            return [site.server_documents(get)]
+            documents = site.server_documents(get)
         except (site.SiteError, IdentifierError) as exc:
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc)
+        duplicate = site_index(variables)["duplicates"].get(variables.get("inventory_hostname"))
+        if duplicate:
+            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % duplicate)
+        return [documents]
