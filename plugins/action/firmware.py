@@ -38,6 +38,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import FILE_OPTIONS, SpecAction
 
 MODULE = "dect.provisioning.firmware"
+UPLOAD_ATTEMPTS = 3
 
 
 class ActionModule(SpecAction):
@@ -82,13 +83,20 @@ class ActionModule(SpecAction):
                            ver_grace=args["ver_grace"], **self.module_options(args, FILE_OPTIONS))
 
         staged = self._run_module(module_args, task_vars)
-        if not staged.get("upload_required"):
-            return staged
-        copied = self._upload(local_src, upload, task_vars)
-        if copied.get("failed"):
-            copied.setdefault("msg", "transferring %s to %s failed" % (args["src"], upload))
-            return copied
-        return self._run_module(module_args, task_vars)
+        # Each module call holds the root's lock; the upload between two calls does not. Another run
+        # staging another image under this name may take the upload away: sent again, a few times.
+        for dummy in range(UPLOAD_ATTEMPTS):
+            if not staged.get("upload_required"):
+                return staged
+            copied = self._upload(local_src, upload, task_vars)
+            if copied.get("failed"):
+                copied.setdefault("msg", "transferring %s to %s failed" % (args["src"], upload))
+                return copied
+            staged = self._run_module(module_args, task_vars)
+        if staged.get("upload_required"):
+            return dict(failed=True, changed=False, msg="%s: the upload was replaced %d times by another run staging"
+                        " this name: nothing staged" % (upload, UPLOAD_ATTEMPTS))
+        return staged
 
     def _version_text(self, args):
         if args["version"] is not None:

@@ -20,12 +20,14 @@ Runs on targets: Python 3.8 syntax, stdlib only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 import time
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _io
+from ansible_collections.dect.provisioning.plugins.module_utils._rootlock import RootLock, RootLockError
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     FirmwareError,
     VERSION_SRC_MAX_SIZE,
@@ -225,6 +227,24 @@ class Stager:
         """The ``.ver`` first, then the image (state=absent)."""
         for path in (self.ver_path, self.bin_path):
             _io.remove_if_exists(path)
+
+
+@contextlib.contextmanager
+def root_lock(params, check_mode):
+    """The provisioning root's lock (:mod:`._rootlock`) around one staging step; none in check mode or
+    for a root that is not a directory (``Stager.check`` refuses it, naming why)."""
+    dest = params["dest"]
+    if check_mode or not os.path.isdir(dest) or os.path.islink(dest):
+        yield
+        return
+    try:
+        lock = RootLock(dest, "staging firmware %s" % params["name"], params["lock_timeout"]).__enter__()
+    except RootLockError as exc:
+        raise FirmwareError(str(exc))
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def read_version_src(path):

@@ -76,6 +76,7 @@ ARGUMENT_SPEC = ArgumentSpec(
         checksum=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         ver_grace=dict(type="float", default=5.0),
+        lock_timeout=dict(type="int", default=300),  # _rootlock.DEFAULT_TIMEOUT
     ),
     file_common=True,
     mutually_exclusive=[("version", "version_src")],

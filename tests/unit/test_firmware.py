@@ -278,7 +278,8 @@ def test_version_only_change_keeps_the_image(release):
 
 class Recorder:
     """Wraps os.unlink and os.rename to log what touches the root's published names, in order
-    (temp files are left out: only what a polling device can see)."""
+    (temp files and the root lock's holder record, dot files, are left out: only what a polling
+    device can see)."""
 
     def __init__(self, monkeypatch, root):
         self.events = []
@@ -291,7 +292,7 @@ class Recorder:
                 recorder.events.append(("unlink", os.path.basename(str(path))))
 
         def rename(src, dest, *a, **kw):
-            if os.path.dirname(str(dest)) == str(root):
+            if os.path.dirname(str(dest)) == str(root) and not os.path.basename(str(dest)).startswith("."):
                 data = Path(src).read_bytes()
                 recorder.events.append(("rename", os.path.basename(dest),
                                         data if str(dest).endswith(".ver") else hashlib.sha256(data).hexdigest()))
