@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -19,6 +20,8 @@ import pytest
 from devtools.ansible_runner import PLAYBOOK_PYTHON, SYSTEM_PYTHON, run_playbook
 from devtools.collection import REPO
 from devtools.procs import need_root
+
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
 
 PLAYBOOK = """
 - name: Publish the DECT servers' documents as site.yml does
@@ -137,6 +140,7 @@ def small_root(tmp_path):
 
 def test_disk_full_on_one_document_fails_that_server_only_and_keeps_its_old_file(small_root):
     site = small_root
+    site.servers["s2"]["dect_model"] = "6500"
     site.servers["s2"]["dect_users"] = [{"username": "2001", "ipei": "00077 0000001", "authpassword": USER_PASSWORD}]
     first = site.play()
     assert first.rc == 0, first.output
@@ -261,6 +265,7 @@ def test_check_mode_previews_a_root_that_does_not_exist_yet(site):
 # -- 9. stale documents --------------------------------------------------------------------------
 
 def test_documents_of_macs_no_longer_in_inventory_are_withdrawn(site):
+    site.servers["s1"]["dect_model"] = "6500"
     site.servers["s1"]["dect_users"] = [{"username": "1001", "ipei": "00077 0000001", "authpassword": USER_PASSWORD}]
     assert site.play().rc == 0
     (site.root / "kws.bin").write_bytes(b"firmware")  # the firmware role's business: left alone
@@ -272,18 +277,19 @@ def test_documents_of_macs_no_longer_in_inventory_are_withdrawn(site):
     preview = site.play(check=True, diff=True, extra_vars={"batch": 1})
     assert preview.rc == 0, preview.output
     for name in stale:
-        assert "--- before: %s/%s" % (site.root, name) in preview.stdout, preview.stdout
+        # Listed once: once per run and provisioning host, not once per batch (three here).
+        assert preview.stdout.count("--- before: %s/%s" % (site.root, name)) == 1, preview.stdout
         assert (site.root / name).exists()
-    # A limited run withdraws nothing of the servers outside its limit (the whole inventory counts).
-    limited = site.play(args=("-l", "s2"))
-    assert limited.rc == 0 and (site.root / "0013d1800003-config.xml").exists()
-    run = site.play(extra_vars={"batch": 1}, diff=True)
+    # A limited run withdraws what no inventory server owns, nothing of the servers outside its limit.
+    limited = site.play(args=("-l", "s2"), diff=True)
+    assert limited.rc == 0, limited.output
+    assert names(site.root) == ["0013d1800002-config.xml", "0013d1800003-config.xml", "kws.bin"]
+    assert "changed: [s2 -> prov] => (item=prov)" in limited.stdout
+    run = site.play(extra_vars={"batch": 1})
     assert run.rc == 0, run.output
     assert names(site.root) == ["0013d1800002-config.xml", "0013d1800003-config.xml", "0013d1800041-config.xml",
                                 "0013d1800041-users.xml", "kws.bin"]
-    # Once per run and provisioning host, not once per batch.
-    assert run.stdout.count("--- before: %s/0013d1800004-config.xml" % site.root) == 1
-    assert USER_PASSWORD not in run.output
+    assert USER_PASSWORD not in limited.output + preview.output
 
 
 def test_keep_stale_keeps_them(site):
@@ -303,9 +309,12 @@ def test_a_killed_runs_spool_is_removed_by_the_next_run_and_spools_are_private(s
     (killed / "0123").mkdir(parents=True)
     (killed / "owner").write_text(json.dumps({"pid": 999999, "start": 1}))
     (killed / "0123" / "documents.json").write_text(json.dumps({"secret": USER_PASSWORD}))
+    running = local / "ansible-local-1abcdef" / "dect-publication"  # another run, still going: kept
+    running.mkdir(parents=True)
+    (running / "owner").write_text(json.dumps({"pid": os.getpid(), "start": _spool._process_start(os.getpid())}))
     playbook = PLAYBOOK + """
     - name: Show the spool while the run lasts
-      ansible.builtin.command: find {{ lookup('config', 'DEFAULT_LOCAL_TMP') }} -path '*dect-publication*' -printf '%m %y %p\\n'
+      ansible.builtin.command: find %s -path '*dect-publication*' -printf '%%m %%y %%p\\n'
       delegate_to: localhost
       run_once: true
       changed_when: false
@@ -315,12 +324,12 @@ def test_a_killed_runs_spool_is_removed_by_the_next_run_and_spools_are_private(s
       ansible.builtin.debug:
         msg: "{{ spool_listing.stdout_lines }}"
       run_once: true
-"""
+""" % local
     run = site.play(playbook=playbook, verbosity=1)
     assert run.rc == 0, run.output
-    assert not killed.exists()
-    listing = [line.split(" ", 2) for line in run.stdout.split("\n") if "dect-publication" in line and '"' in line]
-    modes = [(mode.strip(' "'), kind) for mode, kind, dummy in listing]
+    assert not killed.exists() and (running / "owner").exists()
+    modes = [(mode, kind) for mode, kind, path in re.findall(r'^\s*"(\d{3}) ([df]) (\S*dect-publication\S*)",?$',
+                                                             run.stdout, re.M) if str(running) not in path]
     assert modes and ("700", "d") in modes and ("600", "f") in modes
     assert all(mode == "700" for mode, kind in modes if kind == "d")
     assert all(mode == "600" for mode, kind in modes if kind == "f")
