@@ -76,7 +76,7 @@ class ActionModule(SpecAction):
         if expected and actual != expected:
             raise FirmwareError(checksum_mismatch("checksum", args["src"], expected, actual))
 
-        upload = os.path.join(args["dest"], staging_name(name))
+        upload = os.path.join(args["dest"], staging_name(name, actual))
         # src naming the upload file tells the module to move it into place, or to ask for it.
         module_args = dict(src=upload, remote_src=True, dest=args["dest"], name=name,
                            version=version, checksum="sha256:%s" % actual, state="present",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 import time
 
@@ -40,6 +41,9 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
 
 XATTR = "user.dect.sha256"
 _ANSIBLE_TMP_PREFIX = ".ansible_tmp"
+# Another run's upload (or copy's temp file of it) is left alone while it may still be in use: removed
+# only once nothing has written it for this long (a killed run's).
+STALE_UPLOAD_SECONDS = 600
 
 
 def _error(exc):
@@ -91,7 +95,22 @@ class Stager:
                 _io.check_replaceable(path)
 
     def is_upload(self, src):
-        return src is not None and os.path.abspath(src) == os.path.abspath(self.upload_path)
+        """Whether ``src`` is an upload name of this image (the shared one, or an image's own); it
+        becomes ``upload_path``."""
+        if src is None or os.path.dirname(os.path.abspath(src)) != os.path.abspath(self.dest):
+            return False
+        if not self._upload_name.match(os.path.basename(src)):
+            return False
+        self.upload_path = os.path.join(self.dest, os.path.basename(src))
+        return True
+
+    @property
+    def _upload_name(self):
+        return re.compile(r"^%s$" % self._upload_suffix.pattern)
+
+    @property
+    def _upload_suffix(self):
+        return re.compile(r"\.%s(\.[0-9a-f]{16})?\.upload$" % re.escape(self.name))
 
     # -- what is staged now ----------------------------------------------------------------------
     def staged_sha256(self):
@@ -122,10 +141,14 @@ class Stager:
         try:
             for base in (self.name, ver_name(self.name)):
                 removed.extend(_io.remove_leftovers(self.dest, base))
+            own = os.path.basename(self.upload_path)
             for entry in os.listdir(self.dest):
-                if entry.startswith(_ANSIBLE_TMP_PREFIX) and entry.endswith(staging_name(self.name)):
-                    if _io.remove_if_exists(os.path.join(self.dest, entry)):
-                        removed.append(os.path.join(self.dest, entry))
+                path = os.path.join(self.dest, entry)
+                # Uploads of this name (any image's) and copy's temp files of them (.ansible_tmpXXXX<upload>).
+                upload = self._upload_name.match(entry) or (
+                    entry.startswith(_ANSIBLE_TMP_PREFIX) and self._upload_suffix.search(entry))
+                if upload and entry != own and _abandoned(path) and _io.remove_if_exists(path):
+                    removed.append(path)
             if not keep_upload and _io.remove_if_exists(self.upload_path):
                 removed.append(self.upload_path)
         except _io.FileIOError as exc:
@@ -261,6 +284,12 @@ def read_version_src(path):
         raise FirmwareError("version_src: '%s' is larger than %d bytes: a .ver file holds one line of version"
                             " text" % (path, VERSION_SRC_MAX_SIZE))
     return check_version(data, "version_src")
+
+
+def _abandoned(path):
+    """Nothing has written ``path`` for STALE_UPLOAD_SECONDS (a killed run's upload or temp file)."""
+    info = _io.lstat_or_none(path)
+    return info is not None and time.time() - info.st_mtime > STALE_UPLOAD_SECONDS
 
 
 def _hash_fd(fd):

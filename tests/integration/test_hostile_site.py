@@ -227,21 +227,22 @@ def test_two_overlapping_firmware_runs_both_succeed_and_leave_one_consistent_pai
               release(tmp_path / "b", 40 * 1024 * 1024, "PCS25A 80000", "b")]
     runs = [None, None]
 
-    def stage(index):
+    def stage(index, round_):
         image, version = images[index]
-        workdir = tmp_path / ("run%d" % index)
+        workdir = tmp_path / ("run%d-%d" % (index, round_))
         workdir.mkdir()
         runs[index] = run_playbook(REPO / "tests" / "integration" / "playbooks" / "firmware_stage.yml", workdir,
                                    extra_vars=dict(fw_src=str(image), fw_root=str(root), fw_version=version))
 
     for round_ in range(2):
-        threads = [threading.Thread(target=stage, args=(i,)) for i in (0, 1)]
+        runs[:] = [None, None]
+        threads = [threading.Thread(target=stage, args=(i, round_)) for i in (0, 1)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         for run in runs:
-            assert run.rc == 0, run.output
+            assert run is not None and run.rc == 0, run and run.output
             assert "could not publish" not in run.output
         staged = (root / "kws.bin").read_bytes()
         ver = (root / "kws.bin.ver").read_text()
