@@ -150,7 +150,7 @@ options:
     description:
       - With O(step=write), every MAC of the site (all DECT servers in inventory, not only this run's or this
         batch's). Given, the C(<mac>-config.xml) and C(<mac>-users.xml) files in O(dest) of any other MAC are
-        removed (listed in check mode and in the diff): the root belongs to one site.
+        removed (listed in check mode and in the diff), as the root belongs to one site.
       - The action plugin fills this option itself with O(withdraw_stale).
     type: list
     elements: str
