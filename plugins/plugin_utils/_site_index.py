@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 
 from ansible_collections.dect.provisioning.plugins.module_utils import site
