@@ -38,6 +38,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import FILE_OPTIONS, SpecAction
 
 MODULE = "dect.provisioning.firmware"
+UPLOAD_ATTEMPTS = 3
 
 
 class ActionModule(SpecAction):
@@ -75,7 +76,7 @@ class ActionModule(SpecAction):
         if expected and actual != expected:
             raise FirmwareError(checksum_mismatch("checksum", args["src"], expected, actual))
 
-        upload = os.path.join(args["dest"], staging_name(name))
+        upload = os.path.join(args["dest"], staging_name(name, actual))
         # src naming the upload file tells the module to move it into place, or to ask for it.
         module_args = dict(src=upload, remote_src=True, dest=args["dest"], name=name,
                            version=version, checksum="sha256:%s" % actual, state="present",
@@ -86,13 +87,20 @@ class ActionModule(SpecAction):
         if staged.get("failed") and args["version_src"] is not None and str(staged.get("msg", "")).startswith("version: "):
             # The module was given the text read from version_src: name the option the task used.
             staged["msg"] = "version_src" + staged["msg"][len("version"):]
-        if not staged.get("upload_required"):
-            return staged
-        copied = self._upload(local_src, upload, task_vars)
-        if copied.get("failed"):
-            copied.setdefault("msg", "transferring %s to %s failed" % (args["src"], upload))
-            return copied
-        return self._run_module(module_args, task_vars)
+        # Each module call holds the root's lock; the upload between two calls does not. Another run
+        # staging another image under this name may take the upload away: sent again, a few times.
+        for dummy in range(UPLOAD_ATTEMPTS):
+            if not staged.get("upload_required"):
+                return staged
+            copied = self._upload(local_src, upload, task_vars)
+            if copied.get("failed"):
+                copied.setdefault("msg", "transferring %s to %s failed" % (args["src"], upload))
+                return copied
+            staged = self._run_module(module_args, task_vars)
+        if staged.get("upload_required"):
+            return dict(failed=True, changed=False, msg="%s: the upload was replaced %d times by another run staging"
+                        " this name: nothing staged" % (upload, UPLOAD_ATTEMPTS))
+        return staged
 
     def _version_text(self, args):
         if args["version"] is not None:

@@ -32,11 +32,12 @@ from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import Xml
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
+from ansible_collections.dect.provisioning.plugins.plugin_utils._site_index import site_index
 from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import DocumentInvalid
 
 # Users first: a config naming users that are not there yet is never served.
 KINDS = ("users", "config")
-WRITE_OPTIONS = ("mode", "owner", "group", "backup_dir", "unsafe_writes")
+WRITE_OPTIONS = ("mode", "owner", "group", "backup_dir", "unsafe_writes", "lock_timeout")
 
 
 class ActionModule(SpecAction):
@@ -124,12 +125,19 @@ class ActionModule(SpecAction):
         texts = dict((doc["name"], doc["text"]) for record in records.values() for doc in record["documents"].values())
         options = self.module_options(args, WRITE_OPTIONS)
         where = self._task.delegate_to or task_vars.get("inventory_hostname")
+        warnings = []
+        if args["withdraw_stale"]:
+            options["site_macs"] = self._site_macs(task_vars, where, servers, warnings)
         # What a NOTIFY covers for each server: its documents and the .ver of each image it is told about.
         track = [dict(mac=record["mac"], files=[doc["name"] for doc in record["documents"].values()]
                       + [ver_name(image) for image in record["firmware"].values()])
                  for record in records.values()]
         reports, error, pending = exchange.publish(self, task_vars, args["dest"],
                                                    [(f["name"], texts[f["name"]]) for f in files], options, track)
+        withdrawn = sorted(name for name, report in (reports or {}).items() if report.get("stale"))
+        stale = dict((name, reports.pop(name)) for name in withdrawn)
+        if options.get("site_macs") is not None and not error:
+            _spool.mark_done("withdrawn", where)
         # Each server's outcome waits in the run's spool for its own report step: passing the whole
         # batch's results to every server's task would cost each of them the whole batch.
         counts = dict(servers=len(records), written=0, failed=0, unchanged=0)
@@ -143,9 +151,41 @@ class ActionModule(SpecAction):
         out = dict(changed=False, where=where, batch=counts)
         warning = _reboot_warning(records, _restaged(task_vars, [where]))
         if warning:
-            out["warnings"] = [warning]
+            warnings.insert(0, warning)
         if error:
             out["error"] = error
+        if warnings:
+            out["warnings"] = warnings
+        if withdrawn:
+            return self._withdrawn(out, args["dest"], stale)
+        return out
+
+    def _site_macs(self, task_vars, where, servers, warnings):
+        """Every MAC of the site (once per run and provisioning host; None: nothing to withdraw).
+        Only for a batch of the site's own servers: a play publishing other hosts withdraws nothing."""
+        if _spool.is_done("withdrawn", where):
+            return None
+        macs = site_index(task_vars)["macs"]
+        unknown = sorted(host for host, mac in macs.items() if mac is None)
+        if not macs or unknown or any(host not in macs for host in servers):
+            if unknown:
+                warnings.append("stale documents not withdrawn on %s: the MAC of %s is not known"
+                                % (where, ", ".join(unknown[:10])))
+            return None
+        return sorted(set(macs.values()))
+
+    def _withdrawn(self, out, dest, stale):
+        """The documents of MACs no longer in inventory: removed (listed in check mode), shown as a diff."""
+        failed = dict((name, report["msg"]) for name, report in stale.items() if report["state"] == "failed")
+        out["withdrawn"] = sorted(name for name, report in stale.items() if report["state"] == "removed")
+        out["changed"] = bool(out["withdrawn"])
+        if failed:
+            out.setdefault("warnings", []).extend("could not withdraw %s: %s" % item for item in sorted(failed.items()))
+        if self._task.diff and out["withdrawn"]:
+            out["diff"] = [dict(before_header="%s/%s" % (dest.rstrip("/"), name), after_header="(withdrawn)",
+                                before="stale document of a MAC no longer in inventory (%d bytes)\n"
+                                       % stale[name].get("before_size", 0), after="")
+                           for name in out["withdrawn"]]
         return out
 
     def _outcomes(self, dest, records, owners, reports, error):

@@ -38,6 +38,9 @@ notes:
     name) and about a secret (a secret parameter of the settings, a users secret field, C(dect_sip_auth_password),
     the password in the provisioning URL) typed into inventory as plain text rather than vaulted (C(!vault), a
     template such as C({{ vault_x }}), or a vault-encrypted vars file); with C(dect_require_vault=true) that fails.
+  - A DECT server sharing its MAC (in any spelling) or its SIP check-sync target (host, port and user) with another
+    server of C(groups['dect_servers']) fails naming both servers; the index of the site's identities is resolved
+    once per run, whatever the play's C(--limit) or batch.
 seealso:
   - module: dect.provisioning.publish
     description: Its render step takes this lookup's result as O(dect.provisioning.publish#module:server).
@@ -71,6 +74,7 @@ from ansible.utils.display import Display
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _inventory_checks
+from ansible_collections.dect.provisioning.plugins.plugin_utils._site_index import site_index
 
 display = Display()
 
@@ -105,6 +109,9 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc)
         except AnsibleError as exc:
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc.message)
+        duplicate = site_index(variables)["duplicates"].get(variables.get("inventory_hostname"))
+        if duplicate:
+            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % duplicate)
         self._check_inventory(variables, get)
         return [documents]
 

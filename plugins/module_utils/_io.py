@@ -228,7 +228,10 @@ class AtomicFile:
         raise FileIOError("%s: no free temp file name in %s" % (self.path, self.directory))
 
     def write(self, data):
-        write_all(self._fd, data)
+        try:
+            write_all(self._fd, data)
+        except OSError as exc:  # ENOSPC, EDQUOT, EIO: the file's own error, the old file kept
+            raise FileIOError("%s: could not write: %s" % (self.path, exc.strerror))
 
     def commit(self):
         try:

@@ -7,7 +7,8 @@ The ``dect.provisioning.publish`` action sends a manifest: for every document it
 sha1 and (only when it must be written) its content. This side, on the provisioning host:
 
 1. validates everything before touching anything (root, names, mode, owner, group, backup dir);
-2. takes an exclusive lock on the root, so two runs never interleave;
+2. takes the root's lock (:mod:`._rootlock`: waited for at most ``lock_timeout``), so two runs
+   never interleave;
 3. per file, in the order given (users before config): removes temp files an interrupted run left,
    refuses a symlink or non-regular file at the name, compares content and attributes, and writes
    through :mod:`._io` (temp file, attributes, rename) only what differs.
@@ -18,18 +19,20 @@ Python 3.8 syntax, stdlib only.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
 import time
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _io
+from ansible_collections.dect.provisioning.plugins.module_utils._rootlock import DEFAULT_TIMEOUT, RootLock, RootLockError
 from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec, file_options
 
 # A plain file name in the root: no directory part, not hidden (temp files and anything the daemons
 # must not serve are dot files), not one of our temp names.
 FILE_NAME = re.compile(r"^[^./\x00][^/\x00]*$")
+# A DECT server's documents, by the normalised MAC they begin with.
+DEVICE_DOCUMENT = re.compile(r"^[0-9a-f]{12}-(config|users)\.xml$")
 DEFAULT_MODE = "0640"
 # What the module returns of a file's current content for a diff (larger files are summarised as sizes).
 BEFORE_CAP = 4 * 1024 * 1024
@@ -71,6 +74,9 @@ ARGUMENT_SPEC = ArgumentSpec(
         server=dict(type="dict", no_log=True),
         firmware_changed=dict(type="dict"),
         check_sync=dict(type="bool", default=False),
+        lock_timeout=dict(type="int", default=DEFAULT_TIMEOUT),
+        site_macs=dict(type="list", elements="str", no_log=False),
+        withdraw_stale=dict(type="bool", default=False),
         **file_options("owner", "group", "unsafe_writes")
     ),
     required_if=[
@@ -86,7 +92,8 @@ ARGUMENT_SPEC = ArgumentSpec(
 def check_manifest(root, files, mode, owner, group, backup_dir, check_mode=False):
     """Every refusal that applies to the whole call, before anything is touched."""
     try:
-        _io.check_directory(root, "provisioning root (dest)")
+        if not (check_mode and _io.lstat_or_none(root) is None):  # check mode previews a new root
+            _io.check_directory(root, "provisioning root (dest)")
         mode = _io.parse_mode(mode)
         _io.resolve_owner(owner)
         _io.resolve_group(group)
@@ -127,27 +134,56 @@ def check_manifest(root, files, mode, owner, group, backup_dir, check_mode=False
 
 
 def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=None, check_mode=False,
-            want_before=False, unsafe_writes=False):
+            want_before=False, unsafe_writes=False, lock_timeout=DEFAULT_TIMEOUT, site_macs=None):
     """Compare (and, with content, write) ``files`` in ``root``; returns {name: report}.
 
     A report has ``state`` (``unchanged``, ``created``, ``updated``, ``attributes``; ``failed``
     with ``msg``), ``changed``, ``written`` and, with ``want_before``, ``before`` (the current text,
     when it differs and is not too large). ``unsafe_writes`` lets a file that cannot be replaced
-    by a rename (a bind mount) be written in place (see :func:`._io.replace`).
+    by a rename (a bind mount) be written in place (see :func:`._io.replace`). With ``site_macs``
+    (every MAC of the site), the documents of any other MAC are withdrawn (:func:`stale_documents`).
     """
     mode = check_manifest(root, files, mode, owner, group, backup_dir, check_mode)
-    reports = {}
-    lock = _lock(root, check_mode)
+    if check_mode and _io.lstat_or_none(root) is None:
+        return dict((entry["name"], dict(state="created", changed=True, written=False)) for entry in files
+                    if entry.get("state", "present") != "absent")
+    if site_macs is not None:
+        listed = set(entry["name"] for entry in files)
+        files = list(files) + [dict(name=name, state="absent", stale=True)
+                               for name in stale_documents(root, site_macs) if name not in listed]
+    if check_mode:
+        return _publish_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes)
     try:
-        for entry in files:
-            try:
-                reports[entry["name"]] = _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before,
-                                              unsafe_writes)
-            except _io.FileIOError as exc:
-                reports[entry["name"]] = dict(state="failed", changed=False, written=False, msg=str(exc))
-    finally:
-        if lock is not None:
-            os.close(lock)
+        with RootLock(root, "publishing %d document(s)" % len(files), lock_timeout):
+            return _publish_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes)
+    except RootLockError as exc:
+        raise PublicationError(str(exc))
+
+
+def stale_documents(root, site_macs):
+    """The ``<mac>-config.xml`` / ``<mac>-users.xml`` in ``root`` of MACs not in ``site_macs`` (12 lower
+    hex digits each): documents of servers gone from inventory, or of replaced hardware."""
+    keep = set(mac.lower() for mac in site_macs)
+    try:
+        names = os.listdir(root)
+    except OSError as exc:
+        raise PublicationError("%s: cannot list the provisioning root: %s" % (root, exc.strerror))
+    return sorted(name for name in names if DEVICE_DOCUMENT.match(name) and name[:12] not in keep)
+
+
+def _publish_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes):
+    reports = {}
+    for entry in files:
+        try:
+            reports[entry["name"]] = _one(root, entry, mode, owner, group, backup_dir, check_mode, want_before,
+                                          unsafe_writes)
+        except _io.FileIOError as exc:
+            reports[entry["name"]] = dict(state="failed", changed=False, written=False, msg=str(exc))
+        except OSError as exc:  # whatever the helpers did not name: still this file's failure only
+            reports[entry["name"]] = dict(state="failed", changed=False, written=False,
+                                          msg="%s: %s" % (os.path.join(root, entry["name"]), exc.strerror or exc))
+        if entry.get("stale"):
+            reports[entry["name"]]["stale"] = True
     return reports
 
 
@@ -201,15 +237,6 @@ def _backup(path, backup_dir, owner, group):
     target = os.path.join(backup_dir, "%s.%s.%s" % (os.path.basename(path), stamp, os.urandom(3).hex()))
     _io.write_atomic(target, data, mode=0o600, owner=owner, group=None)
     return target
-
-
-def _lock(root, check_mode):
-    """An exclusive lock on the root directory itself (no lock file in the served root)."""
-    if check_mode:
-        return None
-    fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    return fd
 
 
 def _octal(mode):

@@ -20,12 +20,15 @@ Runs on targets: Python 3.8 syntax, stdlib only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 import stat
 import time
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _io
+from ansible_collections.dect.provisioning.plugins.module_utils._rootlock import RootLock, RootLockError
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import (
     FirmwareError,
     VERSION_SRC_MAX_SIZE,
@@ -39,6 +42,9 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
 
 XATTR = "user.dect.sha256"
 _ANSIBLE_TMP_PREFIX = ".ansible_tmp"
+# Another run's upload (or copy's temp file of it) is left alone while it may still be in use: removed
+# only once nothing has written it for this long (a killed run's).
+STALE_UPLOAD_SECONDS = 600
 
 
 def _error(exc):
@@ -90,7 +96,22 @@ class Stager:
                 _io.check_replaceable(path)
 
     def is_upload(self, src):
-        return src is not None and os.path.abspath(src) == os.path.abspath(self.upload_path)
+        """Whether ``src`` is an upload name of this image (the shared one, or an image's own); it
+        becomes ``upload_path``."""
+        if src is None or os.path.dirname(os.path.abspath(src)) != os.path.abspath(self.dest):
+            return False
+        if not self._upload_name.match(os.path.basename(src)):
+            return False
+        self.upload_path = os.path.join(self.dest, os.path.basename(src))
+        return True
+
+    @property
+    def _upload_name(self):
+        return re.compile(r"^%s$" % self._upload_suffix.pattern)
+
+    @property
+    def _upload_suffix(self):
+        return re.compile(r"\.%s(\.[0-9a-f]{16})?\.upload$" % re.escape(self.name))
 
     # -- what is staged now ----------------------------------------------------------------------
     def staged_sha256(self):
@@ -121,10 +142,14 @@ class Stager:
         try:
             for base in (self.name, ver_name(self.name)):
                 removed.extend(_io.remove_leftovers(self.dest, base))
+            own = os.path.basename(self.upload_path)
             for entry in os.listdir(self.dest):
-                if entry.startswith(_ANSIBLE_TMP_PREFIX) and entry.endswith(staging_name(self.name)):
-                    if _io.remove_if_exists(os.path.join(self.dest, entry)):
-                        removed.append(os.path.join(self.dest, entry))
+                path = os.path.join(self.dest, entry)
+                # Uploads of this name (any image's) and copy's temp files of them (.ansible_tmpXXXX<upload>).
+                upload = self._upload_name.match(entry) or (
+                    entry.startswith(_ANSIBLE_TMP_PREFIX) and self._upload_suffix.search(entry))
+                if upload and entry != own and _abandoned(path) and _io.remove_if_exists(path):
+                    removed.append(path)
             if not keep_upload and _io.remove_if_exists(self.upload_path):
                 removed.append(self.upload_path)
         except _io.FileIOError as exc:
@@ -228,6 +253,24 @@ class Stager:
             _io.remove_if_exists(path)
 
 
+@contextlib.contextmanager
+def root_lock(params, check_mode):
+    """The provisioning root's lock (:mod:`._rootlock`) around one staging step; none in check mode or
+    for a root that is not a directory (``Stager.check`` refuses it, naming why)."""
+    dest = params["dest"]
+    if check_mode or not os.path.isdir(dest) or os.path.islink(dest):
+        yield
+        return
+    try:
+        lock = RootLock(dest, "staging firmware %s" % params["name"], params["lock_timeout"]).__enter__()
+    except RootLockError as exc:
+        raise FirmwareError(str(exc))
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
 def read_version_src(path):
     """The version text of a ``.ver`` file on this host: a regular file of at most a few KB."""
     try:
@@ -242,6 +285,12 @@ def read_version_src(path):
         raise FirmwareError("version_src: '%s' is larger than %d bytes: a .ver file holds one line of version"
                             " text" % (path, VERSION_SRC_MAX_SIZE))
     return check_version(data, "version_src")
+
+
+def _abandoned(path):
+    """Nothing has written ``path`` for STALE_UPLOAD_SECONDS (a killed run's upload or temp file)."""
+    info = _io.lstat_or_none(path)
+    return info is not None and time.time() - info.st_mtime > STALE_UPLOAD_SECONDS
 
 
 def _hash_fd(fd):

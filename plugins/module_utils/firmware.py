@@ -78,6 +78,7 @@ ARGUMENT_SPEC = ArgumentSpec(
         state=dict(type="str", default="present", choices=["present", "absent"]),
         ver_grace=dict(type="float", default=5.0),
         allow_same_version=dict(type="bool", default=False),
+        lock_timeout=dict(type="int", default=300),  # _rootlock.DEFAULT_TIMEOUT
     ),
     file_common=True,
     mutually_exclusive=[("version", "version_src")],
@@ -266,13 +267,15 @@ def ver_name(name):
     return name + VER_SUFFIX
 
 
-def staging_name(name):
+def staging_name(name, sha256=None):
     """Where the controller's upload waits, next to its final name, until it is published.
 
     The name is reserved: a ``src`` naming it is an upload of the action plugin, which the module
-    moves into place (no second copy) or, when it is needed but missing, asks for.
+    moves into place (no second copy) or, when it is needed but missing, asks for. With the image's
+    ``sha256`` the name is the image's own (``.kws.bin.<16 hex>.upload``), so two runs staging
+    different images under one name never take each other's upload.
     """
-    return ".%s.upload" % name
+    return ".%s.%s.upload" % (name, sha256[:16]) if sha256 else ".%s.upload" % name
 
 
 def check_version(text, option="version"):

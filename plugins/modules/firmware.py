@@ -106,6 +106,13 @@ options:
     type: bool
     default: false
     version_added: 1.0.0
+  lock_timeout:
+    description:
+      - Seconds to wait for another run that holds the provisioning root (staging firmware or publishing
+        documents there) before failing with a message naming it (pid, host, since when, what it does).
+      - The lock is the root's C(flock), which the kernel releases when its holder ends, even by kill -9.
+    type: int
+    default: 300
   state:
     description:
       - V(present) stages the image and its C(.ver); V(absent) removes the C(.ver) first, then the
@@ -238,6 +245,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.dect.provisioning.plugins.module_utils._staging import (
     Stager,
+    root_lock,
     read_version_src,
     stage_absent,
     stage_present,
@@ -256,25 +264,31 @@ def main():
     module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
     params = module.params
     try:
-        stager = Stager(params["dest"], check_name(params["name"], "name"), params["mode"], params["owner"],
-                        params["group"], check_ver_grace(params["ver_grace"]), module.check_mode,
-                        params["unsafe_writes"])
-        expected = parse_checksum(params["checksum"], "checksum")
-        if params["state"] == "absent":
-            stager.check()
-            result = stage_absent(stager, module._diff)
-        else:
-            option = "version" if params["version"] is not None else "version_src"
-            version = (check_version(params["version"], "version") if params["version"] is not None
-                       else read_version_src(params["version_src"]))
-            stager.check()
-            result = stage_present(stager, params["src"], expected, version, module._diff,
-                                   params["allow_same_version"], option)
+        with root_lock(params, module.check_mode):
+            result, stager = _stage(params, module)
     except FirmwareError as exc:
         module.fail_json(msg=to_native(exc), changed=False)
     for warning in stager.warnings:
         module.warn(warning)
     module.exit_json(**result)
+
+
+def _stage(params, module):
+    stager = Stager(params["dest"], check_name(params["name"], "name"), params["mode"], params["owner"],
+                    params["group"], check_ver_grace(params["ver_grace"]), module.check_mode,
+                    params["unsafe_writes"])
+    expected = parse_checksum(params["checksum"], "checksum")
+    if params["state"] == "absent":
+        stager.check()
+        result = stage_absent(stager, module._diff)
+    else:
+        option = "version" if params["version"] is not None else "version_src"
+        version = (check_version(params["version"], "version") if params["version"] is not None
+                   else read_version_src(params["version_src"]))
+        stager.check()
+        result = stage_present(stager, params["src"], expected, version, module._diff,
+                               params["allow_same_version"], option)
+    return result, stager
 
 
 if __name__ == "__main__":

@@ -185,6 +185,29 @@ options:
         server does not accept) - the server fails naming the variable to set, its files published.
     type: bool
     default: false
+  lock_timeout:
+    description:
+      - With O(step=write), how many seconds to wait for another run that holds the provisioning root (publishing
+        or staging firmware there) before failing with a message naming it (pid, host, since when, what it does).
+        A lock left by a killed run is released by the kernel, so it never has to be waited out.
+    type: int
+    default: 300
+  site_macs:
+    description:
+      - With O(step=write), every MAC of the site (all DECT servers in inventory, not only this run's or this
+        batch's). Given, the C(<mac>-config.xml) and C(<mac>-users.xml) files in O(dest) of any other MAC are
+        removed (listed in check mode and in the diff), as the root belongs to one site.
+      - The action plugin fills this option itself with O(withdraw_stale).
+    type: list
+    elements: str
+  withdraw_stale:
+    description:
+      - With O(step=write), on the controller, give O(site_macs) from the MACs of every host in
+        C(groups['dect_servers']) (the whole inventory, whatever C(--limit) or batch), once per run and provisioning
+        host. Nothing is withdrawn when a server's MAC is not known or a server of O(servers) is not in that group.
+      - The C(dect_server) role sets it unless the provisioning host sets C(dect_provisioning_keep_stale=true).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - dect.provisioning.controller_action
   - action_common_attributes
@@ -307,8 +330,13 @@ def main():
         if step != "write":
             module.fail_json(msg="step=%s runs on the controller through the action plugin" % step)
         reports = publish(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
-                          params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"])
+                          params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"],
+                          params["lock_timeout"], params["site_macs"])
         pending = _notified.pending(params["dest"], params["track"])
+        # A withdrawn server's record goes with its documents.
+        _notified.forget(params["dest"], sorted(set(name[:12] for name, report in reports.items()
+                                                    if report.get("stale") and report["state"] == "removed")),
+                         module.check_mode)
     except (PublicationError, _notified.NotifiedError) as exc:
         module.fail_json(msg=str(exc), changed=False)
     module.exit_json(changed=any(r["changed"] for r in reports.values()), files=reports, pending=pending)

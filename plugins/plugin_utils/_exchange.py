@@ -40,6 +40,7 @@ def publish(action, task_vars, dest, documents, options, track=None):
     differing = [entry for entry in files if reports[entry["name"]]["state"] in WRITTEN_STATES]
     if differing and not action._task.check_mode:
         module_args["files"] = [dict(entry, content=texts[entry["name"]]) for entry in differing]
+        module_args.pop("site_macs", None)  # stale documents were withdrawn by the first call
         second = action._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
         if second.get("failed"):
             return None, second.get("msg", "the publication module failed on the provisioning host"), {}

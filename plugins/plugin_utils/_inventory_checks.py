@@ -37,7 +37,8 @@ _OTHER_VARIABLES = (
     "dect_require_vault", "dect_client_address",
     # provisioning hosts and DHCP hosts (group_vars/all reaches the DECT servers too)
     "dect_provisioning_root", "dect_provisioning_protocols", "dect_provisioning_group", "dect_provisioning_backup_dir",
-    "dect_provisioning_names", "dect_dhcp_backend", "dect_dhcp_path", "dect_dhcp_scope", "dect_dhcp_subnet", "dect_dhcp_validate_config",
+    "dect_provisioning_names", "dect_provisioning_lock_timeout", "dect_provisioning_keep_stale",
+    "dect_dhcp_backend", "dect_dhcp_path", "dect_dhcp_scope", "dect_dhcp_subnet", "dect_dhcp_validate_config",
     # the dect_server role: variables not in SERVER_VARIABLES, and the facts it sets
     "dect_server_settings", "dect_server_derived_config", "dect_server_ip", "dect_server_provisioning_hosts",
     "dect_server_default_root", "dect_server_file_mode", "dect_server_file_group", "dect_server_backup",

@@ -7,34 +7,129 @@ The documents carry passwords, so they never travel in a task result (results ar
 logged and stored by AWX). They wait in Ansible's local temp directory of this run
 (``C.DEFAULT_LOCAL_TMP``: created per ``ansible-playbook`` process with mode 0700, inherited by
 every forked worker, removed when the run ends), one file per DECT server, mode 0600.
+
+A run killed with SIGKILL never removes its local temp directory: the first spool of the next run
+(the worker that creates the run's spool directory) removes every earlier run's spool of this
+user whose ``ansible-playbook`` no longer runs (its pid and process start time are recorded in
+``owner``). Directories are made 0700 and files 0600 whatever the umask.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import shutil
+import stat
 import tempfile
+import time
 import uuid
 
 from ansible import constants as C
 
 _DIR_NAME = "dect-publication"
 _DOCUMENTS = "documents.json"
+_OWNER = "owner"
+_LOCAL_PREFIX = "ansible-local-"
 
 
 def _directory(host=None, create=False):
     """The run's spool, or (with ``host``) that DECT server's own directory in it: a server's steps
     never scan what the rest of the batch left. Only the render step creates them."""
-    path = os.path.join(C.DEFAULT_LOCAL_TMP, _DIR_NAME)
+    path = run_directory() if create else os.path.join(C.DEFAULT_LOCAL_TMP, _DIR_NAME)
     if host is not None:
         path = os.path.join(path, _key(host))
-    if create:
-        try:
-            os.makedirs(path, 0o700)
-        except FileExistsError:
-            pass
+        if create:
+            _mkdir_private(path)
     return path
+
+
+def run_directory():
+    """The run's spool directory, created (0700) on first use; its creator sweeps killed runs' spools."""
+    path = os.path.join(C.DEFAULT_LOCAL_TMP, _DIR_NAME)
+    if _mkdir_private(path):
+        # The run is ansible-playbook's main process: a worker's parent, or this process itself.
+        pid = os.getppid() if multiprocessing.parent_process() is not None else os.getpid()
+        _write(os.path.join(path, _OWNER), dict(pid=pid, start=_process_start(pid)))
+        sweep_leftovers()
+    return path
+
+
+def _mkdir_private(path):
+    """True when this call created ``path``."""
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        return False
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), 0o700, exist_ok=True)
+        return _mkdir_private(path)
+    os.chmod(path, 0o700)
+    return True
+
+
+def sweep_leftovers():
+    """Remove the spools of earlier runs (siblings of this run's local temp dir) whose process is gone.
+    Returns the directories removed."""
+    here = os.path.realpath(C.DEFAULT_LOCAL_TMP)
+    parent = os.path.dirname(here)
+    removed = []
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return removed
+    for name in names:
+        run_dir = os.path.join(parent, name)
+        spool = os.path.join(run_dir, _DIR_NAME)
+        if not name.startswith(_LOCAL_PREFIX) or run_dir == here:
+            continue
+        try:
+            info = os.lstat(spool)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        if _owner_alive(spool):
+            continue
+        shutil.rmtree(spool, ignore_errors=True)
+        removed.append(spool)
+    return removed
+
+
+def _owner_alive(spool):
+    owner = _read(os.path.join(spool, _OWNER)) if os.path.isfile(os.path.join(spool, _OWNER)) else None
+    if not isinstance(owner, dict) or not isinstance(owner.get("pid"), int):
+        # A spool without an owner record (an older collection, or killed while writing it): gone
+        # when its run's directory has not changed for a day.
+        try:
+            return os.lstat(spool).st_mtime > time.time() - 86400
+        except OSError:
+            return False
+    return _process_start(owner["pid"]) == owner.get("start") and owner.get("start") is not None
+
+
+def _process_start(pid):
+    """The start time of process ``pid`` (clock ticks since boot, /proc), None when it does not run."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as handle:
+            data = handle.read(4096)
+    except OSError:
+        return None
+    try:
+        return int(data[data.rindex(b")") + 2:].split()[19])
+    except (ValueError, IndexError):
+        return None
+
+
+def read_json(path):
+    """A JSON file of the spool, or None when absent."""
+    return _read(path)
+
+
+def write_json(path, record):
+    """Write a JSON file of the spool (mode 0600, atomic)."""
+    _write(path, record)
 
 
 def _key(name):
@@ -44,6 +139,7 @@ def _key(name):
 def _write(path, record):
     fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".spool.")
     try:
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(record, handle)
         os.rename(temp, path)
@@ -105,3 +201,13 @@ def outcomes(host, token):
             if outcome is not None and outcome.get("token") == token:
                 found[outcome["where"]] = outcome
     return found
+
+
+def mark_done(what, where):
+    """Remember that ``what`` was done for provisioning host ``where`` in this run."""
+    _write(os.path.join(run_directory(), "done-%s-%s" % (what, _key(where))), dict(where=where))
+
+
+def is_done(what, where):
+    """Whether ``mark_done(what, where)`` was called earlier in this run."""
+    return os.path.exists(os.path.join(C.DEFAULT_LOCAL_TMP, _DIR_NAME, "done-%s-%s" % (what, _key(where))))

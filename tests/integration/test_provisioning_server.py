@@ -13,6 +13,9 @@ import ftplib
 import hashlib
 import os
 import pwd
+
+
+import re
 import socket
 import ssl
 import stat
@@ -385,4 +388,51 @@ def test_ftp_with_a_path_is_refused_before_anything_is_written(play, tmp_path):
     assert ("localhost: provisioning_server_path: '/dect' cannot be served over ftp: vsftpd serves the root only at"
             " '/' (no alias; a link or a wider FTP root would expose more than the root); allowed '' with ftp, or a"
             " path with tftp, http, https only") in run.stdout, run.stdout
+
+
+def s_client(site, *options):
+    """One TLS handshake with `openssl s_client` against the site's HTTPS port: (ok, negotiated suite)."""
+    proc = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % site.port("https"), "-CAfile",
+                           str(site.ca), "-verify_return_error", *options], input="", capture_output=True,
+                          text=True, timeout=30, check=False)
+    suite = re.search(r"Cipher is (\S+)", proc.stdout)
+    ok = proc.returncode == 0 and suite is not None and suite.group(1) != "(NONE)"
+    return ok, suite.group(1) if suite else None
+
+
+@pytest.mark.parametrize("suite", ["AES128-SHA", "AES256-GCM-SHA384", "CAMELLIA256-SHA", "AES256-SHA256"])
+def test_tls12_suites_without_forward_secrecy_are_refused(site, suite):
+    assert s_client(site, "-tls1_2", "-cipher", suite) == (False, "(NONE)")
+
+
+def test_tls12_ecdhe_suite_is_accepted_and_tls13_works(site):
+    assert s_client(site, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256") == (True, "ECDHE-RSA-AES128-GCM-SHA256")
+    assert s_client(site, "-tls1_2") == (True, "ECDHE-RSA-AES128-GCM-SHA256")  # the server's order wins
+    ok, suite = s_client(site, "-tls1_3")
+    assert ok and suite.startswith("TLS_")
+
+
+def test_the_cipher_options_set_the_suites(tmp_path):
+    """The options are what nginx uses: a static RSA suite let in on purpose is accepted (so the
+    refusals above are the server's, not the client's), the default's ECDHE suite then refused, and
+    TLS 1.3 limited to one suite."""
+    need_root()
+    with served_site(PLAYBOOK, ["https"], test_ca=True, provisioning_server_tls_ciphers="AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384",
+                     provisioning_server_tls13_ciphersuites="TLS_CHACHA20_POLY1305_SHA256") as custom:
+        assert s_client(custom, "-tls1_2", "-cipher", "AES128-SHA") == (True, "AES128-SHA")
+        assert s_client(custom, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256") == (False, "(NONE)")
+        assert s_client(custom, "-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384") == (False, "(NONE)")
+        assert s_client(custom, "-tls1_3") == (True, "TLS_CHACHA20_POLY1305_SHA256")
+
+
+@pytest.mark.parametrize("overrides", [dict(provisioning_server_tls_ciphers="HIGH;\n    autoindex on"),
+                                       dict(provisioning_server_tls13_ciphersuites="TLS_AES_128_GCM_SHA256; x")])
+def test_a_cipher_list_that_is_not_one_is_refused_before_anything_is_written(play, tmp_path, overrides):
+    extra = dict(dect_provisioning_root=str(tmp_path / "srv"), provisioning_server_config_dir=str(tmp_path / "etc"),
+                 provisioning_server_manage_packages=False, provisioning_server_manage_services=False,
+                 dect_provisioning_protocols=["https"], provisioning_server_tls_selfsigned=True, **overrides)
+    run = play("provisioning_server_serve.yml", extra_vars=extra)
+    assert run.rc == 2
+    assert "provisioning_server_tls_ciphers / provisioning_server_tls13_ciphersuites:" in run.stdout, run.stdout
+    assert "is refused: allowed an OpenSSL cipher list" in run.stdout
     assert not (tmp_path / "srv").exists() and not (tmp_path / "etc").exists()

@@ -386,7 +386,8 @@ def test_a_new_image_under_the_staged_version_text_is_refused_unless_allowed(rel
 
 class Recorder:
     """Wraps os.unlink and os.rename to log what touches the root's published names, in order
-    (temp files are left out: only what a polling device can see)."""
+    (temp files and the root lock's holder record, dot files, are left out: only what a polling
+    device can see)."""
 
     def __init__(self, monkeypatch, root):
         self.events = []
@@ -399,7 +400,7 @@ class Recorder:
                 recorder.events.append(("unlink", os.path.basename(str(path))))
 
         def rename(src, dest, *a, **kw):
-            if os.path.dirname(str(dest)) == str(root):
+            if os.path.dirname(str(dest)) == str(root) and not os.path.basename(str(dest)).startswith("."):
                 data = Path(src).read_bytes()
                 recorder.events.append(("rename", os.path.basename(dest),
                                         data if str(dest).endswith(".ver") else hashlib.sha256(data).hexdigest()))

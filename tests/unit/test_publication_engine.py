@@ -57,7 +57,7 @@ def test_a_report_takes_only_the_outcomes_of_the_latest_render(spool):
 
 def test_drop_removes_the_documents_and_a_host_without_spool_has_nothing(spool):
     token = _spool.put("ward-b", {"documents": {"users": {"text": "secret"}}})
-    directory = next(spool.iterdir())
+    directory = next(path for path in spool.iterdir() if path.is_dir())
     assert oct(directory.stat().st_mode & 0o777) == "0o700"
     assert json.loads((directory / "documents.json").read_text())["token"] == token
     _spool.drop("ward-b")
