@@ -110,6 +110,17 @@ class ActionModule(SpecAction):
     def _read(self, path, option):
         try:
             real = self._loader.get_real_file(path, decrypt=True)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise AnsibleActionFail("%s: cannot read '%s': %s" % (option, path, to_text(exc)))
+        try:
+            with open(real, "rb") as handle:
+                data = handle.read(MAX_EXPORT_BYTES + 1)
+        finally:
+            self._loader.cleanup_tmp_file(real)
+        if len(data) > MAX_EXPORT_BYTES:
+            raise AnsibleActionFail("%s: '%s' is larger than %d bytes" % (option, path, MAX_EXPORT_BYTES))
+        return data
+
     def _vault(self, vault_id):
         secrets = getattr(self._loader, "_vault", None)
         secrets = secrets.secrets if secrets is not None else None

@@ -127,7 +127,7 @@ def host_vars(config_data, users_data, model, mac, config_label="config", users_
                      for path, name, _d in DERIVED if name in out and out[name] is not None]
     else:
         overrides = _leave_to_site(settings)
-    overrides.extend(_firmware_names(settings))
+    overrides.extend(_firmware_names(settings, keep=provisioning == "export"))
     secret_paths = [path for path in secret_paths if config_settings.value_at(settings, path) is not None]
     out["dect_settings_host"] = _mark(settings, set(secret_paths))
     if users_data is not None:
@@ -190,12 +190,17 @@ def _leave_to_site(settings):
     return notes
 
 
-def _firmware_names(settings):
-    """Firmware files the export names: the site stages and names only those of its dect_firmware catalogue."""
+def _firmware_names(settings, keep):
+    """Firmware files the export names: the site stages and names only those of its dect_firmware catalogue.
+    Left out of the settings unless ``keep`` (the export's provisioning kept as it is)."""
     notes = []
     section = config_settings.value_at(settings, "provisioning.firmware")
     for kind, name in sorted((section or {}).items()):
         if kind == "default_kws" or name in (None, "") or isinstance(name, dict):
+            continue
+        if keep:
+            notes.append("provisioning.firmware.%s: the export names '%s', kept: the site does not stage it unless"
+                         " dect_firmware lists it (add it there with its source)" % (kind, name))
             continue
         notes.append("provisioning.firmware.%s: the export names '%s', which the site does not stage unless"
                      " dect_firmware lists it: add it there with its source, or the site's firmware replaces it"

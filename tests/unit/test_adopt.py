@@ -45,8 +45,8 @@ def test_the_8000_export_becomes_host_vars_with_every_secret_marked():
         " overrides the site's own value",
         "provisioning.check.interval: kept from the export as dect_check_interval in host_vars, which overrides the"
         " site's own value",
-        "provisioning.firmware.kws: the export names 'kws.bin', which the site does not stage unless dect_firmware"
-        " lists it: add it there with its source, or the site's firmware replaces it"]
+        "provisioning.firmware.kws: the export names 'kws.bin', kept: the site does not stage it unless"
+        " dect_firmware lists it (add it there with its source)"]
     assert data["dect_mac"] == "00:13:d1:80:00:32" and data["dect_model"] == "8000"
     assert data["dect_provisioning_method"] == "static"
     assert isinstance(data["dect_provisioning_url"], adopt.Secret)  # it carries user:password@
