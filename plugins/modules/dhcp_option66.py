@@ -138,12 +138,12 @@ options:
     default: false
   force:
     description:
-      - V(isc) and V(dnsmasq) own O(path) whole. An existing O(path) without the header line this module
+      - "V(isc) and V(dnsmasq) own O(path) whole. An existing O(path) without the header line this module
         writes (C(# Managed by dect.provisioning.dhcp_option66: ...)) is not theirs (the daemon's main
         config, a Kea JSON, a file of another tool): it is refused before anything is written, naming the
-        file and what was found, unless O(force=true). An empty file counts as the module's.
+        file and what was found, unless O(force=true). An empty file counts as the module's."
       - V(kea) edits the daemon's config in place and refuses a file that does not parse as a Kea DHCPv4
-        JSON config whatever O(force) says: there is nothing to edit.
+        JSON config whatever O(force) says, as there is nothing to edit.
     type: bool
     default: false
     version_added: 1.0.0
