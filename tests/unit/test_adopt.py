@@ -63,8 +63,9 @@ def test_the_8000_export_becomes_host_vars_with_every_secret_marked():
 
 
 def test_template_markers_stay_data_and_are_written_unsafe():
-    data, _paths, _warnings, _overrides = adopt.host_vars((EXPORTS / "config-6500-export.xml").read_bytes(),
-                                              (EXPORTS / "users-6500-export.xml").read_bytes(), "6500", "0013d1800032")
+    data, _paths, _warnings, _overrides = adopt.host_vars(
+        (EXPORTS / "config-6500-export.xml").read_bytes(), (EXPORTS / "users-6500-export.xml").read_bytes(), "6500",
+        "0013d1800032")
     text = adopt.dump(adopt.encrypt_all(data, fake_encrypt))
     assert "displayname: !unsafe 'Nurse {{ station }} 1'" in text
     assert adopt.load(text, fake_decrypt)["dect_users"][0]["displayname"] == "Nurse {{ station }} 1"
