@@ -43,29 +43,73 @@ class ActionModule(SpecAction):
             normalize_mac(args["mac"])
         except IdentifierError as exc:
             raise AnsibleActionFail("mac: %s" % exc)
-        config_data = self._read(args["config"], "config")
-        users_data = self._read(args["users"], "users") if args.get("users") else None
-        data, secret_paths, warnings = adopt.host_vars(
-            config_data, users_data, args["model"], args["mac"],
-            os.path.basename(args["config"]), os.path.basename(args["users"] or "users"))
+        ip = adopt.check_address(args["ip"]) if args.get("ip") else None
+        # Relative paths are relative to the current directory, as for every shell command (not to the
+        # playbook's directory inside the installed collection).
+        config, users_file = _here(args["config"]), _here(args.get("users"))
+        config_data = self._read(config, "config")
+        users_data = self._read(users_file, "users") if users_file else None
+        data, secret_paths, warnings, overrides = adopt.host_vars(
+            config_data, users_data, args["model"], args["mac"], os.path.basename(config),
+            os.path.basename(users_file or "users"), provisioning=args["provisioning"], ip=ip)
         vault = self._vault(args.get("vault_id"))
-        target = os.path.join(args["dir"], "host_vars", "%s.yml" % host)
+        target = os.path.join(_here(args["dir"]), "host_vars", "%s.yml" % host)
+        current, text = self._current(target, vault, args["force"], warnings)
+        merged, kept = adopt.merge(current, data)
+        if not merged.get("dect_ip") and not merged.get("dect_sip_host"):
+            raise adopt.AdoptError([
+                "ip: the export holds no address of the server (%s empty: it takes its address by DHCP) and %s"
+                " sets neither dect_ip nor dect_sip_host: give the address check-sync is sent to with the ip option"
+                " (-e dect_adopt_ip=<address>)" % (", ".join(adopt.ADDRESS_PATHS), target)])
         out = dict(path=target, vaulted=sorted(secret_paths), users=len(data.get("dect_users", [])),
-                   parameters=len(_leaves(data["dect_settings_host"])))
+                   parameters=len(_leaves(data["dect_settings_host"])), overrides=overrides, kept=kept)
+        if text is not None and adopt.has_own_comments(text) and current != merged:
+            warnings.append("%s: its comments are not kept (the file is written anew; its variables are)" % target)
         if warnings:
             out["warnings"] = warnings
-        if self._unchanged(target, data, vault):
+        if current is not None and adopt.reveal(current) == adopt.reveal(merged):
             out["changed"] = False
             return out
         out["changed"] = True
+        if self._task.diff:
+            out["diff"] = dict(before_header=target, after_header=target,
+                               before=adopt.summary(current, host), after=adopt.summary(merged, host))
         if not self._task.check_mode:
-            text = adopt.dump(adopt.encrypt_all(data, vault.encrypt_text))
-            _write_atomic(target, to_bytes(text))
+            _write_atomic(target, to_bytes(adopt.dump(adopt.encrypt_all(merged, vault.encrypt_text))))
         return out
+
+    @staticmethod
+    def _current(target, vault, force, warnings):
+        """(the variables of an existing host_vars file, its text), or (None, None) when there is none.
+
+        A file adopt cannot read back (not YAML, not a mapping, a vault value of another identity) is
+        never replaced unless ``force``: its variables would be lost.
+        """
+        if not os.path.lexists(target):
+            return None, None
+        if os.path.islink(target) or not stat.S_ISREG(os.lstat(target).st_mode):
+            raise AnsibleActionFail("%s is a symlink or not a regular file: refusing to replace it" % target)
+        try:
+            with open(target, "r") as handle:
+                text = handle.read(MAX_EXPORT_BYTES)
+            current = adopt.load(text, vault.decrypt_text)
+            if current is None:
+                current = {}
+            if not isinstance(current, dict):
+                raise ValueError("it is not a mapping of variables")
+            return current, text
+        except Exception as exc:  # pylint: disable=broad-except
+            reason = to_text(exc).splitlines()[0] if to_text(exc) else type(exc).__name__
+            if not force:
+                raise AnsibleActionFail(
+                    "%s exists and cannot be read back to keep its variables (%s): nothing written; fix or move it,"
+                    " or give force: true (-e dect_adopt_force=true) to replace it whole" % (target, reason))
+            warnings.append("%s could not be read back (%s): replaced whole (force)" % (target, reason))
+            return None, None
 
     def _read(self, path, option):
         try:
-            real = self._loader.get_real_file(self._find_needle("files", path), decrypt=True)
+            real = self._loader.get_real_file(path, decrypt=True)
         except Exception as exc:  # pylint: disable=broad-except
             raise AnsibleActionFail("%s: cannot read '%s': %s" % (option, path, to_text(exc)))
         try:
@@ -91,18 +135,6 @@ class ActionModule(SpecAction):
             raise AnsibleActionFail("no vault secret to encrypt with: give --vault-id on the command line")
         return _Vault(secrets, chosen[0], chosen[1])
 
-    @staticmethod
-    def _unchanged(target, data, vault):
-        """Whether ``target`` already holds this adoption (decrypted, values compared)."""
-        if not os.path.isfile(target) or os.path.islink(target):
-            return False
-        try:
-            with open(target, "r") as handle:
-                current = adopt.load(handle.read(), vault.decrypt_text)
-        except Exception:  # pylint: disable=broad-except
-            return False
-        return current == adopt.reveal(data)
-
 
 class _Vault(object):
     def __init__(self, secrets, vault_id, secret):
@@ -115,6 +147,11 @@ class _Vault(object):
 
     def decrypt_text(self, ciphertext):
         return to_text(self.lib.decrypt(to_bytes(ciphertext)))
+
+
+def _here(path):
+    """``path`` made absolute against the current directory (``~`` expanded), or None."""
+    return os.path.abspath(os.path.expanduser(path)) if path else None
 
 
 def _leaves(tree):

@@ -17,4 +17,7 @@ ARGUMENT_SPEC = ArgumentSpec(dict(
     users=dict(type="path"),
     dir=dict(type="path", required=True),
     vault_id=dict(type="str"),
+    ip=dict(type="str"),
+    provisioning=dict(type="str", default="site", choices=["site", "export"]),
+    force=dict(type="bool", default=False),
 ))

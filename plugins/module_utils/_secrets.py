@@ -9,9 +9,13 @@ masks it through these functions:
 ``MASK``
     what a hidden value is shown as (``********``).
 ``is_secret_name(name)``
-    whether a parameter or field name says it holds a secret (``password``, ``passwd``, ``pwd``,
-    ``pin``, ``secret``, ``key``, ``token``, ``community``, ``accesscode``, ``credential``...); used
-    for names a schema does not know. A schema's own secret flag always wins for names it knows.
+    whether a parameter or field name says it holds a secret: ``pass``, ``pw``, ``pin``, ``secret``,
+    ``key``, ``token``, ``auth``, ``communit``, ``accesscode``, ``credential`` or ``psk`` anywhere in
+    it, case-insensitive, once the few ``ORDINARY_WORDS`` (``keypad``, ``ping``...) are taken out;
+    used for names a schema does not know. A schema's own secret flag always wins for names it knows
+    (``security.strict_password``, a boolean, or the users field ``authuser`` stay visible).
+``is_secret_path(path)``
+    the same for every segment of a path the schema does not know (``sip.auth.realm2``).
 ``mask_value(value, secret)``
     the value as it may be shown: the mask when ``secret``, else the value with the password of any
     ``proto://user:password@`` masked.
@@ -41,21 +45,28 @@ import re
 
 MASK = "********"
 
-# Words that say a name holds a secret wherever they appear in it ...
-_SECRET_WORDS = re.compile(r"pass(?:word|wd|phrase)|pwd|secret|token|communit|access_?code|credential|psk", re.I)
-# ... and short ones that do only as a whole word of the name or at its end
-# (``api_key``, ``apikey``, ``user_pin``, ``sippin``; not ``keypad`` or ``ping``).
-_SECRET_ENDINGS = ("key", "pin")
-_NAME_PARTS = re.compile(r"[^a-z0-9]+")
+# Marks that say a name holds a secret wherever they appear in it, case-insensitive: ``adminpass``,
+# ``pw``, ``pincode``, ``bindpass``, ``sip_pass``, ``apikey``, ``auth_token``, ``trapcommunity``...
+_SECRET_MARKS = re.compile(r"pass|pw|pin|secret|key|token|auth|communit|access_?code|credential|psk", re.I)
+# Ordinary words that hold a mark by accident; they are taken out of a name before it is searched, so
+# ``keypad`` and ``ping_interval`` are not secret, but ``keypad_pin`` still is. The list stays short on
+# purpose: a false positive only masks a value in output (and vaults it in adopt), a miss leaks it.
+ORDINARY_WORDS = ("keypad", "keyboard", "monkey", "ping")
 
 
 def is_secret_name(name):
     """Whether ``name`` (the last segment of a path, or a whole dotted path) says it holds a secret."""
     text = str(name).lower().rsplit(".", 1)[-1]
-    if _SECRET_WORDS.search(text):
-        return True
-    parts = [part for part in _NAME_PARTS.split(text) if part]
-    return any(part in _SECRET_ENDINGS for part in parts) or text.endswith(_SECRET_ENDINGS)
+    for word in ORDINARY_WORDS:
+        text = text.replace(word, " ")
+    return _SECRET_MARKS.search(text) is not None
+
+
+def is_secret_path(path):
+    """Whether any segment of a path (dotted text or a list of segments) says it holds a secret: an
+    element under ``<apikey>`` or ``<auth>`` is as secret as one named so. For paths a schema does not know."""
+    segments = path.split(".") if isinstance(path, str) else list(path)
+    return any(is_secret_name(segment) for segment in segments)
 
 
 # proto://user:password@ : the password runs to the last '@' before the host (lenient on purpose).

@@ -13,14 +13,20 @@ version_added: 1.0.0
 description:
   - Reads the configuration XML and, optionally, the users XML exported from an installed Spectralink
     IP-DECT Server 400/6500 or DECT Server 2500/8000, and writes C(<dir>/host_vars/<host>.yml) with
-    C(dect_mac), C(dect_model), C(dect_settings_host), C(dect_users) and the provisioning variables the
-    C(dect_server) role derives the C(provisioning) section from.
-  - Every secret (each parameter the guide marks as a password, the password inside
-    C(provisioning.server.url), the users' C(accesscode) and C(authpassword)) is written as an inline
+    C(dect_mac), C(dect_model), C(dect_ip), C(dect_settings_host) and C(dect_users).
+  - By default (O(provisioning=site)) the values the site derives the C(provisioning) section from
+    (method, URL, check-sync reaction, interval, time, firmware names) are left to the site's inventory;
+    the result's RV(overrides) says what the export had. O(provisioning=export) keeps the export's in
+    host_vars variables instead.
+  - Every secret (each parameter the guide marks as a password, every element or users field the guide
+    does not know whose name holds C(pass), C(pw), C(pin), C(secret), C(key), C(token) or C(auth)
+    anywhere, the password inside C(provisioning.server.url), the users' C(accesscode) and
+    C(authpassword)) is written as an inline
     C(!vault) value, encrypted with the vault secret given on the command line (C(--vault-id)).
     No secret is returned, logged or written in clear.
   - The file is written atomically with mode C(0600), never through a symlink. When it already holds
-    the same values (compared decrypted), nothing is written.
+    the same values (compared decrypted), nothing is written. An existing file's other variables
+    (hand-added) are kept; a file that cannot be read back is replaced only with O(force).
   - The exports are validated first (a configuration that would cut the server off from provisioning
     is allowed, since the export describes what the server runs); any error fails the task and
     nothing is written.
@@ -59,6 +65,29 @@ options:
     description:
       - The vault identity to encrypt with, one of those given with C(--vault-id). Defaults to the first.
     type: str
+  ip:
+    description:
+      - The server's address, written as C(dect_ip) (where check-sync is sent).
+      - Defaults to the export's own address (C(network.ipaddr), else its IPv6 address). Required when the
+        export has none and the host_vars file sets neither C(dect_ip) nor C(dect_sip_host).
+    type: str
+    version_added: 1.0.0
+  provisioning:
+    description:
+      - V(site) leaves the provisioning method, URL, check-sync reaction, interval, time and firmware names
+        to the site's inventory (RV(overrides) lists what the export had); V(export) keeps the export's
+        values as host_vars variables, which then override the site's.
+    type: str
+    default: site
+    choices: [site, export]
+    version_added: 1.0.0
+  force:
+    description:
+      - Replace an existing host_vars file that cannot be read back (not YAML, not a mapping, vault values
+        of another identity), losing its variables. Without it such a file fails the task.
+    type: bool
+    default: false
+    version_added: 1.0.0
 extends_documentation_fragment:
   - dect.provisioning.controller_action
   - action_common_attributes
@@ -67,7 +96,8 @@ attributes:
   check_mode:
     support: full
   diff_mode:
-    support: none
+    support: full
+    details: One line per variable path; secrets show as the mask and a fingerprint.
   vault:
     description: Can read vault-encrypted exports and writes vault-encrypted values.
     support: full
@@ -90,6 +120,7 @@ EXAMPLES = r"""
     config: exports/0013d1800032-config.xml
     users: exports/users.xml
     dir: inventories/production
+    ip: 192.0.2.51
 """
 
 RETURN = r"""
@@ -113,6 +144,20 @@ parameters:
   description: How many configuration parameters were adopted.
   returned: always
   type: int
+overrides:
+  description: What the site's inventory sets instead of the export (or, with O(provisioning=export), what
+    host_vars keeps against it), and firmware names the site does not stage.
+  returned: success
+  type: list
+  elements: str
+  sample: ["provisioning.check.check_sync: the export has 'disabled'; the site sets it from
+    dect_check_sync_reaction (default update)"]
+kept:
+  description: Variables of the existing host_vars file that the adoption does not own, kept as they were.
+  returned: success
+  type: list
+  elements: str
+  sample: ["dect_sip_user"]
 errors:
   description: Every problem of the exports, each naming its path; secret values masked.
   returned: on failure

@@ -136,8 +136,9 @@ EXAMPLES = r"""
           check: true
         users:
           check: true
-    mode: "0644"
+    mode: "0640"            # the documents carry passwords: no permission for others
     backup: true
+    backup_dir: /var/backups/dect   # outside the served root: a backup carries the passwords too
 
 - name: A 2500 whose firmware takes SNMP (a placement the guide's marks leave open)
   dect.provisioning.config_xml:
@@ -162,12 +163,15 @@ EXAMPLES = r"""
     state: rendered
   register: rendered
 
-- name: Move an installed server's exported configuration into inventory
+- name: Read an installed server's exported configuration (secrets come back masked, listed in parsed.masked_paths)
   dect.provisioning.config_xml:
     model: "6500"
     src: exports/0013d1800032-config.xml
     state: parsed
   register: parsed
+
+# To move it into inventory with its secrets, use dect.provisioning.adopt_export (or the
+# dect.provisioning.adopt playbook): it writes host_vars with every secret vault-encrypted.
 """
 
 RETURN = r"""

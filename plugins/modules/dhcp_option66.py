@@ -136,6 +136,17 @@ options:
       - Keep a timestamped copy of the previous file when it changes, with the file's mode and owner.
     type: bool
     default: false
+  force:
+    description:
+      - "V(isc) and V(dnsmasq) own O(path) whole. An existing O(path) without the header line this module
+        writes (C(# Managed by dect.provisioning.dhcp_option66: ...)) is not theirs (the daemon's main
+        config, a Kea JSON, a file of another tool): it is refused before anything is written, naming the
+        file and what was found, unless O(force=true). An empty file counts as the module's."
+      - V(kea) edits the daemon's config in place and refuses a file that does not parse as a Kea DHCPv4
+        JSON config whatever O(force) says, as there is nothing to edit.
+    type: bool
+    default: false
+    version_added: 1.0.0
 extends_documentation_fragment:
   - ansible.builtin.files
   - ansible.builtin.action_common_attributes
@@ -256,6 +267,7 @@ def main():
             validate_config=dict(type="path"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             backup=dict(type="bool", default=False),
+            force=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
         add_file_common_args=True,

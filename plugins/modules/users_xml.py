@@ -129,18 +129,22 @@ EXAMPLES = r"""
         accesscode: "{{ vault_access_codes['2001'] }}"
     sort: true
 
-- name: Move an installed server's exported users into inventory (vault the masked secrets afterwards)
+- name: Read an installed server's exported users (secrets come back masked, their paths in exported.masked_fields)
   dect.provisioning.users_xml:
     state: parsed
     src: exports/0013d1800032-users.xml
     model: "6500"
   register: exported
 
-- name: Keep them in host_vars
-  ansible.builtin.copy:
-    content: "{{ {'dect_users': exported.users} | to_nice_yaml }}"
-    dest: host_vars/ward-a/users.yml
-    mode: "0600"
+- name: Keep them in host_vars with their secrets, vault-encrypted (parsed output would lose them)
+  dect.provisioning.adopt_export:
+    host: ward-a
+    mac: "00:13:d1:80:00:32"
+    model: "6500"
+    config: exports/0013d1800032-config.xml
+    users: exports/0013d1800032-users.xml
+    dir: inventories/production
+    ip: 192.0.2.51
 
 - name: Validate in CI without touching any host
   dect.provisioning.users_xml:

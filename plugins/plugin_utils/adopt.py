@@ -11,11 +11,15 @@ here returns or logs a secret: messages name paths, never values.
 
 from __future__ import annotations
 
+import ipaddress
+
 import yaml
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings, users
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import masked_with_fingerprint
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     format_mac,
+    mask_url,
     model_family,
     url_secret,
 )
@@ -74,17 +78,34 @@ class Vaulted(object):
         self.ciphertext = ciphertext
 
 
-# Inventory variables the provisioning section is derived from (module_utils/site.py SERVER_VARIABLES,
-# read by the dect_server lookup).
-_PROVISIONING_VARS = (
-    ("provisioning.check.check_sync", "dect_check_sync_reaction"),
-    ("provisioning.check.interval", "dect_check_interval"),
-    ("provisioning.firmware.default_kws", "dect_firmware_default_kws"),
+# What the site derives the provisioning section from (module_utils/site.py SERVER_VARIABLES, read by the
+# dect_server lookup): the export's path -> the inventory variable, and the site's default as users read it.
+DERIVED = (
+    ("provisioning.server.method", "dect_provisioning_method", "dhcp"),
+    ("provisioning.server.url", "dect_provisioning_url", "the site's URL"),
+    ("provisioning.check.check_sync", "dect_check_sync_reaction", "update"),
+    ("provisioning.check.interval", "dect_check_interval", "0"),
+    ("provisioning.check.time", "dect_check_time", "none"),
+    ("provisioning.firmware.default_kws", "dect_firmware_default_kws", "none"),
 )
+# Set by the site alone: configuration import always on, users import on when the server has users.
+_SITE_ONLY = ("provisioning.config.check", "provisioning.users.check")
+# Variables an adoption owns in host_vars: a re-adoption replaces or removes them; every other variable
+# of the file (hand-added) is kept.
+OWNED = ("dect_mac", "dect_model", "dect_settings_host", "dect_users") + tuple(name for _p, name, _d in DERIVED)
+# Where an export holds the server's own address, first found wins.
+ADDRESS_PATHS = ("network.ipaddr", "network.ipv6addr", "network.ipv6.ipaddr")
+PROVISIONING_MODES = ("site", "export")
 
 
-def host_vars(config_data, users_data, model, mac, config_label="config", users_label="users"):
-    """(host_vars dict with Secret values, secret paths, warnings) for one exported server."""
+def host_vars(config_data, users_data, model, mac, config_label="config", users_label="users", provisioning="site",
+              ip=None):
+    """(host_vars dict with Secret values, secret paths, warnings, overrides) for one exported server.
+
+    ``provisioning``: ``site`` leaves the provisioning values out, so the site's inventory sets them
+    (``overrides`` says what the export had); ``export`` keeps the export's in host_vars variables.
+    ``dect_ip`` is ``ip`` when given, else the export's own address when it has one.
+    """
     family = model_family(model)
     errors, warnings = [], []
     try:
@@ -96,8 +117,18 @@ def host_vars(config_data, users_data, model, mac, config_label="config", users_
     errors.extend("%s: %s" % (config_label, error) for error in checked.errors)
     warnings.extend("%s: %s" % (config_label, warning) for warning in checked.warnings)
     out = {"dect_mac": format_mac(mac), "dect_model": str(model)}
-    out.update(_provisioning_vars(settings, warnings))
+    address = ip or _address(settings)
+    if address:
+        out["dect_ip"] = address
     secret_paths = config_settings.masked_paths(settings, config_settings.mask_settings(settings))
+    if provisioning == "export":
+        out.update(_provisioning_vars(settings, warnings))
+        overrides = ["%s: kept from the export as %s in host_vars, which overrides the site's own value" % (path, name)
+                     for path, name, _d in DERIVED if name in out and out[name] is not None]
+    else:
+        overrides = _leave_to_site(settings)
+    overrides.extend(_firmware_names(settings, keep=provisioning == "export"))
+    secret_paths = [path for path in secret_paths if config_settings.value_at(settings, path) is not None]
     out["dect_settings_host"] = _mark(settings, set(secret_paths))
     if users_data is not None:
         try:
@@ -107,7 +138,7 @@ def host_vars(config_data, users_data, model, mac, config_label="config", users_
         user_check = users.validate(records, family, False, None, origins)
         errors.extend(user_check.errors)
         warnings.extend(user_check.warnings)
-        out["dect_users"] = [dict((name, Secret(value) if name in users.SECRET_FIELDS else _plain(value))
+        out["dect_users"] = [dict((name, Secret(value) if users.is_secret_field(name) else _plain(value))
                                   for name, value in record.items()) for record in records]
         secret_paths.extend(users.masked_fields(records))
     if errors:
@@ -116,7 +147,23 @@ def host_vars(config_data, users_data, model, mac, config_label="config", users_
     if url is not None and url_secret(url):
         out["dect_provisioning_url"] = Secret(url)
         secret_paths.append("dect_provisioning_url")
-    return out, secret_paths, warnings
+    return out, secret_paths, warnings, overrides
+
+
+def _address(settings):
+    for path in ADDRESS_PATHS:
+        value = config_settings.value_at(settings, path)
+        if value not in (None, ""):
+            return str(value).split("/", 1)[0]
+    return None
+
+
+def check_address(text):
+    """``text`` as a ``dect_ip`` (an IPv4 or IPv6 address), or AdoptError naming the option."""
+    try:
+        return str(ipaddress.ip_address(str(text).strip().strip("[]")))
+    except ValueError:
+        raise AdoptError(["ip: '%s' is not an IPv4 or IPv6 address (dect_ip is where check-sync is sent)" % text])
 
 
 def _drop(settings, dotted):
@@ -124,6 +171,42 @@ def _drop(settings, dotted):
     node = config_settings.value_at(settings, ".".join(parts[:-1]))
     if isinstance(node, dict):
         node.pop(parts[-1], None)
+
+
+def _leave_to_site(settings):
+    """Take the values the site derives out of the settings; say what the export had and what decides now."""
+    notes = []
+    for path, name, default in DERIVED:
+        value = config_settings.value_at(settings, path)
+        _drop(settings, path)
+        if value in (None, ""):
+            continue
+        shown = mask_url(value) if path.endswith(".url") else value
+        notes.append("%s: the export has '%s'; the site sets it from %s (default %s)" % (path, shown, name, default))
+    for path in _SITE_ONLY:
+        if config_settings.value_at(settings, path) is False:
+            notes.append("%s: the export has it off; the site turns it on" % path)
+        _drop(settings, path)
+    return notes
+
+
+def _firmware_names(settings, keep):
+    """Firmware files the export names: the site stages and names only those of its dect_firmware catalogue.
+    Left out of the settings unless ``keep`` (the export's provisioning kept as it is)."""
+    notes = []
+    section = config_settings.value_at(settings, "provisioning.firmware")
+    for kind, name in sorted((section or {}).items()):
+        if kind == "default_kws" or name in (None, "") or isinstance(name, dict):
+            continue
+        if keep:
+            notes.append("provisioning.firmware.%s: the export names '%s', kept: the site does not stage it unless"
+                         " dect_firmware lists it (add it there with its source)" % (kind, name))
+            continue
+        notes.append("provisioning.firmware.%s: the export names '%s', which the site does not stage unless"
+                     " dect_firmware lists it: add it there with its source, or the site's firmware replaces it"
+                     % (kind, name))
+        section.pop(kind)
+    return notes
 
 
 def _provisioning_vars(settings, warnings):
@@ -143,7 +226,7 @@ def _provisioning_vars(settings, warnings):
         warnings.append("provisioning.config.check: the export has configuration import off; left out, so the"
                         " dect_server role turns it on")
         _drop(settings, "provisioning.config.check")
-    for path, name in _PROVISIONING_VARS:
+    for path, name, _default in DERIVED[2:]:
         value = config_settings.value_at(settings, path)
         if value not in (None, ""):
             out[name] = value
@@ -151,9 +234,6 @@ def _provisioning_vars(settings, warnings):
     out.setdefault("dect_check_interval", None)
     # The guide's default reaction (the role's own default is update).
     out.setdefault("dect_check_sync_reaction", "disabled")
-    check_time = config_settings.value_at(settings, "provisioning.check.time")
-    if check_time:
-        out["dect_check_time"] = check_time
     return out
 
 
@@ -216,14 +296,71 @@ def dump(data):
 
 
 def load(text, decrypt):
-    """host_vars YAML with ``!vault`` values decrypted by ``decrypt`` (to compare with a new adoption)."""
+    """host_vars YAML as adopt reads it back: ``!vault`` values decrypted by ``decrypt`` into Secret,
+    ``!unsafe`` ones as Unsafe, so that a re-adoption writes what it keeps the way it was."""
 
     class _Loader(yaml.SafeLoader):
         pass
 
     def _construct(loader, node):
-        return decrypt(loader.construct_scalar(node))
+        return Secret(decrypt(loader.construct_scalar(node)))
 
     _Loader.add_constructor(VAULT_TAG, _construct)
-    _Loader.add_constructor(UNSAFE_TAG, lambda loader, node: loader.construct_scalar(node))
+    _Loader.add_constructor(UNSAFE_TAG, lambda loader, node: Unsafe(loader.construct_scalar(node)))
     return yaml.load(text, Loader=_Loader)  # nosec B506 - a SafeLoader subclass
+
+
+def merge(current, adopted):
+    """(host_vars to write, names of hand-added variables kept): ``adopted`` over ``current``.
+
+    Every variable of ``current`` that an adoption does not own (OWNED) is kept as it is, in its place;
+    ``dect_ip`` is kept when this adoption has none.
+    """
+    merged, kept = {}, []
+    for name, value in (current or {}).items():
+        if name in adopted:
+            merged[name] = adopted[name]
+        elif name not in OWNED:
+            merged[name] = value
+            kept.append(name)
+    for name, value in adopted.items():
+        merged.setdefault(name, value)
+    return merged, kept
+
+
+def has_own_comments(text):
+    """Whether host_vars text holds comment lines of its own (adopt writes only its HEADER)."""
+    header = set(HEADER.splitlines())
+    return any(line.lstrip().startswith("#") and line not in header for line in text.splitlines())
+
+
+def summary(data, label):
+    """``path: value`` lines of host_vars, every secret as the mask and its fingerprint: what the diff shows."""
+    lines = []
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            if not value:
+                lines.append("%s: {}" % path)
+            for key, item in value.items():
+                walk(item, "%s.%s" % (path, key) if path else str(key))
+        elif isinstance(value, list):
+            if not value:
+                lines.append("%s: []" % path)
+            for index, item in enumerate(value):
+                walk(item, "%s[%d]" % (path, index))
+        elif isinstance(value, Secret):
+            lines.append("%s: %s" % (path, masked_with_fingerprint(label, path, value.text)))
+        else:
+            lines.append("%s: %s" % (path, mask_url(value) if isinstance(value, str) else _yaml_text(value)))
+
+    walk(data or {}, "")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _yaml_text(value):
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)

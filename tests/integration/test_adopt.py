@@ -111,12 +111,14 @@ def write_inventory(base, sip_port):
     return inv_dir
 
 
-def adopt(base, inv_dir, model, verbosity=3, users=True):
-    extra = dict(dect_adopt_host="ward-a", dect_adopt_mac=MAC, dect_adopt_model=model,
-                 dect_adopt_config=str(EXPORTS / ("config-%s-export.xml" % model)), dect_adopt_dir=str(inv_dir))
+def adopt(base, inv_dir, model, verbosity=3, users=True, host="ward-a", mac=MAC, diff=False, **more):
+    extra = dict(dect_adopt_host=host, dect_adopt_mac=mac, dect_adopt_model=model,
+                 dect_adopt_config=str(EXPORTS / ("config-%s-export.xml" % model)), dect_adopt_dir=str(inv_dir),
+                 dect_adopt_ip="127.0.0.1")
     if users:
         extra["dect_adopt_users"] = str(EXPORTS / ("users-%s-export.xml" % model))
-    return run_playbook("dect.provisioning.adopt", base, extra_vars=extra,
+    extra.update(more)
+    return run_playbook("dect.provisioning.adopt", base, extra_vars=extra, diff=diff,
                         args=("--vault-id", "site@%s" % (base / "vault-pass")), verbosity=verbosity)
 
 
@@ -127,7 +129,7 @@ def test_adopt_then_site_recreates_the_exports(tmp_path, sip, model):
     inv_dir = write_inventory(base, sip.port)
     secrets = secrets_in(model)
 
-    adopted = adopt(base, inv_dir, model)
+    adopted = adopt(base, inv_dir, model, dect_adopt_provisioning="export")
     assert adopted.rc == 0, adopted.output
     host_vars = inv_dir / "host_vars" / "ward-a.yml"
     assert stat.S_IMODE(host_vars.stat().st_mode) == 0o600
@@ -140,7 +142,7 @@ def test_adopt_then_site_recreates_the_exports(tmp_path, sip, model):
         assert name in text
     assert "!unsafe" in text or model == "8000"  # an export's '{{' stays data
 
-    again = adopt(base, inv_dir, model, verbosity=0)
+    again = adopt(base, inv_dir, model, verbosity=0, dect_adopt_provisioning="export")
     assert again.rc == 0, again.output
     assert again.recap()["changed"] == 0 and host_vars.read_text() == text
 
@@ -197,3 +199,116 @@ def test_host_vars_file_is_never_written_through_a_symlink(tmp_path):
     assert run.rc != 0 and "refusing to replace it" in run.output
     assert victim.read_text() == "keep"
     assert Path(inv_dir / "host_vars" / "ward-a.yml").is_symlink()
+
+
+def test_adopt_refuses_a_server_without_an_address_and_writes_nothing(tmp_path):
+    (tmp_path / "vault-pass").write_text(VAULT_PASSWORD)
+    inv_dir = write_inventory(tmp_path, 5060)
+    run = adopt(tmp_path, inv_dir, "6500", verbosity=0, dect_adopt_ip="")
+    assert run.rc != 0
+    assert ("ip: the export holds no address of the server (network.ipaddr, network.ipv6addr, network.ipv6.ipaddr"
+            " empty: it takes its address by DHCP) and %s sets neither dect_ip nor dect_sip_host: give the address"
+            " check-sync is sent to with the ip option (-e dect_adopt_ip=<address>)"
+            % (inv_dir / "host_vars" / "ward-a.yml")) in run.output
+    assert not (inv_dir / "host_vars").exists()
+    bad = adopt(tmp_path, inv_dir, "6500", verbosity=0, dect_adopt_ip="ward-a.example")
+    assert bad.rc != 0 and "ip: 'ward-a.example' is not an IPv4 or IPv6 address" in bad.output
+
+
+def test_relative_paths_are_relative_to_the_current_directory(tmp_path):
+    """Issue 23: -e dect_adopt_config=exports/... was looked up under the collection's playbooks dir."""
+    (tmp_path / "vault-pass").write_text(VAULT_PASSWORD)
+    (tmp_path / "exports").mkdir()
+    for name in ("config-6500-export.xml", "users-6500-export.xml"):
+        (tmp_path / "exports" / name).write_bytes((EXPORTS / name).read_bytes())
+    run = run_playbook("dect.provisioning.adopt", tmp_path, extra_vars=dict(
+        dect_adopt_host="ward-a", dect_adopt_mac=MAC, dect_adopt_model="6500", dect_adopt_ip="192.0.2.51",
+        dect_adopt_config="exports/config-6500-export.xml", dect_adopt_users="exports/users-6500-export.xml",
+        dect_adopt_dir="inventories/production"), args=("--vault-id", "site@vault-pass"))
+    assert run.rc == 0, run.output
+    assert (tmp_path / "inventories" / "production" / "host_vars" / "ward-a.yml").is_file()
+    missing = run_playbook("dect.provisioning.adopt", tmp_path, extra_vars=dict(
+        dect_adopt_host="ward-b", dect_adopt_mac=MAC, dect_adopt_model="6500", dect_adopt_ip="192.0.2.51",
+        dect_adopt_config="exports/nope.xml", dect_adopt_dir="inventories/production"),
+        args=("--vault-id", "site@vault-pass"))
+    assert missing.rc != 0 and "config: cannot read '%s'" % (tmp_path / "exports" / "nope.xml") in missing.output
+
+
+def test_readopting_keeps_hand_added_variables_and_shows_the_diff(tmp_path):
+    (tmp_path / "vault-pass").write_text(VAULT_PASSWORD)
+    inv_dir = write_inventory(tmp_path, 5060)
+    first = adopt(tmp_path, inv_dir, "6500", verbosity=0)
+    assert first.rc == 0, first.output
+    host_vars = inv_dir / "host_vars" / "ward-a.yml"
+    hand = ("dect_sip_user: '2101'\ndect_sip_auth_password: !vault |\n" + "\n".join(
+        "  " + line for line in _encrypt(tmp_path, "Hand-S3cret-42").splitlines()) + "\n")
+    host_vars.write_text(host_vars.read_text() + hand)
+    changed_mac = adopt(tmp_path, inv_dir, "6500", verbosity=0, diff=True, mac="00:13:d1:80:00:33")
+    assert changed_mac.rc == 0, changed_mac.output
+    text = host_vars.read_text()
+    assert "dect_sip_user: '2101'" in text and "Hand-S3cret-42" not in changed_mac.output + text
+    assert "-dect_mac: 00:13:d1:80:00:32\n+dect_mac: 00:13:d1:80:00:33" in changed_mac.output
+    assert "hand-added variables kept: dect_sip_user, dect_sip_auth_password" in changed_mac.output
+    assert [s for s in secrets_in("6500") if shows(s, changed_mac.output)] == []
+    from ansible.parsing.vault import VaultLib, VaultSecret
+    from ansible_collections.dect.provisioning.plugins.plugin_utils import adopt as adopt_utils
+    lib = VaultLib([("site", VaultSecret(VAULT_PASSWORD.encode()))])
+    loaded = adopt_utils.load(text, lambda c: lib.decrypt(c.encode()).decode())
+    assert loaded["dect_sip_auth_password"].text == "Hand-S3cret-42" and loaded["dect_mac"] == "00:13:d1:80:00:33"
+    again = adopt(tmp_path, inv_dir, "6500", verbosity=0, mac="00:13:d1:80:00:33")
+    assert again.rc == 0 and again.recap()["changed"] == 0 and host_vars.read_text() == text
+
+
+def _encrypt(base, secret):
+    from ansible.parsing.vault import VaultLib, VaultSecret
+    lib = VaultLib([("site", VaultSecret(VAULT_PASSWORD.encode()))])
+    return lib.encrypt(secret.encode(), vault_id="site").decode()
+
+
+def test_a_host_vars_file_that_cannot_be_read_back_is_replaced_only_with_force(tmp_path):
+    (tmp_path / "vault-pass").write_text(VAULT_PASSWORD)
+    inv_dir = write_inventory(tmp_path, 5060)
+    (inv_dir / "host_vars").mkdir()
+    host_vars = inv_dir / "host_vars" / "ward-a.yml"
+    host_vars.write_text("dect_note: [unclosed\n")
+    refused = adopt(tmp_path, inv_dir, "6500", verbosity=0)
+    assert refused.rc != 0
+    assert "%s exists and cannot be read back to keep its variables (" % host_vars in refused.output
+    assert "or give force: true (-e dect_adopt_force=true) to replace it whole" in refused.output
+    assert host_vars.read_text() == "dect_note: [unclosed\n"
+    forced = adopt(tmp_path, inv_dir, "6500", verbosity=0, dect_adopt_force=True)
+    assert forced.rc == 0, forced.output
+    assert "could not be read back" in forced.output and "dect_settings_host:" in host_vars.read_text()
+
+
+def test_adopted_exports_pass_validate_then_site_with_the_sites_provisioning(tmp_path, sip):
+    """Issue 23: adopt the sample exports into a site, then validate.yml and site.yml work on it; the
+    site's provisioning (method, URL, check-sync reaction) is what the servers get, and adopt said so."""
+    (tmp_path / "vault-pass").write_text(VAULT_PASSWORD)
+    inv_dir = write_inventory(tmp_path, sip.port)
+    inventory = json.loads((inv_dir / "hosts.yml").read_text())
+    servers = inventory["all"]["children"]["dect_servers"]["hosts"]
+    servers["ward-a"].pop("dect_sip_host")
+    servers["ward-b"] = dict(servers["ward-a"])
+    (inv_dir / "hosts.yml").write_text(json.dumps(inventory, indent=1))
+    runs = [adopt(tmp_path, inv_dir, "6500", verbosity=0),
+            adopt(tmp_path, inv_dir, "8000", verbosity=0, host="ward-b", mac="00:13:d1:80:00:33")]
+    for run in runs:
+        assert run.rc == 0, run.output
+    assert ("provisioning.server.method: the export has 'static'; the site sets it from dect_provisioning_method"
+            " (default dhcp)") in runs[1].output
+    assert "provisioning.server.url: the export has 'https://prov:********@192.0.2.1/dect'" in runs[1].output
+    assert ("provisioning.check.check_sync: the export has 'disabled'; the site sets it from"
+            " dect_check_sync_reaction (default update)") in runs[0].output
+    assert "provisioning.firmware.kws: the export names 'kws.bin', which the site does not stage" in runs[0].output
+    vault = ("--vault-id", "site@%s" % (tmp_path / "vault-pass"))
+    validated = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inv_dir / "hosts.yml",
+                             args=vault)
+    assert validated.rc == 0, validated.output[-4000:]
+    site = run_playbook("dect.provisioning.site", tmp_path, inventory=inv_dir / "hosts.yml", args=vault)
+    assert site.rc == 0, site.output[-6000:]
+    assert sum(1 for line in sip.requests if line.startswith("NOTIFY ")) >= 2
+    for mac in ("0013d1800032", "0013d1800033"):
+        config = (tmp_path / "root" / ("%s-config.xml" % mac)).read_text()
+        assert "<check_sync>update</check_sync>" in config and "<method>dhcp</method>" in config
+        assert "kws.bin" not in config and "192.0.2.1/dect" not in config

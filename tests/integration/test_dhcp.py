@@ -373,3 +373,102 @@ def test_module_backup_mode_masking_and_main_config_check(tmp_path, play):
             in third.output), third.output
     assert secret_url in path.read_text()
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# Issue 23: no silent default, no file of another owner replaced. These need only the daemons' test
+# modes (dhcpd -t, kea-dhcp4 -t, dnsmasq --test), no network namespace.
+class _Loopback:
+    server_if = "lo"
+
+
+def daemon_accepts(backend, path):
+    """(rc, output) of the real daemon's test mode on ``path``."""
+    argv = {"isc": ["dhcpd", "-t", "-cf", str(path)], "kea": ["kea-dhcp4", "-t", str(path)],
+            "dnsmasq": ["dnsmasq", "--test", "-C", str(path)]}[backend]
+    need_binary(argv[0])
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def foreign_site(tmp_path, owner, backend, force=None, unset_backend=False):
+    """The main config of ``owner`` (isc, kea, dnsmasq) given to the role as the ``backend``'s dhcp_path."""
+    owned = tmp_path / "dect-option66.conf"
+    main = tmp_path / ("%s-main.conf" % owner)
+    main.write_text(base_config(owner, tmp_path, _Loopback, owned))
+    if owner != "kea":
+        owned.write_text("")  # the daemon's include must exist for its test mode
+    host_vars = {"ansible_connection": "local", "ansible_python_interpreter": SYSTEM_PYTHON,
+                 "dect_dhcp_backend": backend, "dect_dhcp_path": str(main), "dhcp_manage_service": False}
+    if unset_backend:
+        del host_vars["dect_dhcp_backend"]
+    if force is not None:
+        host_vars["dect_dhcp_force"] = force
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(json.dumps({"all": {"vars": {"dect_provisioning_url": URL}, "children": {
+        "dect_dhcp_servers": {"hosts": {"localhost": host_vars}},
+        "dect_servers": {"hosts": {"ward-a": {"dect_mac": MAC_A, "dect_ip": IP_A}}}}}}))
+    return main, inventory
+
+
+def test_a_dhcp_host_without_a_backend_is_refused_naming_the_variable(tmp_path, play):
+    main, inventory = foreign_site(tmp_path, "kea", "kea", unset_backend=True)
+    before = main.read_bytes()
+    run = play("dhcp_role.yml", inventory=inventory)
+    assert run.rc != 0 and run.recap()["failed"] == 1, run.output
+    assert ("dect_dhcp_backend: not set for localhost: set it to isc, kea or dnsmasq, the DHCP server software"
+            " of this host (nothing is guessed: the isc and dnsmasq backends own dhcp_path whole)") in run.output
+    assert main.read_bytes() == before and daemon_accepts("kea", main)[0] == 0
+
+
+@pytest.mark.parametrize("owner,backend,found", [
+    ("kea", "isc", 'a Kea DHCPv4 config ("Dhcp4")'),
+    ("kea", "dnsmasq", 'a Kea DHCPv4 config ("Dhcp4")'),
+    ("dnsmasq", "isc", "9 lines of another configuration"),
+    ("isc", "dnsmasq", "8 lines of another configuration"),
+])
+def test_an_include_backend_never_replaces_a_file_it_did_not_write(owner, backend, found, tmp_path, play):
+    """The issue's case: backend isc pointed at kea-dhcp4.conf replaced the whole JSON with host blocks."""
+    main, inventory = foreign_site(tmp_path, owner, backend)
+    before = main.read_bytes()
+    assert daemon_accepts(owner, main)[0] == 0
+    for check in (True, False):
+        run = play("dhcp_role.yml", inventory=inventory, check=check, diff=True)
+        assert run.rc != 0 and run.recap()["failed"] == 1, run.output
+        assert ("path: %s exists without the header this module writes ('# Managed by"
+                " dect.provisioning.dhcp_option66: ...'); found %s. The %s backend owns its file whole and would"
+                " replace it: nothing written. Point path at a file of its own (one the daemon's config includes),"
+                " or set force: true to replace it" % (main, found, backend)) in run.output, run.output
+        assert main.read_bytes() == before
+    assert daemon_accepts(owner, main)[0] == 0
+
+
+def test_force_replaces_a_foreign_include_file_and_the_daemon_accepts_it(tmp_path, play):
+    main, inventory = foreign_site(tmp_path, "kea", "isc", force=True)
+    run = play("dhcp_role.yml", inventory=inventory, extra_vars={"dhcp_validate": False})
+    assert run.rc == 0 and run.recap()["changed"] == 1, run.output
+    text = main.read_text()
+    assert text.startswith("# Managed by dect.provisioning.dhcp_option66: changes made here are overwritten.\n")
+    assert ('host ward-a {\n  hardware ethernet %s;\n  fixed-address %s;\n  option tftp-server-name "%s";\n}'
+            % (MAC_A, IP_A, URL)) in text
+    isc_main = tmp_path / "dhcpd.conf"
+    isc_main.write_text(base_config("isc", tmp_path, _Loopback, main))
+    assert daemon_accepts("isc", isc_main) == (0, daemon_accepts("isc", isc_main)[1])
+    # the file is the module's now: without force the role keeps managing it
+    (tmp_path / "again").mkdir()
+    unforced = foreign_site(tmp_path / "again", "kea", "isc")[1]
+    inventory_data = json.loads(unforced.read_text())
+    inventory_data["all"]["children"]["dect_dhcp_servers"]["hosts"]["localhost"]["dect_dhcp_path"] = str(main)
+    unforced.write_text(json.dumps(inventory_data))
+    owned = play("dhcp_role.yml", inventory=unforced, extra_vars={"dhcp_validate": False})
+    assert owned.rc == 0 and owned.recap()["changed"] == 0, owned.output
+
+
+def test_kea_refuses_a_file_that_is_not_a_kea_config_even_with_force(tmp_path, play):
+    main, inventory = foreign_site(tmp_path, "isc", "kea", force=True)
+    before = main.read_bytes()
+    assert daemon_accepts("isc", main)[0] == 0
+    run = play("dhcp_role.yml", inventory=inventory)
+    assert run.rc != 0 and run.recap()["failed"] == 1, run.output
+    assert ("path: %s: not a Kea JSON config: unexpected character 'a' at line 2; nothing written (the kea backend"
+            " edits the daemon's config in place, it never replaces a file, force or not)" % main) in run.output
+    assert main.read_bytes() == before

@@ -449,6 +449,10 @@ def test_kea_config_nested_too_deep_is_refused_not_a_crash():
 
 # ---- the module in-process, on real files: symlinks, odd files, check mode, masking -------------
 
+# An existing include file the module wrote (its header line), so the module may replace it.
+OWNED_OLD = "# Managed by dect.provisioning.dhcp_option66: changes made here are overwritten.\nold\n"
+
+
 def run_module(args, check_mode=False, diff=False):
     """Run dhcp_option66's main() as on a target; return (the JSON text it printed, the result)."""
     return run_module_main(dhcp_option66, args, check_mode, diff)
@@ -533,7 +537,7 @@ def test_symlinked_validate_config_is_refused(victims, tmp_path):
 def test_symlink_planted_at_the_temp_name_is_not_written_through(victims, tmp_path, monkeypatch):
     """Whatever temp name the writer picks, a symlink appearing there first is never followed."""
     path = tmp_path / "dect.conf"
-    path.write_text("old\n")
+    path.write_text(OWNED_OLD)
     real_open, planted = os.open, []
 
     def open_after_planting(name, flags, *args, **kwargs):
@@ -559,7 +563,7 @@ def test_symlink_planted_at_the_temp_name_is_not_written_through(victims, tmp_pa
 
 def test_symlink_at_the_backup_name_is_refused(victims, tmp_path):
     path = tmp_path / "dect.conf"
-    path.write_text("old\n")
+    path.write_text(OWNED_OLD)
     now = time.time()
     # Every name the backup can take in the next minute: the module's run on a loaded machine can
     # take several seconds before it names its backup.
@@ -569,7 +573,7 @@ def test_symlink_at_the_backup_name_is_refused(victims, tmp_path):
     mtime = os.stat(str(victims["file"])).st_mtime_ns
     text, result = run_module(module_args("isc", path, backup=True))
     assert result["failed"] and "is a symlink; refusing to follow it" in result["msg"], result
-    assert path.read_text() == "old\n"  # no backup, so no replacement either
+    assert path.read_text() == OWNED_OLD  # no backup, so no replacement either
     assert_victim_intact(victims, mtime)
     assert "VICTIM" not in text
 
@@ -629,7 +633,7 @@ def test_daemon_rejection_message_masks_url_passwords(tmp_path):
 
 def test_mode_and_owner_are_set_before_the_rename(tmp_path):
     path = tmp_path / "dect.conf"
-    path.write_text("old\n")
+    path.write_text(OWNED_OLD)
     os.chown(str(path), 65534, 65534)
     path.chmod(0o640)
     _text, result = run_module(module_args("isc", path))
@@ -665,3 +669,38 @@ def test_absent_removes_the_owned_file_with_a_backup_and_then_reports_no_change(
     assert [p.read_bytes() for p in tmp_path.iterdir()] == [written] and result["backup_file"].endswith("~")
     _text, result = run_module(module_args("dnsmasq", path, state="absent"))
     assert not result["changed"]
+
+
+@pytest.mark.parametrize("backend,text,found", [
+    ("isc", '{"Dhcp4": {}}\n', 'a Kea DHCPv4 config ("Dhcp4")'),
+    ("dnsmasq", "// kea\n[1]\n", "JSON"),
+    ("isc", "authoritative;\n", "1 line of another configuration"),
+    ("dnsmasq", "# Managed by someone else\nport=0\n", "2 lines of another configuration"),
+])
+def test_an_include_file_without_the_header_is_refused_and_kept(backend, text, found, tmp_path):
+    path = tmp_path / "dect.conf"
+    path.write_text(text)
+    args = dict(backend=backend, path=str(path), url="http://192.0.2.1/x", validate=False,
+                hosts=[dict(name="ward-a", mac="00:13:d1:80:00:32")])
+    for check_mode in (True, False):
+        dummy, result = run_module(args, check_mode=check_mode)
+        assert result["failed"] and result["msg"] == (
+            "path: %s exists without the header this module writes ('# Managed by dect.provisioning.dhcp_option66:"
+            " ...'); found %s. The %s backend owns its file whole and would replace it: nothing written. Point path"
+            " at a file of its own (one the daemon's config includes), or set force: true to replace it"
+            % (path, found, backend))
+        assert path.read_text() == text
+    dummy, result = run_module(dict(args, state="absent"))
+    assert result["failed"] and path.read_text() == text  # nor removed
+    dummy, result = run_module(dict(args, force=True))
+    assert result["changed"] and path.read_text().startswith("# Managed by dect.provisioning.dhcp_option66: ")
+    dummy, result = run_module(args)  # the module's own file now: no force needed
+    assert not result.get("failed") and not result["changed"]
+
+
+def test_an_empty_include_file_is_the_modules_to_fill(tmp_path):
+    path = tmp_path / "dect.conf"
+    path.write_text("\n")
+    dummy, result = run_module(dict(backend="isc", path=str(path), url="http://192.0.2.1/x", validate=False,
+                                    hosts=[dict(name="ward-a", mac="00:13:d1:80:00:32")]))
+    assert result["changed"] and "host ward-a {" in path.read_text()

@@ -31,15 +31,31 @@ def validate_document(data, family, strict=False, **policy):
 @pytest.mark.parametrize("name", ["password", "sippassword", "sio_passwd", "admin_pwd", "user_pin", "pin", "sippin",
                                   "api_key", "apikey", "secret", "client_secret", "token", "auth_token", "community",
                                   "trapcommunity", "accesscode", "system_access_code", "credentials", "wpa_psk",
-                                  "sip.auth.password"])
+                                  "sip.auth.password",
+                                  # marks in any position, any case (issue 22: names the old detector missed)
+                                  "adminpass", "pw", "PW", "pincode", "bindpass", "sip_pass", "AdminPass", "bind_pw",
+                                  "keyfile", "privatekey", "authkey", "auth_mode", "authuser", "x_token_y",
+                                  "spinner", "keypad_pin", "ping_password", "pinging_key"])
 def test_secret_looking_names(name):
     assert sec.is_secret_name(name)
 
 
-@pytest.mark.parametrize("name", ["username", "keypad", "ping", "mapping", "hostname", "interval", "url", "spinner",
-                                  "displayname", "authuser", "monkeys"])
+@pytest.mark.parametrize("name", ["username", "keypad", "ping", "mapping", "hostname", "interval", "url", "keyboard",
+                                  "displayname", "monkeys", "ping_interval", "Keypad", "typing", "language"])
 def test_ordinary_names(name):
     assert not sec.is_secret_name(name)
+
+
+def test_the_schemas_flag_wins_for_names_they_know():
+    """Known parameters and fields whose names hold a mark but no secret stay visible; unknown ones are masked."""
+    from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import secret_param
+    for path in ("dect.auth_call", "security.strict_password", "security.password_lifetime",
+                 "security.passwords_unexportable", "system_event.auth_call"):
+        assert not secret_param(path.split(".")), path
+    assert secret_param(["security", "adminpass"]) and secret_param(["phonebook", "ldap_bindpass"])
+    assert not users.is_secret_field("authuser") and users.is_secret_field("sip_pass")
+    assert users.mask_user({"username": "2101", "authuser": "a2101", "sip_pass": "Sp-S3cret"}) == {
+        "username": "2101", "authuser": "a2101", "sip_pass": sec.MASK}
 
 
 @pytest.mark.parametrize("url,masked,secret", [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ansible_collections.dect.provisioning.plugins.module_utils._secrets import is_secret_name
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import is_secret_path
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
 
 # In settings, the own value of a parameter that is also a section (``network.ntp`` beside
@@ -97,12 +97,12 @@ def param_for(node, family):
 
 
 def secret_param(path_segments):
-    """Whether a concrete path holds a secret: the schema's flag where it knows the path, else the name."""
+    """Whether a concrete path holds a secret: the schema's flag where it knows the path, else its names."""
     node = lookup(path_segments)
     param = param_for(node, None)[0]
     if param is not None:
         return param.secret
-    return is_secret_name(path_segments[-1])
+    return is_secret_path(path_segments)
 
 
 def value_at(settings, dotted):

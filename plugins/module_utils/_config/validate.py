@@ -22,7 +22,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._config.policy i
     policy_for,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils._config.safety import check_codecs, check_device_safety
-from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK, is_secret_name, mask_url, scrub
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK, is_secret_path, mask_url, scrub
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import Param
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import FAMILY_LABELS
 from ansible_collections.dect.provisioning.plugins.module_utils.param_types import ParamType
@@ -176,10 +176,10 @@ def _shown(param, value):
 def _unknown_param(dotted):
     """Stand-in schema entry for a parameter the guide does not list.
 
-    Firmware adds parameters; one whose name says it holds a secret (_secrets.is_secret_name:
-    ``*_pwd``, ``*_pin``, ``api_key``...) is masked all the same.
+    Firmware adds parameters; one whose path says it holds a secret (_secrets.is_secret_path:
+    ``adminpass``, ``*_pw``, ``pincode``, ``api_key``, anything under ``auth``...) is masked all the same.
     """
-    return Param(dotted, (), _UNKNOWN, None, is_secret_name(dotted), "", None, None, False, False, None)
+    return Param(dotted, (), _UNKNOWN, None, is_secret_path(dotted), "", None, None, False, False, None)
 
 
 def _reason(exc):

@@ -18,6 +18,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.jsonc impo
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.masking import MASK
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import (
     MANAGED_BY,
+    NotBackendFormat,
     OPTION_NAME,
     DhcpError,
     Service,
@@ -55,9 +56,9 @@ class _KeaDoc:
         try:
             self.clean, root = read(text)
         except JsoncError as exc:
-            raise DhcpError("path: not a Kea JSON config: %s" % exc)
+            raise NotBackendFormat("path: not a Kea JSON config: %s" % exc)
         if root.kind != "object" or "Dhcp4" not in root.value or root.value["Dhcp4"][1].kind != "object":
-            raise DhcpError("path: not a Kea DHCPv4 config: no \"Dhcp4\" object at the top level")
+            raise NotBackendFormat("path: not a Kea DHCPv4 config: no \"Dhcp4\" object at the top level")
         self.dhcp4 = root.value["Dhcp4"][1]
         self.subnets = []
         for subnet in self._members(self.dhcp4, "subnet4"):

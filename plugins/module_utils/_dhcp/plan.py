@@ -42,6 +42,10 @@ class DhcpError(ValueError):
         self.details = details
 
 
+class NotBackendFormat(DhcpError):
+    """An existing file is not in the backend's format (Kea: not a Kea DHCPv4 JSON config)."""
+
+
 # ISC dhcpd host names are dot-separated identifiers (quoted names are refused); dnsmasq uses the
 # name inside a tag. One charset that both read literally.
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-])){0,62}")
@@ -163,3 +167,8 @@ class IncludeFileBackend:
     def shown(self, text):
         """The file as diff mode may show it (URL credentials are masked by the caller)."""
         return text
+
+    def owns(self, text):
+        """Whether ``text`` is a file this module wrote: its header line, or nothing at all."""
+        marker = "%s Managed by %s:" % (self.comment, MANAGED_BY)
+        return not text.strip() or any(line.startswith(marker) for line in text.splitlines()[:3])

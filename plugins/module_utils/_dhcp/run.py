@@ -22,7 +22,9 @@ from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.kea import
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.masking import masked, url_secret
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.plan import (
     BACKENDS,
+    MANAGED_BY,
     DhcpError,
+    NotBackendFormat,
     make_plan,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils._dhcp.validate import validate
@@ -74,14 +76,44 @@ def plan_from_params(params):
     return make_plan(params["hosts"], params["url"], params["scope"], params["subnet"])
 
 
+def check_owned(backend, live_text, path, force):
+    """Refuse to replace (or remove) an existing include file this module did not write, unless ``force``.
+
+    ISC dhcpd and dnsmasq own their file whole: pointed at the daemon's main config or at a Kea JSON,
+    they would replace it with host declarations. (Kea edits in place and refuses a file that is not a
+    Kea config in candidate_text, force or not: there is nothing to edit.)
+    """
+    if backend.edits_in_place or live_text is None or force or backend.owns(live_text):
+        return
+    raise DhcpError(
+        "path: %s exists without the header this module writes ('%s Managed by %s: ...'); found %s."
+        " The %s backend owns its file whole and would replace it: nothing written. Point path at a file of"
+        " its own (one the daemon's config includes), or set force: true to replace it"
+        % (path, backend.comment, MANAGED_BY, _found(live_text), backend.name), path=path)
+
+
+def _found(text):
+    """What a foreign file looks like, without quoting it (it may hold keys or passwords)."""
+    if '"Dhcp4"' in text:
+        return 'a Kea DHCPv4 config ("Dhcp4")'
+    code = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith(("#", "//"))]
+    if code and code[0].startswith(("{", "[")):
+        return "JSON"
+    return "%d line%s of another configuration" % (len(text.splitlines()), "" if len(text.splitlines()) == 1 else "s")
+
+
 def candidate_text(backend, live_text, plan, path):
     """The new text of ``path``, or None when the file goes (state=absent)."""
-    if plan is None:
-        return kea_merge(live_text, None) if backend.edits_in_place and live_text is not None else None
-    if backend.edits_in_place and live_text is None:
-        raise DhcpError("path: %s does not exist: for backend kea, path is the daemon's existing config,"
-                        " edited in place" % path, path=path)
-    return backend.candidate(live_text, plan)
+    try:
+        if plan is None:
+            return kea_merge(live_text, None) if backend.edits_in_place and live_text is not None else None
+        if backend.edits_in_place and live_text is None:
+            raise DhcpError("path: %s does not exist: for backend kea, path is the daemon's existing config,"
+                            " edited in place" % path, path=path)
+        return backend.candidate(live_text, plan)
+    except NotBackendFormat as exc:
+        raise DhcpError("path: %s: %s; nothing written (the kea backend edits the daemon's config in place,"
+                        " it never replaces a file, force or not)" % (path, str(exc)[len("path: "):]), path=path)
 
 
 def _octal_mode(module, mode, live):
@@ -139,6 +171,7 @@ def run(module):
     if not os.path.isdir(directory):
         raise DhcpError("path: directory %s does not exist" % directory, path=path)
     live_text = read_text(path, "path")
+    check_owned(backend, live_text, path, params["force"])
     new_text = candidate_text(backend, live_text, plan, path)
     attributes = file_attributes(module, path) if new_text is not None else {}  # bad mode/owner fail in check mode too
     result = dict(
