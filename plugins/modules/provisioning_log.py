@@ -18,7 +18,7 @@ description:
   - A device asks for C(<mac>-config.xml), C(<mac>-users.xml), then each firmware C(<name>.ver) and
     image C(<name>). Version files and images carry no MAC; they are attributed to every MAC whose
     files were fetched from the same client address.
-  - For an image, RV(servers[mac].files[name].complete) says whether the request was a complete
+  - For an image, RV(servers.files.complete) (per MAC and file name) says whether the request was a complete
     download of the file now staged in O(root) (all its bytes, transfer finished). tftpd-hpa logs
     the request and any refusal but not the end of a transfer, so over TFTP it is null.
   - Reads only; C(changed) is always false.
@@ -41,7 +41,7 @@ options:
   root:
     description:
       - The provisioning root, to compare image downloads with the staged files and tell whether a
-        request came after the file was last changed (RV(servers[mac].files[name].current)).
+        request came after the file was last changed (RV(servers.files.current)).
     type: path
     default: /srv/dect
   nginx_log:
