@@ -115,6 +115,9 @@ docs-check: venv  ## fail when docs/parameters.md or a role's README is stale
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
+release-check: venv  ## prove, in a temporary copy, that antsibull-changelog cuts galaxy.yml's version cleanly
+	$(BIN)/python -m tools.release_check
+
 # --- Publishing: the collection as Galaxy and the Ansible docs tools see it (docs/development.md,
 # "Publishing"). Their tools live in their own venv, pinned by requirements-docs.txt.
 DOCS_VENV ?= .venv-docs
