@@ -146,7 +146,7 @@ docs-venv: $(DOCS_BIN)/activate  ## venv with antsibull-docs, Sphinx, myst-parse
 build: docs-venv  ## the collection tarball users install (galaxy.yml's build_ignore), in .build/dist
 	rm -rf $(DIST) $(INSTALLED_ROOT)
 	$(DOCS_BIN)/ansible-galaxy collection build --output-path $(DIST) .
-	$(DOCS_BIN)/ansible-galaxy collection install --offline -p $(INSTALLED_ROOT) $(TARBALL)
+	$(DOCS_ENV) ansible-galaxy collection install --offline -p $(INSTALLED_ROOT) $(TARBALL)
 
 docs-lint: build  ## the Ansible docs linter on the installed collection: plugin and role docs, references
 	cd $(INSTALLED) && $(DOCS_ENV) antsibull-docs lint-collection-docs --plugin-docs \
@@ -156,14 +156,14 @@ galaxy-import: build  ## galaxy-importer on the tarball (tools/galaxy-importer.c
 	$(DOCS_ENV) GALAXY_IMPORTER_CONFIG=$(CURDIR)/tools/galaxy-importer.cfg \
 	  $(DOCS_BIN)/python -m tools.galaxy_import $(TARBALL)
 
-docs-site: build venv  ## the docs site (antsibull-docs + Sphinx, warnings are errors) in .build/docsite/html
+docs-site: build  ## the docs site (antsibull-docs + Sphinx, warnings are errors) in .build/docsite/html
 	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE)/rst && chmod og-w $(DOCSITE)/rst
 	cp docsite/index.rst $(DOCSITE)/rst/
 	cp -r $(INSTALLED)/docs $(DOCSITE)/rst/docs
 	cd $(DOCSITE) && $(DOCS_ENV) antsibull-docs --config-file $(CURDIR)/docsite/antsibull-docs.cfg \
 	  collection --use-current --dest-dir rst dect.provisioning
 	$(DOCS_BIN)/sphinx-build -b html -W --keep-going -n -q -c docsite $(DOCSITE)/rst $(DOCSITE)/html
-	DOCSITE=$(DOCSITE)/html $(BIN)/pytest -q -p no:cacheprovider tests/docs
+	DOCSITE=$(DOCSITE)/html $(DOCS_BIN)/pytest -q -p no:cacheprovider tests/docs
 	@echo "docs site: $(DOCSITE)/html/index.html"
 
 bench: venv deps  ## benchmarks with ratios against the plain alternative
