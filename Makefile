@@ -143,10 +143,14 @@ $(DOCS_BIN)/activate: requirements-docs.txt
 
 docs-venv: $(DOCS_BIN)/activate  ## venv with antsibull-docs, Sphinx, myst-parser, galaxy-importer (requirements-docs.txt)
 
+# The installed copy gets a git repo of its own: antsibull-docs copies a collection inside a git
+# checkout with `git ls-files`, which lists nothing in this ignored directory (the linter would check
+# nothing and pass).
 build: docs-venv  ## the collection tarball users install (galaxy.yml's build_ignore), in .build/dist
 	rm -rf $(DIST) $(INSTALLED_ROOT)
 	$(DOCS_BIN)/ansible-galaxy collection build --output-path $(DIST) .
 	$(DOCS_ENV) ansible-galaxy collection install --offline -p $(INSTALLED_ROOT) $(TARBALL)
+	cd $(INSTALLED) && git init -q
 
 docs-lint: build  ## the Ansible docs linter on the installed collection: plugin and role docs, references
 	cd $(INSTALLED) && $(DOCS_ENV) antsibull-docs lint-collection-docs --plugin-docs \

@@ -25,6 +25,7 @@ import tempfile
 KNOWN_WARNINGS: list[tuple[str, str]] = []
 
 DONE = "Importer processing completed successfully"
+LINT_TIMEOUT = "ERROR: Timeout on call to ansible-lint"
 # The importer's own bound on ansible-lint is 180 s; this bounds the whole import.
 TIMEOUT = 900
 
@@ -49,10 +50,18 @@ def main(argv):
     if len(argv) != 2 or not os.path.isfile(argv[1]):
         sys.stderr.write("usage: python -m tools.galaxy_import COLLECTION_TARBALL\n")
         return 2
-    with tempfile.TemporaryDirectory(prefix="galaxy-import-") as workdir:
-        proc = subprocess.run([sys.executable, "-m", "galaxy_importer.main", os.path.abspath(argv[1])], cwd=workdir,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT, check=False)
-    found = problems(proc.stdout)
+    for attempt in (1, 2):
+        with tempfile.TemporaryDirectory(prefix="galaxy-import-") as workdir:
+            proc = subprocess.run([sys.executable, "-m", "galaxy_importer.main", os.path.abspath(argv[1])], cwd=workdir,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT,
+                                  check=False)
+        found = problems(proc.stdout)
+        # The importer gives ansible-lint 180 s, which a loaded machine can exceed (docs/development.md):
+        # once more then, and a second timeout fails.
+        if attempt == 1 and found == [LINT_TIMEOUT]:
+            sys.stdout.write("galaxy-importer: ansible-lint timed out (a loaded machine?); importing once more\n")
+            continue
+        break
     if proc.returncode:
         found.append("the importer exited with status %d" % proc.returncode)
     if found:

@@ -1,5 +1,5 @@
-"""The roles' READMEs: the generator of their variables block (tools/gen_role_readmes.py) and the
-example plays they show."""
+"""Publishing tools: the generator of the roles' READMEs (tools/gen_role_readmes.py), the example plays
+the READMEs show, and what fails a galaxy-importer run (tools/galaxy_import.py)."""
 
 from __future__ import annotations
 
@@ -95,3 +95,17 @@ def test_the_example_plays_pass_ansible_s_syntax_check(role, tmp_path):
         proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "--syntax-check", "-i", "localhost,",
                                str(path)], env=env, capture_output=True, text=True, timeout=300, check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_galaxy_import_fails_on_errors_unlisted_warnings_and_an_unfinished_import():
+    from tools import galaxy_import  # pylint: disable=import-outside-toplevel
+
+    done = galaxy_import.DONE
+    assert galaxy_import.problems("Loading role dhcp\n%s" % done) == []
+    # The importer logs these and still says it completed successfully.
+    assert galaxy_import.problems("ERROR: Timeout on call to ansible-lint\n%s" % done) == [galaxy_import.LINT_TIMEOUT]
+    assert galaxy_import.problems("WARNING: roles/dhcp/tasks/main.yml:3: name[missing]\n%s" % done) == [
+        "WARNING: roles/dhcp/tasks/main.yml:3: name[missing]"]
+    assert galaxy_import.problems("ERROR: The import failed for the following reason: No role readme found.") == [
+        "ERROR: The import failed for the following reason: No role readme found.",
+        "the importer did not report %r" % done]
