@@ -35,10 +35,10 @@ def problems(output):
     found = []
     lines = output.splitlines()
     for line in lines:
-        level, _, text = line.partition(": ")
+        level, text = line.split(": ", 1) if ": " in line else (line, "")
         if level in ("ERROR", "CRITICAL"):
             found.append(line)
-        elif level == "WARNING" and not any(re.search(pattern, text) for pattern, _ in KNOWN_WARNINGS):
+        elif level == "WARNING" and not any(re.search(known[0], text) for known in KNOWN_WARNINGS):
             found.append(line)
     if DONE not in lines:
         found.append("the importer did not report %r" % DONE)
