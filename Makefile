@@ -7,7 +7,8 @@ COLL_DIR := .build/ansible_collections/dect/provisioning
 APT_PACKAGES := $(shell sed -n 's/^\([a-z0-9.+-]*\) \[platform:dpkg test\].*/\1/p' bindep.txt)
 PYTEST_ARGS ?=
 
-.PHONY: help deps venv demo test unit integration sanity lint docs docs-check changelog-lint bench clean matrix
+.PHONY: help deps venv demo test unit integration sanity lint docs docs-check changelog-lint bench clean matrix \
+  docs-venv build docs-lint galaxy-import docs-site release-check
 
 # The ansible-core minors the collection supports besides the default venv's (2.19 on Python 3.11),
 # each on a Python it supports; `make matrix` tests each in .venv-matrix/<minor>, pinned by
@@ -47,7 +48,7 @@ deps:  ## apt packages of the real daemons the tests start (Debian/Ubuntu, root)
 demo: venv deps  ## roll out the demo site on this machine and print what each DECT server fetched
 	$(BIN)/python -m demo.run_demo
 
-test: venv deps docs-check changelog-lint sanity lint unit integration  ## everything CI runs
+test: venv deps docs-check changelog-lint release-check docs-lint galaxy-import docs-site sanity lint unit integration  ## everything CI runs
 
 unit: venv  ## unit tests (no daemons)
 	$(BIN)/pytest -q tests/unit $(PYTEST_ARGS)
@@ -55,7 +56,7 @@ unit: venv  ## unit tests (no daemons)
 integration: venv deps  ## playbooks against real daemons on 127.0.0.1 and in network namespaces
 	$(BIN)/pytest -q tests/integration $(PYTEST_ARGS)
 
-RSYNC_EXCLUDES := --exclude .git --exclude .venv --exclude .venv-matrix --exclude .build --exclude .ansible \
+RSYNC_EXCLUDES := --exclude .git --exclude .venv --exclude .venv-matrix --exclude .venv-docs --exclude .build --exclude .ansible \
   --exclude __pycache__ --exclude .pytest_cache --exclude demo-output --exclude benchmarks/results
 
 $(COLL_DIR): FORCE
@@ -102,15 +103,72 @@ matrix-%: .venv-matrix/%/bin/activate deps
 lint: venv  ## ansible-lint, production profile
 	PATH=$(CURDIR)/$(BIN):$$PATH ansible-lint --profile production
 
-docs: venv  ## regenerate docs/parameters.md from the schema
+docs: venv  ## regenerate docs/parameters.md from the schema and the roles' READMEs from their argument specs
 	$(BIN)/python -m tools.gen_parameters_doc > docs/parameters.md
+	$(BIN)/python -m tools.gen_role_readmes
 
-docs-check: venv  ## fail when docs/parameters.md is stale
+docs-check: venv  ## fail when docs/parameters.md or a role's README is stale
 	$(BIN)/python -m tools.gen_parameters_doc | diff -u docs/parameters.md - \
 	  || { echo "docs/parameters.md is stale: run make docs"; exit 1; }
+	$(BIN)/python -m tools.gen_role_readmes --check
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+
+release-check: venv  ## prove, in a temporary copy, that antsibull-changelog cuts galaxy.yml's version cleanly
+	$(BIN)/python -m tools.release_check
+
+# --- Publishing: the collection as Galaxy and the Ansible docs tools see it (docs/development.md,
+# "Publishing"). Their tools live in their own venv, pinned by requirements-docs.txt.
+DOCS_VENV ?= .venv-docs
+DOCS_BIN := $(DOCS_VENV)/bin
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+DIST := .build/dist
+TARBALL := $(DIST)/dect-provisioning-$(VERSION).tar.gz
+# The tarball installed as users install it: docs lint and docs site read the collection from here.
+INSTALLED_ROOT := .build/installed
+INSTALLED := $(INSTALLED_ROOT)/ansible_collections/dect/provisioning
+DOCSITE := .build/docsite
+# Only the installed copy is the collection for these tools (not ~/.ansible/collections, nor a
+# collection inside a venv's site-packages).
+DOCS_ENV := PATH=$(CURDIR)/$(DOCS_BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(INSTALLED_ROOT) \
+  ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+
+$(DOCS_BIN)/activate: requirements-docs.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found"; exit 1; }
+	rm -rf $(DOCS_VENV) && $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_BIN)/pip install -q --upgrade pip
+	$(DOCS_BIN)/pip install -q -r requirements-docs.txt
+	touch $@
+
+docs-venv: $(DOCS_BIN)/activate  ## venv with antsibull-docs, Sphinx, myst-parser, galaxy-importer (requirements-docs.txt)
+
+# The installed copy gets a git repo of its own: antsibull-docs copies a collection inside a git
+# checkout with `git ls-files`, which lists nothing in this ignored directory (the linter would check
+# nothing and pass).
+build: docs-venv  ## the collection tarball users install (galaxy.yml's build_ignore), in .build/dist
+	rm -rf $(DIST) $(INSTALLED_ROOT)
+	$(DOCS_BIN)/ansible-galaxy collection build --output-path $(DIST) .
+	$(DOCS_ENV) ansible-galaxy collection install --offline -p $(INSTALLED_ROOT) $(TARBALL)
+	cd $(INSTALLED) && git init -q
+
+docs-lint: build  ## the Ansible docs linter on the installed collection: plugin and role docs, references
+	cd $(INSTALLED) && $(DOCS_ENV) antsibull-docs lint-collection-docs --plugin-docs \
+	  --validate-collection-refs all --disallow-unknown-collection-refs .
+
+galaxy-import: build  ## galaxy-importer on the tarball (tools/galaxy-importer.cfg: no ansible-test container)
+	$(DOCS_ENV) GALAXY_IMPORTER_CONFIG=$(CURDIR)/tools/galaxy-importer.cfg \
+	  $(DOCS_BIN)/python -m tools.galaxy_import $(TARBALL)
+
+docs-site: build  ## the docs site (antsibull-docs + Sphinx, warnings are errors) in .build/docsite/html
+	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE)/rst && chmod og-w $(DOCSITE)/rst
+	cp docsite/index.rst $(DOCSITE)/rst/
+	cp -r $(INSTALLED)/docs $(DOCSITE)/rst/docs
+	cd $(DOCSITE) && $(DOCS_ENV) antsibull-docs --config-file $(CURDIR)/docsite/antsibull-docs.cfg \
+	  collection --use-current --dest-dir rst dect.provisioning
+	$(DOCS_BIN)/sphinx-build -b html -W --keep-going -n -q -c docsite $(DOCSITE)/rst $(DOCSITE)/html
+	DOCSITE=$(DOCSITE)/html $(DOCS_BIN)/pytest -q -p no:cacheprovider tests/docs
+	@echo "docs site: $(DOCSITE)/html/index.html"
 
 bench: venv deps  ## benchmarks with ratios against the plain alternative
 	$(BIN)/python -m benchmarks

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: dect_server
-version_added: 1.1.0
+version_added: 1.0.0
 author:
   - dect.provisioning contributors (!UNKNOWN)
 short_description: What the current DECT server's users and configuration are made from

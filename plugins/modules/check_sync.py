@@ -312,7 +312,7 @@ results:
       returned: in check mode
       type: str
 failed_targets:
-  description: The RV(results.target) of every target that did not answer 2xx.
+  description: The RV(results[].target) of every target that did not answer 2xx.
   returned: always
   type: list
   elements: str

@@ -31,7 +31,7 @@ description:
     C(\"user-context\": {\"managed-by\": \"dect.provisioning.dhcp_option66\"}). A run removes those and inserts
     the new ones; every other byte of the file, comments included, stays as it is."
   - The module does not restart or reload the daemon; it returns in RV(service) what makes the daemon
-    use the new file. The M(dect.provisioning.dhcp) role does that in a handler.
+    use the new file. The P(dect.provisioning.dhcp#role) role does that in a handler.
 author:
   - dect.provisioning contributors (!UNKNOWN)
 options:

@@ -19,14 +19,14 @@ description:
     image C(<name>). Version files and images carry no MAC; they are attributed to every MAC whose
     files were fetched from the same client address.
   - A request counts as a fetch of a file only under the served O(path); requests for device files under any
-    other path (a misconfigured URL, a crafted request) are reported apart, in RV(servers[mac].elsewhere), with
+    other path (a misconfigured URL, a crafted request) are reported apart, in RV(servers.elsewhere) (per MAC), with
     their status (C(GET 404), a TFTP refusal), so a report can say what was asked for instead of "never fetched".
     Records are keyed on the client address and the path asked for, as the log line gives it.
   - With O(clients), a MAC's fetches count only from its own address; requests from any other address are
-    reported apart, in RV(servers[mac].other_clients).
+    reported apart, in RV(servers.other_clients) (per MAC).
   - A log rotated or compressed while it is read (a file gone, a gzip still being written) is listed and read
     again once, then skipped with a warning; it never fails the module.
-  - For an image, RV(servers[mac].files[name].complete) says whether the request was a complete
+  - For an image, RV(servers.files.complete) (per MAC and file name) says whether the request was a complete
     download of the file now staged in O(root) (all its bytes, transfer finished). tftpd-hpa logs
     the request and any refusal but not the end of a transfer, so over TFTP it is null.
   - Reads only; C(changed) is always false.
@@ -61,7 +61,7 @@ options:
   root:
     description:
       - The provisioning root, to compare image downloads with the staged files and tell whether a
-        request came after the file was last changed (RV(servers[mac].files[name].current)).
+        request came after the file was last changed (RV(servers.files.current)).
     type: path
     default: /srv/dect
   nginx_log:

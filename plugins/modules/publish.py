@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: publish
 short_description: Publish many DECT servers' users and config files to a provisioning host in one step
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - The publication engine of C(playbooks/site.yml) and the C(dect.provisioning.dect_server) role.
     It runs in three steps, so that each DECT server keeps its own result while every provisioning
