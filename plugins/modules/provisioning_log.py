@@ -55,7 +55,7 @@ options:
   clients:
     description:
       - Per MAC (any common spelling), the client address its requests must come from to count as its fetches
-        (its C(dect_ip)). Requests from other addresses go to RV(servers[mac].other_clients).
+        (its C(dect_ip)). Requests from other addresses go to RV(servers.other_clients).
       - A MAC not listed counts from any address.
     type: dict
   root:
@@ -185,12 +185,12 @@ servers:
     other_clients:
       description:
         - Per file name, the last request under the served path from an address other than the one O(clients)
-          gives for this MAC (not its fetch); the same fields as RV(servers[mac].files).
+          gives for this MAC (not its fetch); the same fields as RV(servers.files).
       type: dict
     elsewhere:
       description:
         - Per path asked for, the last request for this MAC's files under a path that is not served, any
-          address; the same fields as RV(servers[mac].files). At most the 16 latest paths.
+          address; the same fields as RV(servers.files). At most the 16 latest paths.
       type: dict
       sample: {"/dect/0013d1800032-config.xml": {status: GET 404, ok: false, client: 192.0.2.10}}
     clients:
