@@ -69,13 +69,13 @@ options:
     description:
       - With O(step=write), the inventory names of the DECT servers whose rendered documents to
         publish. Default is the current batch, C(ansible_play_batch).
-      - With O(step=acknowledge) and no O(notified), the DECT servers whose NOTIFY was acknowledged: what
+      - With O(step=acknowledge) and no O(notified), the DECT servers whose NOTIFY was acknowledged; what
         each one's O(step=report) set in its fact C(dect_server_notify) for this provisioning host is recorded.
     type: list
     elements: str
   track:
     description:
-      - With O(step=write), set by the action plugin: per DECT server of the batch, its MAC and the files a
+      - With O(step=write), set by the action plugin; per DECT server of the batch, its MAC and the files a
         NOTIFY covers for it (its documents and the C(.ver) of each firmware image it is told about). The
         result's RV(pending) lists the servers whose files changed since their last acknowledged NOTIFY.
     type: list
