@@ -104,7 +104,7 @@ options:
         type: str
         required: true
       files:
-        description: C({file name: generation}).
+        description: "A mapping C(file name: generation)."
         type: dict
         required: true
   dest:
