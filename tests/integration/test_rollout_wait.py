@@ -23,9 +23,9 @@ TIMEOUT = 20
 @pytest.fixture(scope="module")
 def lab():
     with temporary_lab("dect-rollout-wait-") as site:
-        site.up(3, host_vars={"dect-003": {"dect_check_sync_reaction": "disabled",
-                                            # deaf to provisioning on purpose (no polling either)
-                                            "dect_allow_unsafe": ["polling_and_check_sync_off"]}})
+        # dect-003 is deaf to provisioning on purpose (no polling either).
+        deaf = {"dect_check_sync_reaction": "disabled", "dect_allow_unsafe": ["polling_and_check_sync_off"]}
+        site.up(3, host_vars={"dect-003": deaf})
         yield site
 
 

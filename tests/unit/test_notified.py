@@ -131,8 +131,8 @@ def test_the_module_reports_pending_after_writing_and_acknowledges(root):
     # The generation reported is the one of the file just written.
     info = os.stat(root / CONFIG)
     assert pending["files"][CONFIG] == "%d:%d" % (info.st_ino, info.st_mtime_ns)
-    dummy, acked = run_module_main(publish_module, dict(step="acknowledge", dest=str(root),
-                                       notified=[dict(mac=MAC, files=pending["files"])]))
+    acknowledge = dict(step="acknowledge", dest=str(root), notified=[dict(mac=MAC, files=pending["files"])])
+    dummy, acked = run_module_main(publish_module, acknowledge)
     assert acked["changed"] is True and acked["acknowledged"] == [MAC]
     # Unchanged files and an acknowledged server: nothing pending, and a no-op.
     dummy, again = run_module_main(publish_module, dict(args, files=[dict(name=CONFIG, checksum=sha1_text(text))]))
