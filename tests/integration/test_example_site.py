@@ -47,7 +47,7 @@ from devtools.ansible_runner import PLAYBOOK_PYTHON, run_playbook
 from devtools.collection import REPO
 from devtools.emulator.harness import EmulatorProcess
 from devtools.probe_daemons import issue_server_cert, make_ca
-from devtools.procs import free_port, need_binary, need_root, wait_for, world_traversable_dir
+from devtools.procs import free_port, need_binary, need_root, world_traversable_dir
 from devtools.provisioning_daemons import start_rendered, stop_all
 from devtools.site_lab import convergence_table, free_sip_port
 
@@ -156,8 +156,8 @@ class ExampleLab:
         self.daemons = start_rendered(self.conf, ["https", "tftp"], self.dir)
 
     def boot(self, factory):
-        """Every server boots (all at once) and finishes its boot check; ``factory``: nothing applied
-        yet, so it answers a check-sync to any user (and, reaction disabled, ignores it)."""
+        """Every server boots (all at once, not waited for); ``factory``: nothing applied yet, so it
+        answers a check-sync to any user (and, its reaction being the default disabled, ignores it)."""
         for name, (model, mac, _image) in SERVERS.items():
             self.emulators[name] = EmulatorProcess(
                 self.dir / "emulators" / name, mac=mac, model=model, url=self.url, ca=self.ca,
