@@ -73,7 +73,8 @@ def main():
         print("".join("    " + line for line in dnsmasq.read_text().splitlines(True) if "66" in line))
         step("files served from %s, inventory %s, emulator logs in %s" % (WORKDIR / "root", lab.inventory,
                                                                           WORKDIR / "emulators"))
-        ok = "OK: every DECT server runs DEMO-KWS 2 of its own model's image after one check-sync; the re-run changed nothing"
+        ok = ("OK: every DECT server runs DEMO-KWS 2 of its own model's image after one check-sync;"
+              " the re-run changed nothing")
         print("DEMO %s" % (ok if fine else "FAILED: see above and %s" % (WORKDIR / "last-run.log")))
         return 0 if fine else 1
     finally:
