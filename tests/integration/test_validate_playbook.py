@@ -237,8 +237,9 @@ def test_warnings_and_errors_name_the_server_and_suggest_the_nearest_name(tmp_pa
     # Neither polling nor check-sync: refused, naming the server in the report, which still lists
     # every server although ward-b stopped early.
     report = result.stdout[result.stdout.index("Fail listing every problem"):]
-    assert "'ward-b': ['inventory: its variables could not be resolved (the fatal error above says why)']" \
-        in report.replace('"', "'")
+    assert ("'ward-b': ['inventory: dect_settings_host: provisioning.check.interval: value '30': the derived"
+            " provisioning section replaces it with '0'; set dect_check_interval instead and remove it from"
+            " dect_settings_host']") in report.replace('"', "'"), report
     assert "'cellar': ['config: provisioning.check.check_sync: value 'disabled', provisioning.check.interval" \
         " value '0' and provisioning.check.time not set" in report.replace('"', "'")
 
@@ -257,6 +258,7 @@ MIXED = """
 all:
   vars:
     dect_provisioning_url: "http://192.0.2.1/"
+    dect_settings: {network: {bootproto: dhcp}}
     dect_firmware:
       IP-DECTserver400firmware: {kind: kws, models: ["400"], src: a.bin, version: "A 1"}
       IP-DECTserver6500firmware: {kind: kws, models: ["6500"], src: b.bin, version: "B 1"}
