@@ -246,7 +246,7 @@ def resolve_target(record, get):
     if "target" not in check:
         raise RecordError("%s: its check-sync reaction is %s: it is not notified"
                           % (record.get("name"), check.get("reaction")))
-    target = dict(check["target"])
+    target = dict(check["target"], name=record.get("name"))
     if check.get("auth_password"):
         try:
             target["auth_password"] = get(check["auth_password"])

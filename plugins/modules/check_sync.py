@@ -101,6 +101,12 @@ options:
         C(sip:) URIs with C(;transport=tls) (V(false)).
     type: bool
     default: true
+  name:
+    description:
+      - Who the target is, for example its inventory host name; never sent. It is returned as RV(results[].name)
+        and names the target in messages, so a check-mode preview or a failure names the server, not only its address.
+      - The P(dect.provisioning.check_sync_targets#filter) filter sets it to each server's inventory host name.
+    type: str
   targets:
     description:
       - Several servers to notify concurrently. Each entry takes the options above; options it leaves out come
@@ -154,6 +160,9 @@ options:
       use_sips_uri:
         description: As the top-level O(use_sips_uri).
         type: bool
+      name:
+        description: As the top-level O(name).
+        type: str
   fail_on_error:
     description:
       - Whether the task fails when a target did not answer 2xx. With V(false) it succeeds, warns, and
@@ -258,6 +267,10 @@ results:
       description: The target as C(user@host:port/transport).
       type: str
       sample: 1000@192.0.2.10:5060/udp
+    name:
+      description: The target's O(name), V(null) when it has none.
+      type: str
+      sample: ward-a
     host:
       description: The address the request went to.
       type: str
@@ -338,7 +351,7 @@ def main():
                   from_domain=dict(type="str"), auth_username=dict(type="str"),
                   auth_password=dict(type="str", no_log=True), timeout=dict(type="float"),
                   validate_certs=dict(type="bool"), ca_path=dict(type="path"), local_address=dict(type="str"),
-                  use_sips_uri=dict(type="bool"))
+                  use_sips_uri=dict(type="bool"), name=dict(type="str"))
     spec = dict(target, transport=dict(type="str", choices=list(TRANSPORTS), default="udp"),
                 from_user=dict(type="str", default=DEFAULT_FROM_USER), timeout=dict(type="float", default=DEFAULT_TIMEOUT),
                 validate_certs=dict(type="bool", default=True), use_sips_uri=dict(type="bool", default=True),

@@ -49,12 +49,14 @@ def test_provisioning_section_filter_wraps_errors():
 def test_check_sync_target_filters():
     server = {"inventory_hostname": "ward-a", "dect_mac": "0013d1800032", "dect_model": "6500",
               "dect_provisioning_url": "http://192.0.2.1", "dect_ip": "192.0.2.5", "dect_sip_user": "100"}
-    assert FILTERS["check_sync_target"](server) == {"host": "192.0.2.5", "transport": "udp", "user": "100"}
+    assert FILTERS["check_sync_target"](server) == {"host": "192.0.2.5", "transport": "udp", "user": "100",
+                                                    "name": "ward-a"}
     with pytest.raises(AnsibleFilterError, match="^dect.provisioning.check_sync_target: ward-a: neither dect_sip_host"
                                                  " nor dect_ip is set: nowhere to send check-sync$"):
         FILTERS["check_sync_target"](dict(server, dect_ip=""))
     disabled = dict(server, inventory_hostname="ward-b", dect_check_sync_reaction="disabled")
-    assert FILTERS["check_sync_targets"]([server, disabled]) == [{"host": "192.0.2.5", "transport": "udp", "user": "100"}]
+    assert FILTERS["check_sync_targets"]([server, disabled]) == [{"host": "192.0.2.5", "transport": "udp", "user": "100",
+                                                                  "name": "ward-a"}]
     with pytest.raises(AnsibleFilterError) as exc:
         FILTERS["check_sync_targets"]([dict(server, dect_ip=""), {"inventory_hostname": "ward-c"}])
     assert str(exc.value) == (

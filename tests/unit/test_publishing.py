@@ -27,6 +27,20 @@ def roles_copy(tmp_path, monkeypatch):
     return tmp_path / "roles"
 
 
+def test_short_descriptions_are_plain_text():
+    """ansible-core prints an entry point's short_description as is in the task header of its argument
+    check ("Validating arguments against arg spec 'derive' - ..."), on every run and above every
+    argument error: markup such as C(...) would show raw there. Descriptions keep their markup (only
+    ansible-doc and the docs site show them, rendered)."""
+    import yaml
+    markup = re.compile(r"\b[A-Z]\(")
+    for role in ROLES:
+        specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())
+        for entry, spec in specs["argument_specs"].items():
+            short = spec.get("short_description", "")
+            assert short and not markup.search(short), "roles/%s: %s: %r" % (role, entry, short)
+
+
 def test_every_role_has_a_current_readme():
     assert gen.roles() == ROLES
     for role in ROLES:

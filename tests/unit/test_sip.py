@@ -392,6 +392,10 @@ def test_summarize_failures_names_each_target_with_code_or_error():
         "check-sync not acknowledged by 3 of 4 target(s): 1001@h:5060/udp: 404 Not Found; "
         "1002@h:5060/udp: 401 Unauthorized (h:5060 rejected the credentials); "
         "1003@h:5060/udp: no response from h:5060 (3 attempts); gave up")
+    named = dict(_outcome("1001@192.0.2.5:5060/udp", status=404, reason="Not Found",
+                          error="192.0.2.5:5060 answered 404 Not Found"), name="ward-a")
+    assert summarize_failures([named]) == (
+        "check-sync not acknowledged by 1 of 1 target(s): ward-a (1001@192.0.2.5:5060/udp): 404 Not Found")
     many = [_outcome("t%d" % i, reason="timeout", error="e") for i in range(12)]
     assert summarize_failures(many, limit=2) == (
         "check-sync not acknowledged by 12 of 12 target(s): t0: e; t1: e; ... and 10 more (see failed_targets)")
@@ -526,9 +530,12 @@ def test_bounded_concurrency_still_serves_every_target(peer):
 
 def test_preview_sends_nothing_and_shows_the_request(peer):
     running = peer(lambda request, send, count: None)
-    (result,) = preview_check_sync([_target(running.port, auth_password="s3cret")])
+    (result, named) = preview_check_sync([_target(running.port, auth_password="s3cret"),
+                                          _target(running.port, name="ward-a")])
     time.sleep(0.2)
     assert running.requests == []
+    # The name (an inventory host name) is returned, never sent; without one the result says null.
+    assert result["name"] is None and named["name"] == "ward-a" and "ward-a" not in named["request"]
     assert result["status"] is None and result["reason"] == "not sent (check mode)" and result["attempts"] == 0
     request = parse_message(result["request"].encode())
     assert request.request_uri == "sip:1000@127.0.0.1:%d" % running.port

@@ -45,6 +45,7 @@ def resolve(target):
 def result_for(target, **fields):
     result = {
         "target": target.label,
+        "name": target.name,
         "host": target.host,
         "port": target.port,
         "transport": target.transport,

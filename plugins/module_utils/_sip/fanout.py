@@ -171,14 +171,16 @@ def preview_check_sync(targets):
 
 
 def describe_outcome(result):
-    """One line for a result: ``1000@192.0.2.10:5060/udp: 404 Not Found`` or the error."""
+    """One line for a result: ``1000@192.0.2.10:5060/udp: 404 Not Found`` or the error, the target
+    preceded by its name when it has one (``ward-a (1000@192.0.2.10:5060/udp): ...``)."""
+    who = "%s (%s)" % (result["name"], result["target"]) if result.get("name") else result["target"]
     if result["ok"]:
-        return "%s: %d %s" % (result["target"], result["status"], result["reason"])
+        return "%s: %d %s" % (who, result["status"], result["reason"])
     if result["status"] is not None and result["error"] and "answered %d" % result["status"] not in result["error"]:
-        return "%s: %d %s (%s)" % (result["target"], result["status"], result["reason"], result["error"])
+        return "%s: %d %s (%s)" % (who, result["status"], result["reason"], result["error"])
     if result["status"] is not None:
-        return "%s: %d %s" % (result["target"], result["status"], result["reason"])
-    return "%s: %s" % (result["target"], result["error"])
+        return "%s: %d %s" % (who, result["status"], result["reason"])
+    return "%s: %s" % (who, result["error"])
 
 
 def summarize_failures(results, limit=10):

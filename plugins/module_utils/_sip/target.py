@@ -21,8 +21,9 @@ EVENT = "check-sync"
 USER_AGENT = "dect.provisioning check_sync"
 MAX_FORWARDS = 70
 
+# name: who the target is (an inventory host name), returned and named in messages; never sent.
 TARGET_OPTIONS = ("host", "port", "transport", "user", "domain", "from_user", "from_domain", "auth_username",
-                  "auth_password", "timeout", "validate_certs", "ca_path", "local_address", "use_sips_uri")
+                  "auth_password", "timeout", "validate_certs", "ca_path", "local_address", "use_sips_uri", "name")
 _TARGET_DEFAULTS = {"transport": "udp", "from_user": DEFAULT_FROM_USER, "timeout": DEFAULT_TIMEOUT,
                     "validate_certs": True, "use_sips_uri": True}
 
