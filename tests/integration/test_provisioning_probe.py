@@ -276,8 +276,11 @@ def test_probe_fails_on_what_a_device_would_trip_on(served, tmp_path):
 
     schema = results["schema"]
     assert schema["failed"] is True
-    assert schema["files"][0]["errors"] == [
-        "provisioning.check.interval: value 'soon' is not a whole number: allowed integer >= 0 (minutes)"]
+    assert schema["files"][0]["errors"][0] == (
+        "provisioning.check.interval: value 'soon' is not a whole number: allowed integer >= 0 (minutes)")
+    # Without a usable interval, and check-sync left at the device's default, nothing would reach it.
+    assert len(schema["files"][0]["errors"]) == 2
+    assert schema["files"][0]["errors"][1].startswith("provisioning.check.check_sync: not set (default 'disabled')")
 
     assert results["bad-password"]["failed"] is True
     assert "answered 401 Unauthorized" in results["bad-password"]["msg"]

@@ -90,6 +90,8 @@ def test_report_on_demand_for_a_subset_including_a_server_that_never_fetched(lab
     servers = inventory["all"]["children"]["dect_servers"]["hosts"]
     servers["dect-009"] = dict(servers["dect-002"], dect_mac="00:13:d1:80:00:09", dect_ip="192.0.2.99")
     servers["dect-009"].pop("dect_server_mac", None)  # the test above gave dect-002 its MAC this way
+    # Its own SIP port (one check-sync target per server; a shared one fails both).
+    servers["dect-009"]["dect_settings_host"] = dict(servers["dect-002"]["dect_settings_host"], sip={"localport": 5999})
     path = lab.dir / "inventory-report.json"
     path.write_text(json.dumps(inventory))
     run = run_playbook("dect.provisioning.report", lab.dir, inventory=path, args=("-l", "dect-002,dect-009"))

@@ -46,6 +46,8 @@ def configure(lab, peers):
     servers["dect-001"]["dect_settings_host"]["sip"]["transport"] = "tcp"
     servers["dect-001"]["dect_users"][0]["disabled"] = True
     servers["dect-002"]["dect_check_sync_reaction"] = "disabled"
+    # deaf to check-sync and, in this lab, to polling too: allowed explicitly
+    servers["dect-002"]["dect_allow_unsafe"] = ["polling_and_check_sync_off"]
     servers["dect-003"]["dect_check_sync_reaction"] = "reboot"
     lab.inventory.write_text(json.dumps(inventory, indent=1))
     return inventory, sipps
