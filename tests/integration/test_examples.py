@@ -65,8 +65,11 @@ EXAMPLE_VARS = {
     "vault_dect_1000_password": "Sip-Pw-Example-2",
     "vault_sip_passwords": {"9998": "Sip-Pw-Example-3"},
     "vault_access_codes": {"2001": "4711"},
-    "dect_settings": {"sip": {"defaultdomain": "pbx.example.com"}},
-    "my_settings": {"sip": {"defaultdomain": "pbx.example.com"}},
+    # a site's settings are complete: the server gets an address and is told to check again
+    "dect_settings": {"network": {"bootproto": "dhcp"}, "sip": {"defaultdomain": "pbx.example.com"},
+                      "provisioning": {"check": {"check_sync": "update"}}},
+    "my_settings": {"network": {"bootproto": "dhcp"}, "sip": {"defaultdomain": "pbx.example.com"},
+                    "provisioning": {"check": {"check_sync": "update"}}},
     "dect_users": [{"username": "2101", "ipei": "00077 0000001"}],
     "dect_mac": "00:13:d1:80:00:32",
     "dect_model": "6500",
