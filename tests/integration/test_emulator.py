@@ -28,10 +28,11 @@ HERE = Path(__file__).resolve().parent
 MINUTE = 0.3  # seconds per check.interval minute in these tests
 
 
-def config_document(settings=None, family="ipdect", model=None, **provisioning):
+def config_document(settings=None, family="ipdect", model=None, allow_unsafe=(), **provisioning):
     """A config (6500 by default) rendered and validated by the collection's own engine."""
     settings = dict(settings or {}, provisioning=provisioning)
-    checked = config_settings.validate(settings, family, **({"model": model} if model else {}))
+    checked = config_settings.validate(settings, family, allow_unsafe=allow_unsafe,
+                                       **({"model": model} if model else {}))
     assert not checked.errors, checked.errors
     return config_settings.render(checked.tree).encode()
 
@@ -221,7 +222,10 @@ def test_notify_check_sync_gets_200_and_an_immediate_check(web, tmp_path, emulat
 def test_check_sync_setting_decides_the_reaction(web, tmp_path, emulators, mode):
     root, mac = web["root"], {"disabled": "0013d1800042", "reboot": "0013d1800043"}[mode]
     publish(root, "%s-users.xml" % mac, users_document("9997"))
-    publish(root, "%s-config.xml" % mac, config_document(check={"check_sync": mode}, users={"check": True}))
+    # disabled with no polling is the very case under test: the device ignores NOTIFY and never checks again
+    unsafe = ("polling_and_check_sync_off",) if mode == "disabled" else ()
+    publish(root, "%s-config.xml" % mac, config_document(check={"check_sync": mode}, users={"check": True},
+                                                         allow_unsafe=unsafe))
     emulator = emulators(tmp_path / "dect", mac, "6500", url=web["http"])
     emulator.wait_for_checks(1)
     port = emulator.sip_port
@@ -250,7 +254,8 @@ def test_once_over_tftp_follows_the_url_its_config_names(web, tmp_path, emulator
     publish(root, "kws-once.bin.ver", b"O1")
     publish(root, "%s-users.xml" % mac, users_document("9997"))
     publish(root, "%s-config.xml" % mac, config_document(server={"method": "static", "url": web["http"]},
-                                                         firmware={"kws": "kws-once.bin"}))
+                                                         firmware={"kws": "kws-once.bin"},
+                                                         check={"check_sync": "update"}))
     emulator = emulators(tmp_path / "dect", mac, "6500", url=web["tftp"], once=True)
     assert emulator.wait_for_exit(30) == 0
     assert [(f["check"], f["protocol"], f["file"], f["outcome"]) for f in emulator.fetches()] == [
@@ -268,7 +273,7 @@ def test_dhcp_option_66_in_a_namespace(web, tmp_path, emulators):
     for binary in ("dnsmasq", "dhclient", "ip"):
         need_binary(binary)
     root, mac = web["root"], "0013d1800045"
-    publish(root, "%s-config.xml" % mac, config_document(users={"check": True}))
+    publish(root, "%s-config.xml" % mac, config_document(users={"check": True}, check={"check_sync": "update"}))
     publish(root, "%s-users.xml" % mac, users_document("9997", "9998", "9999"))
     with NetnsPair("192.0.2.1/24") as pair:
         server = ["ip", "netns", "exec", pair.server]
@@ -421,10 +426,13 @@ def test_base_station_and_handset_images_are_applied_only_with_the_licence_and_a
         publish(root, name, os.urandom(3000))
         publish(root, name + ".ver", version)
     firmware = {"rfp": "rfp-dist.bin", "rfp6": "rfp6-dist.bin", "pp14225100": "pp-dist.bin"}
-    licensed = {"dect": {"license": "EPI-0001"}, "rfp": {"auto": {"enable": True}}}
-    publish(root, "0013d180004a-config.xml", config_document(licensed, "dect", "8000", firmware=firmware))
+    licensed = {"dect": {"license": "EPI-0001"}, "rfp": {"auto": {"enable": True}},
+                "network": {"bootproto": "dhcp"}}  # the 8000's default is static: it needs an address
+    check = {"check_sync": "update"}
+    publish(root, "0013d180004a-config.xml", config_document(licensed, "dect", "8000", firmware=firmware,
+                                                             check=check))
     publish(root, "0013d180004b-config.xml", config_document(
-        {"suota": {"auto": True}}, firmware={"pp14225100": "pp-dist.bin"}))
+        {"suota": {"auto": True}}, firmware={"pp14225100": "pp-dist.bin"}, check=check))
     dect = emulators(tmp_path / "8000", "0013d180004a", "8000", url=web["http"], once=True)
     ipdect = emulators(tmp_path / "6500", "0013d180004b", "6500", url=web["http"], once=True)
     assert dect.wait_for_exit(30) == 0 and ipdect.wait_for_exit(30) == 0

@@ -47,6 +47,8 @@ SUBSTITUTIONS = {
         "sha256:" + hashlib.sha256(IMAGE).hexdigest(),
     # a host name would be looked up in DNS even in check mode: a TEST-NET address instead
     "dect-ward-a.example.com": "192.0.2.10",
+    # the example's provisioning host is the inventory's one here (a local connection)
+    "delegate_to: prov1.example.com": "delegate_to: localhost",
     "    owner: root\n    group: root\n": "",  # the scratch files belong to whoever runs the test
     "    group: dect-provisioning\n": "",
     "/etc/pki/dect-ca.pem": "{tmp}/ca/dect-test-ca.pem",
@@ -65,8 +67,11 @@ EXAMPLE_VARS = {
     "vault_dect_1000_password": "Sip-Pw-Example-2",
     "vault_sip_passwords": {"9998": "Sip-Pw-Example-3"},
     "vault_access_codes": {"2001": "4711"},
-    "dect_settings": {"sip": {"defaultdomain": "pbx.example.com"}},
-    "my_settings": {"sip": {"defaultdomain": "pbx.example.com"}},
+    # a site's settings are complete: the server gets an address and is told to check again
+    "dect_settings": {"network": {"bootproto": "dhcp"}, "sip": {"defaultdomain": "pbx.example.com"},
+                      "provisioning": {"check": {"check_sync": "update"}}},
+    "my_settings": {"network": {"bootproto": "dhcp"}, "sip": {"defaultdomain": "pbx.example.com"},
+                    "provisioning": {"check": {"check_sync": "update"}}},
     "dect_users": [{"username": "2101", "ipei": "00077 0000001"}],
     "dect_mac": "00:13:d1:80:00:32",
     "dect_model": "6500",
@@ -94,7 +99,7 @@ def scratch(tmp):
     for name in ("root", "backups", "inventory", "firmware", "dhcp", "kea", "dnsmasq"):
         (tmp / name).mkdir()
     (tmp / "root").chmod(0o755)
-    for image in ("kws6500_PCS24B.bin", "pp7x_Over-the-Air.bin", "kws8000.bin"):
+    for image in ("kws6500_PCS24B.bin", "pp7x_Over-the-Air.bin", "kws8000.bin", "IP-DECTserver6500firmware.bin"):
         (tmp / "firmware" / image).write_bytes(IMAGE)
     (tmp / "firmware" / "pp7x_Over-the-Air.bin.ver").write_text("PCS24B 71234\n")
     (tmp / "firmware" / "kws8000.bin.ver").write_text("PCS24B 71234\n")

@@ -138,8 +138,10 @@ def test_version_text_the_firmware_rules_refuse_is_invalid(collections, text, me
 
 
 def test_config_naming_firmware_outside_the_root_is_invalid_and_nothing_fetched_by_it(collections):
+    # otherwise sound (check-sync on), so the path is the one error
     config = (b'<?xml version="1.0" encoding="UTF-8"?>\n<config>\n'
-              b'  <provisioning><firmware><kws>../../../etc/passwd</kws><pp14225100>pp.bin</pp14225100>'
+              b'  <provisioning><check><check_sync>update</check_sync></check>'
+              b'<firmware><kws>../../../etc/passwd</kws><pp14225100>pp.bin</pp14225100>'
               b'</firmware></provisioning>\n</config>\n')
     server = hostile.http_server({CONFIG: hostile.http_ok(config), "pp.bin.ver": hostile.http_ok(b"P1"),
                                   "pp.bin": hostile.http_ok(b"P")})
