@@ -78,13 +78,14 @@ sanity: venv $(COLL_DIR)  ## ansible-test sanity on a copy laid out as ansible_c
 	$(call seed_get_pip,$(BIN))
 	cd $(COLL_DIR) && PATH=$(CURDIR)/$(BIN):$$PATH ansible-test sanity --python 3.11 --requirements --color no
 
-# One venv per ansible-core of the matrix: that version, the collection's requirements, pytest.
+# One venv per ansible-core of the matrix: that version, the collection's requirements, pytest (and
+# antsibull-docs-parser, which tools/gen_role_readmes needs for tests/unit/test_publishing.py).
 .PRECIOUS: .venv-matrix/%/bin/activate
 .venv-matrix/%/bin/activate: tests/matrix/ansible-core-%.txt requirements.txt
 	@py=$(call find_python,$(MATRIX_PYTHON_$*)); test -n "$$py" || { echo "python$(MATRIX_PYTHON_$*) not found (ansible-core $*)"; exit 1; }; \
 	  rm -rf .venv-matrix/$* && $$py -m venv .venv-matrix/$*
 	.venv-matrix/$*/bin/pip install -q --upgrade pip
-	.venv-matrix/$*/bin/pip install -q -r tests/matrix/ansible-core-$*.txt -r requirements.txt pytest ansible-builder
+	.venv-matrix/$*/bin/pip install -q -r tests/matrix/ansible-core-$*.txt -r requirements.txt pytest ansible-builder antsibull-docs-parser
 	touch $@
 
 matrix: $(foreach v,$(MATRIX),matrix-$(v))  ## per other supported ansible-core: its sanity tests, unit tests, site smoke test
