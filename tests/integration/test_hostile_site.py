@@ -41,8 +41,11 @@ USER_PASSWORD = "Usr-Pw-7d20c3"
 
 
 def server(index, **extra):
-    host = {"dect_mac": "00:13:d1:80:00:%02x" % index, "dect_model": "8000",
-            "dect_settings_host": {"network": {"hostname": "ward-%d" % index}}}
+    # Each says its addressing (an 8000's default is static) and where check-sync goes (its address and
+    # an extension it handles).
+    host = {"dect_mac": "00:13:d1:80:00:%02x" % index, "dect_model": "8000", "dect_ip": "192.0.2.%d" % (10 + index),
+            "dect_sip_user": "%d" % (1100 + index),
+            "dect_settings_host": {"network": {"hostname": "ward-%d" % index, "bootproto": "dhcp"}}}
     host.update(extra)
     return host
 
@@ -93,7 +96,7 @@ def test_one_mac_in_two_spellings_fails_both_servers_naming_each_other(site, bat
     assert run.rc == 2
     assert ("s1: MAC 00:13:d1:80:00:01 (dect_mac) is also the MAC of s3: each DECT server needs its own device"
             in run.stdout), run.stdout
-    assert "s3: MAC 00:13:d1:80:00:01 (dect_mac) is also the MAC of s1" in run.stdout
+    assert "s3: MAC 00:13:d1:80:00:01 (dect_mac) is also the MAC of s1" in run.stdout, run.stdout
     assert run.recap("s1")["failed"] == 1 and run.recap("s3")["failed"] == 1
     for name in ("s2", "s4"):  # the innocent servers of every batch publish
         assert run.recap(name)["failed"] == 0 and run.recap(name)["changed"] == 1
@@ -140,6 +143,8 @@ def small_root(tmp_path):
 
 def test_disk_full_on_one_document_fails_that_server_only_and_keeps_its_old_file(small_root):
     site = small_root
+    for host in site.servers.values():  # publication only: no check-sync, so an unchanged server stays unchanged
+        host["dect_server_check_sync"] = False
     site.servers["s2"]["dect_model"] = "6500"
     site.servers["s2"]["dect_users"] = [{"username": "2001", "ipei": "00077 0000001", "authpassword": USER_PASSWORD}]
     first = site.play()
