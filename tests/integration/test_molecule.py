@@ -139,8 +139,9 @@ def test_molecule_test_converges_idempotently_and_verifies(scenario):
     verify = _step(output, "verify")
     for index, name in enumerate(SERVERS, start=1):
         mac = "0013d18000%02x" % index
-        assert re.search(r'"%s\s+\d+\s+%s\s+\S+ :\d+\s+1\s+DEMO-KWS 2\s+%s-config\.xml, %s-users\.xml, kws\.bin, kws\.bin\.ver"'
-                         % (name, mac, mac, mac), verify), verify
+        row = (r'"%s\s+\d+\s+%s\s+\S+ :\d+\s+1\s+DEMO-KWS 2\s+%s-config\.xml, %s-users\.xml, kws\.bin, kws\.bin\.ver"'
+               % (name, mac, mac, mac))
+        assert re.search(row, verify), verify
 
 
 def test_verify_fails_after_another_check_sync_and_destroy_stops_everything(scenario):
