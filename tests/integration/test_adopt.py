@@ -91,19 +91,27 @@ def sip():
     responder.stop()
 
 
-def write_inventory(base, sip_port):
+def write_inventory(base, sip_port, prov_vars=None, url_path="", **ward_vars):
     local = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}
     http_port = free_port()
     prov = dict(local, dect_provisioning_root=str(base / "root"), dect_provisioning_protocols=["http"],
                 provisioning_server_config_dir=str(base / "conf"), provisioning_server_listen_address="127.0.0.1",
                 provisioning_server_http_port=http_port, provisioning_server_manage_services=False,
                 provisioning_server_manage_packages=False)
+    prov.update(prov_vars or {})
+    # The exports name their server image 'kws.bin'; an export adopted as it is keeps that name, which the
+    # site only writes when its catalogue stages that file (else the dect_server lookup refuses it).
+    image = base / "kws.bin"
+    image.write_bytes(b"\x7fKWS" * 256)
+    firmware = {"kws": {"kind": "kws", "models": ["6500", "8000"], "src": str(image), "version": "PCS24B 71234"}}
     inventory = {"all": {
-        "vars": {"dect_provisioning_url": "http://127.0.0.1:%d" % http_port, "dect_sip_timeout": 5},
+        "vars": {"dect_provisioning_url": "http://127.0.0.1:%d%s" % (http_port, url_path), "dect_sip_timeout": 5,
+                 "dect_firmware": firmware},
         "hosts": {"localhost": local},
         "children": {
             "dect_provisioning_servers": {"hosts": {"prov-local": prov}},
-            "dect_servers": {"hosts": {"ward-a": dict(local, dect_sip_host="127.0.0.1", dect_sip_port=sip_port)}},
+            "dect_servers": {"hosts": {"ward-a": dict(local, dect_sip_host="127.0.0.1", dect_sip_port=sip_port,
+                                                       **ward_vars)}},
         }}}
     inv_dir = base / "inventory"
     inv_dir.mkdir()
@@ -126,7 +134,14 @@ def adopt(base, inv_dir, model, verbosity=3, users=True, host="ward-a", mac=MAC,
 def test_adopt_then_site_recreates_the_exports(tmp_path, sip, model):
     base = tmp_path
     (base / "vault-pass").write_text(VAULT_PASSWORD + "\n")
-    inv_dir = write_inventory(base, sip.port)
+    # Adopted "as it is" (export mode, the exact round trip): the exports have check-sync disabled and
+    # no polling, which the site refuses unless the inventory says that state is meant.
+    # The 8000 export is told its files at https://192.0.2.1/dect (kept as dect_provisioning_url), which
+    # the site refuses unless a provisioning host serves HTTPS under that path.
+    serve_https = dict(dect_provisioning_protocols=["http", "https"], provisioning_server_tls_selfsigned=True,
+                       provisioning_server_https_port=443, dect_provisioning_names=["127.0.0.1", "192.0.2.1"])
+    inv_dir = write_inventory(base, sip.port, prov_vars=serve_https, url_path="/dect",
+                              dect_allow_unsafe=["polling_and_check_sync_off"])
     secrets = secrets_in(model)
 
     adopted = adopt(base, inv_dir, model, dect_adopt_provisioning="export")
@@ -150,7 +165,10 @@ def test_adopt_then_site_recreates_the_exports(tmp_path, sip, model):
                         args=("--vault-id", "site@%s" % (base / "vault-pass")), verbosity=3)
     assert site.rc == 0, site.output[-6000:]
     assert [s for s in secrets if shows(s, site.output)] == []
-    assert any(line.startswith("NOTIFY ") for line in sip.requests)
+    # The exports' own reaction to check-sync is disabled, and the check-sync target follows the server's
+    # own settings: no NOTIFY is sent (it would be ignored); the site says so and how the server learns.
+    assert not any(line.startswith("NOTIFY ") for line in sip.requests), sip.requests
+    assert "ward-a: its check-sync reaction is disabled" in site.output
 
     config = (base / "root" / "0013d1800032-config.xml").read_bytes()
     users_file = (base / "root" / "0013d1800032-users.xml").read_bytes()
