@@ -114,6 +114,8 @@ def test_report_shows_requests_under_another_path_and_fetches_from_another_addre
     servers = inventory["all"]["children"]["dect_servers"]["hosts"]
     del servers["dect-002"]["dect_client_address"]  # its fetches must now come from its dect_ip, 192.0.2.12
     servers["dect-009"] = dict(servers["dect-001"], dect_mac="00:13:d1:80:00:09", dect_ip="192.0.2.99")
+    # Its own SIP port (one check-sync target per server; a shared one fails both).
+    servers["dect-009"]["dect_settings_host"] = dict(servers["dect-001"]["dect_settings_host"], sip={"localport": 5998})
     path = lab.dir / "inventory-evidence.json"
     path.write_text(json.dumps(inventory))
     url = "http://127.0.0.1:%d/dect/0013d1800009-config.xml" % lab.state["http_port"]
