@@ -110,8 +110,7 @@ def write_inventory(base, sip_port, prov_vars=None, url_path="", **ward_vars):
         "hosts": {"localhost": local},
         "children": {
             "dect_provisioning_servers": {"hosts": {"prov-local": prov}},
-            "dect_servers": {"hosts": {"ward-a": dict(local, dect_sip_host="127.0.0.1", dect_sip_port=sip_port,
-                                                       **ward_vars)}},
+            "dect_servers": {"hosts": {"ward-a": dict(local, dect_sip_host="127.0.0.1", dect_sip_port=sip_port, **ward_vars)}},
         }}}
     inv_dir = base / "inventory"
     inv_dir.mkdir()
