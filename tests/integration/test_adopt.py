@@ -91,7 +91,7 @@ def sip():
     responder.stop()
 
 
-def write_inventory(base, sip_port, prov_vars=None, url_path="", **ward_vars):
+def write_inventory(base, sip_port, prov_vars=None, url_path="", stage_kws=False, **ward_vars):
     local = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}
     http_port = free_port()
     prov = dict(local, dect_provisioning_root=str(base / "root"), dect_provisioning_protocols=["http"],
@@ -101,9 +101,11 @@ def write_inventory(base, sip_port, prov_vars=None, url_path="", **ward_vars):
     prov.update(prov_vars or {})
     # The exports name their server image 'kws.bin'; an export adopted as it is keeps that name, which the
     # site only writes when its catalogue stages that file (else the dect_server lookup refuses it).
-    image = base / "kws.bin"
-    image.write_bytes(b"\x7fKWS" * 256)
-    firmware = {"kws": {"kind": "kws", "models": ["6500", "8000"], "src": str(image), "version": "PCS24B 71234"}}
+    firmware = {}
+    if stage_kws:
+        image = base / "kws.bin"
+        image.write_bytes(b"\x7fKWS" * 256)
+        firmware = {"kws": {"kind": "kws", "models": ["6500", "8000"], "src": str(image), "version": "PCS24B 71234"}}
     inventory = {"all": {
         "vars": {"dect_provisioning_url": "http://127.0.0.1:%d%s" % (http_port, url_path), "dect_sip_timeout": 5,
                  "dect_firmware": firmware},
@@ -139,7 +141,7 @@ def test_adopt_then_site_recreates_the_exports(tmp_path, sip, model):
     # the site refuses unless a provisioning host serves HTTPS under that path.
     serve_https = dict(dect_provisioning_protocols=["http", "https"], provisioning_server_tls_selfsigned=True,
                        provisioning_server_https_port=443, dect_provisioning_names=["127.0.0.1", "192.0.2.1"])
-    inv_dir = write_inventory(base, sip.port, prov_vars=serve_https, url_path="/dect",
+    inv_dir = write_inventory(base, sip.port, prov_vars=serve_https, url_path="/dect", stage_kws=True,
                               dect_allow_unsafe=["polling_and_check_sync_off"])
     secrets = secrets_in(model)
 
