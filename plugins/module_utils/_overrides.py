@@ -14,6 +14,7 @@ setting equal to the derived value passes.
 
 from __future__ import annotations
 
+from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import flatten
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import mask_url
 from ansible_collections.dect.provisioning.plugins.module_utils.config_schema import PARAMETERS
 
@@ -36,13 +37,13 @@ _TYPES = {}
 def check_overrides(layers, derived):
     """Problems with ``layers`` (``[(variable, settings)]``) against the ``derived`` provisioning
     section: one message per setting it would replace or leave out, [] when none."""
-    wanted = _flat(derived)
+    wanted = flatten(derived)
     problems = []
     for name, layer in layers:
         section = layer.get("provisioning")
         if not isinstance(section, dict):
             continue  # absent, or not a mapping: config validation names it
-        for path, value in sorted(_flat(section).items()):
+        for path, value in sorted(flatten(section).items()):
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue  # "not set" (an empty element): nothing the derived section could drop
             if path in wanted and _same(path, value, wanted[path]):
@@ -61,17 +62,6 @@ def _source(path):
         if path == prefix or path.startswith(prefix + "."):
             return variable
     return "the inventory variables of docs/inventory.md"
-
-
-def _flat(section, prefix=""):
-    flat = {}
-    for key, value in section.items():
-        path = "%s.%s" % (prefix, key) if prefix else str(key)
-        if isinstance(value, dict):
-            flat.update(_flat(value, path))
-        else:
-            flat[path] = value
-    return flat
 
 
 def _same(path, given, derived):

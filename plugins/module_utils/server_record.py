@@ -18,6 +18,7 @@ overrides; ``dect_sip_host``, else ``dect_ip``, is the address.
 
 from __future__ import annotations
 
+from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import value_at
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import FIRMWARE_KINDS, ver_name
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     IdentifierError,
@@ -62,15 +63,6 @@ def _first(get, names):
     return None, None
 
 
-def _setting(settings, path):
-    node = settings
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def _flag(value):
     return str(value).strip().lower() in _TRUE
 
@@ -78,7 +70,7 @@ def _flag(value):
 def firmware_files(settings):
     """``{kind: image name}`` of the firmware files the config's ``provisioning.firmware`` names (the
     switches such as ``default_kws`` left out): what provisioning_section told this server."""
-    firmware = _setting(settings or {}, "provisioning.firmware") or {}
+    firmware = value_at(settings or {}, "provisioning.firmware") or {}
     return dict((kind, str(name)) for kind, name in firmware.items()
                 if kind in FIRMWARE_KINDS and FIRMWARE_KINDS[kind].is_file and name not in (None, ""))
 
@@ -169,12 +161,12 @@ def _target(name, get, settings, explicit, users, users_src, users_of_src):
     if "port" in explicit:
         target["port"] = _int(name, explicit["port"], "a port: allowed 1-65535", 1, 65535)
     else:
-        port = _setting(settings, "sip.localport")
+        port = value_at(settings, "sip.localport")
         if not _unset(port):
             target["port"] = _int(name, ("sip.localport in its settings", port), "a port: allowed 1-65535", 1, 65535)
     if transport == "tls":
         # The device's own choice of URI scheme; the certificate is always checked (validate_certs).
-        use_sips = _setting(settings, "sip.use_sips_uri")
+        use_sips = value_at(settings, "sip.use_sips_uri")
         target["use_sips_uri"] = True if _unset(use_sips) else _flag(use_sips)
         target["validate_certs"] = True
     if "user" in explicit:
@@ -194,7 +186,7 @@ def _target(name, get, settings, explicit, users, users_src, users_of_src):
 
 
 def _transport(name, settings, explicit):
-    device = _setting(settings, "sip.transport")
+    device = value_at(settings, "sip.transport")
     device = "udp" if _unset(device) else str(device).strip().lower()
     if device not in TRANSPORTS:
         raise RecordError("%s: sip.transport in its settings: '%s' is not allowed: allowed are %s"
@@ -205,7 +197,7 @@ def _transport(name, settings, explicit):
     transport = str(value).strip().lower()
     if transport not in TRANSPORTS:
         raise RecordError("%s: %s: '%s' is not allowed: allowed are %s" % (name, variable, value, ", ".join(TRANSPORTS)))
-    if device == "tls" and transport != "tls" and not _flag(_setting(settings, "sip.tls_allow_insecure")):
+    if device == "tls" and transport != "tls" and not _flag(value_at(settings, "sip.tls_allow_insecure")):
         # The guide: with TLS the default transport, UDP and TCP are disabled unless tls_allow_insecure.
         raise RecordError("%s: %s: '%s' is not accepted by this server: its sip.transport is tls and"
                           " sip.tls_allow_insecure is false, so it takes SIP over TLS only: allowed is tls"
