@@ -31,7 +31,7 @@ FORKS = int(os.environ.get("BENCH_SITE_FORKS", "5"))
 # SSH pipelining on both sides (docs/publication.md recommends it for any playbook of a large site).
 ENV = {"ANSIBLE_PIPELINING": "1"}
 LARGE = os.environ.get("BENCH_SITE_LARGE", "0") == "1"
-OTHER_HOSTS = ("prov-local", "dhcp-local", "localhost")
+OTHER_HOSTS = ("prov-local", "dhcp-local")
 ROLE_PREFIX = "dect.provisioning.dect_server : "
 
 # The hand-written templates produce the same bytes as the collection for this inventory: the plain

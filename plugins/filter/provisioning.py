@@ -31,6 +31,12 @@ def firmware_names(catalogue, model=None):
     return site.firmware_names(catalogue, model)
 
 
+@filter_errors("firmware_source_problems", site.SiteError)
+def firmware_source_problems(catalogue):
+    """The catalogue's files that cannot be read on the controller, one message each."""
+    return site.firmware_source_problems(catalogue)
+
+
 @filter_errors("firmware_unused", site.SiteError)
 def firmware_unused(catalogue, hostvars, servers):
     """The warnings for catalogue entries no DECT server is given, each also shown as a warning.
@@ -95,5 +101,6 @@ class FilterModule:
     def filters(self):
         return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
                 "firmware_unused": firmware_unused,
+                "firmware_source_problems": firmware_source_problems,
                 "check_sync_target": check_sync_target, "check_sync_targets": check_sync_targets,
                 "rollout_policy": rollout_policy}

@@ -93,7 +93,10 @@ class LookupModule(LookupBase):
         def read_file(path):
             # As the users_xml action reads its src: found like a role's file, vault-decrypted, capped.
             found = self.find_file_in_search_path(variables, "files", path, ignore_missing=True) or path
-            real = self._loader.get_real_file(found, decrypt=True)
+            try:
+                real = self._loader.get_real_file(found, decrypt=True)
+            except AnsibleError:
+                raise OSError("'%s' is not a readable file on the controller" % path)
             try:
                 with open(real, "rb") as handle:
                     data = handle.read(site.USERS_SRC_MAX_SIZE + 1)

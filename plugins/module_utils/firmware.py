@@ -19,6 +19,7 @@ Runs on targets: Python 3.8 syntax, stdlib only.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import OrderedDict, namedtuple
 
@@ -229,6 +230,36 @@ def unused_warnings(catalogue, models, option="dect_firmware"):
                " %s): it is staged but never fetched")
     return [message % (option, entry.key, entry.name, entry.kind, ", ".join(entry.models), have)
             for entry in entries if not present & set(entry.models)]
+
+
+def source_problems(catalogue, is_file=os.path.isfile, option="dect_firmware"):
+    """One message per image or ``.ver`` file of the catalogue that cannot be read on the controller.
+
+    Entries that are withdrawn (``state: absent``) or staged from the provisioning host
+    (``remote_src``) are skipped. A relative path is a problem of its own: the firmware role stages
+    from the collection's playbook, whose search path (role and playbook ``files/`` directories) is
+    not the inventory's, so only an absolute path names the file the admin means.
+    """
+    problems = []
+    for key, entry in sorted((catalogue or {}).items(), key=lambda item: str(item[0])):
+        if not isinstance(entry, dict) or entry.get("state", "present") == "absent":
+            continue
+        if str(entry.get("remote_src", False)).strip().lower() in ("true", "yes", "on", "1"):
+            continue
+        for field in ("src", "version_src"):
+            path = entry.get(field)
+            if path in (None, ""):
+                continue
+            where = "%s.%s.%s" % (option, key, field)
+            if not os.path.isabs(str(path)):
+                problems.append(
+                    "%s: '%s' is a relative path, which the firmware role would look up in the collection's role and"
+                    " playbook directories: allowed an absolute path on the controller (as"
+                    " '{{ inventory_dir }}/firmware/%s')" % (where, path, os.path.basename(str(path))))
+            elif not is_file(str(path)):
+                problems.append("%s: '%s' is not a file on the controller: allowed an existing file (or remote_src: true"
+                                " for a file already on the provisioning hosts)" % (where, path))
+    return problems
 
 
 def check_name(name, option="name"):

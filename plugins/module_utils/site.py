@@ -19,6 +19,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.firmware import 
     catalogue_names,
     kinds_for_model,
     select_firmware,
+    source_problems,
     unused_warnings,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils import server_record
@@ -58,6 +59,14 @@ def firmware_unused(catalogue, models):
         return unused_warnings(catalogue, models)
     except FirmwareError as exc:
         raise SiteError(str(exc))
+
+
+def firmware_source_problems(catalogue):
+    """The catalogue's image and ``.ver`` files that cannot be read on the controller
+    (firmware.source_problems). SiteError for a catalogue that is not a mapping."""
+    if catalogue is not None and not isinstance(catalogue, dict):
+        raise SiteError("dect_firmware: a mapping of catalogue entries is required, got %s" % type(catalogue).__name__)
+    return source_problems(catalogue)
 
 
 def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",
@@ -144,6 +153,16 @@ def server_documents(get, read_file=None):
             names[key], value = inventory_var, default
         values[key] = value
     model = str(values["model"])
+    name = _first_set(get, "inventory_hostname")[1]
+    name = "this DECT server" if name is _UNSET else str(name)
+    # A bad model or URL is named by its host and variable (the identifier's text masks a password).
+    for key, check in (("model", model_family), ("url", parse_provisioning_url)):
+        if key == "url" and values[key] in (None, ""):
+            continue
+        try:
+            check(model if key == "model" else values[key])
+        except IdentifierError as exc:
+            raise SiteError("%s: %s: %s" % (name, names[key], exc))
     strict = values["strict"]
     users = values["users"] if values["users"] is not None else []
     if not isinstance(users, list):
@@ -171,8 +190,6 @@ def server_documents(get, read_file=None):
         out["users"] = {"users": users, "strict": strict}
         if values["users_src"]:
             out["users"]["src"] = values["users_src"]
-    name = _first_set(get, "inventory_hostname")[1]
-    name = "this DECT server" if name is _UNSET else str(name)
 
     def users_of_src():
         return _users_with_source(name, names["users_src"], values["users_src"], users, model, read_file)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.parsing.vault import is_encrypted_file
 
@@ -204,7 +204,11 @@ class DocumentAction(SpecAction):
             self._check_size("content", len(data), limit)
             return data
         if args.get("src"):
-            found = self._find_needle("files", args["src"])
+            try:
+                found = self._find_needle("files", args["src"])
+            except AnsibleError:
+                raise DocumentInvalid(["src: '%s' is not a readable file on the controller (searched as a role's"
+                                       " or playbook's files)" % args["src"]])
             label = "src %s" % os.path.basename(found)
             # A vaulted file is hex text: about twice the bytes it decrypts to.
             self._check_size(label, os.path.getsize(found), 2 * limit + 4096 if _is_vaulted(found) else limit)

@@ -259,9 +259,10 @@ def test_broken_url_is_refused_before_the_daemon_sees_it(backend, url, pair, tmp
     before = site.main.read_bytes()
     run = play("dhcp_role.yml", inventory=site.inventory(url_b=url))
     assert run.rc != 0, run.output
-    assert "hosts[1] (ward-b).url: provisioning URL" in run.output, run.output
+    # Refused by the role's check before the module runs, naming the server and its variable.
+    assert "ward-b: dect_provisioning_url: provisioning URL" in run.output, run.output
     assert "contains a quote, backslash or control character" in run.output, run.output
-    assert "validation" not in run.output  # refused by the module's checks, not by the daemon
+    assert "validation" not in run.output  # refused before the daemon's own test
     assert site.main.read_bytes() == before
     if backend != "kea":
         assert not site.owned.exists()

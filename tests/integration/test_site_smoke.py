@@ -159,15 +159,22 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
 
 
 def test_validate_a_server_that_sets_only_what_is_required(tmp_path):
-    """Every optional dect_* variable unset (no IP, SIP port, users, check time, default_kws): the
-    role's argument check passes and the config is derived; before the fix ansible-core 2.16-2.18
-    refused the empty strings the defaults rendered."""
+    """Every optional dect_* variable unset (no SIP port, users, check time, default_kws): the role's
+    argument check passes and the config is derived; before the fix ansible-core 2.16-2.18 refused
+    the empty strings the defaults rendered. Required: MAC, model, URL, and where check-sync goes
+    (an address and an extension: without them site.yml could not notify the server)."""
+    server = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON,
+              "dect_mac": "00:13:d1:80:00:99", "dect_model": "6500", "dect_provisioning_url": "http://192.0.2.1/"}
     inventory = tmp_path / "inventory.yml"
-    inventory.write_text(json.dumps({"all": {"children": {"dect_servers": {"hosts": {"dect-min": {
-        "ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON,
-        "dect_mac": "00:13:d1:80:00:99", "dect_model": "6500",
-        "dect_provisioning_url": "http://192.0.2.1/"}}}},
-        "hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}}}}))
-    run = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+
+    def validate(host):
+        inventory.write_text(json.dumps({"all": {"children": {"dect_servers": {"hosts": {"dect-min": host}}},
+            "hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}}}}))
+        return run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
+
+    run = validate(server)
+    assert run.rc != 0
+    assert "check-sync: dect-min: neither dect_sip_host nor dect_ip is set: nowhere to send check-sync" in run.stdout
+    run = validate(dict(server, dect_ip="192.0.2.99", dect_sip_user="1000"))
     assert run.rc == 0, "ansible-core %s:\n%s" % (ANSIBLE_VERSION, run.output[-6000:])
     assert "1 DECT server(s) validated, no problems" in run.stdout

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+
 from devtools.ansible_runner import run_playbook
 from devtools.collection import REPO
 
@@ -19,6 +22,8 @@ all:
         ward-a:
           dect_mac: "00:13:d1:80:00:32"
           dect_model: "6500"
+          dect_ip: 192.0.2.101
+          dect_sip_user: "1101"
           dect_settings_host:
             network: {bootproto: maybe}
             sip: {localport: 70000}
@@ -28,18 +33,37 @@ all:
         stores:
           dect_mac: "00:13:d1:80:00:40"
           dect_model: "8000"
+          dect_ip: 192.0.2.102
+          dect_sip_user: "1102"
           dect_settings_host:
             rfp: {auto: {start_time: "25:99"}}
         fine:
           dect_mac: "00:13:d1:80:00:41"
           dect_model: "8000"
+          dect_ip: 192.0.2.103
+          dect_sip_user: "1103"
           dect_settings_host:
             network: {bootproto: dhcp}
 """
 
 
-def test_example_inventory_validates_offline(tmp_path):
-    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=EXAMPLE_HOSTS, args=VAULT_ARGS)
+EXAMPLE_FIRMWARE = ("IP-DECTserver6500firmware.bin", "IP-DECTserver6500firmware.bin.ver", "DECTserver8000firmware.bin",
+                    "DECTserver8000firmware.bin.ver", "pp7x.bin")
+
+
+def test_example_inventory_validates_offline_once_its_firmware_is_downloaded(tmp_path):
+    # As shipped, the example names release files the admin downloads beside hosts.yml: each is refused.
+    shipped = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=EXAMPLE_HOSTS, args=VAULT_ARGS)
+    assert shipped.rc != 0
+    for name in EXAMPLE_FIRMWARE:
+        assert "'%s' is not a file on the controller" % (EXAMPLE / "firmware" / name) in shipped.stdout, name
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE, site)
+    (site / "firmware").mkdir()
+    for name in EXAMPLE_FIRMWARE:
+        (site / "firmware" / name).write_bytes(b"PCS24B 71234\n" if name.endswith(".ver") else b"IMAGE" * 64)
+    result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=site / "hosts.yml", args=VAULT_ARGS)
     assert result.rc == 0, result.output
     assert "3 DECT server(s) validated, no problems" in result.stdout
     # No misspelt variable, unknown parameter or password in plain text; each warning names its server.
@@ -47,8 +71,10 @@ def test_example_inventory_validates_offline(tmp_path):
         assert needle not in result.output, result.output
     assert all(line.startswith(("[WARNING]: ward-a: ", "[WARNING]: ward-b: ", "[WARNING]: stores: "))
                for line in result.output.splitlines() if line.startswith("[WARNING]")), result.output
-    # Nothing was contacted: every task ran on the controller.
-    assert "prov1.hospital.example" not in result.stdout and "dhcp1.hospital.example" not in result.stdout
+    # Nothing was contacted: the example's hosts do not resolve, and no host was unreachable; the DHCP
+    # host's checks ran on the controller.
+    assert re.search(r"^dhcp1\.hospital\.example\s*: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0", result.stdout, re.M)
+    assert "UNREACHABLE" not in result.stdout and "prov1.hospital.example" not in result.stdout
     for secret in ("Default-SIP-2026", "Admin-DECT-2026", "WardB-SIP-2026"):
         assert secret not in result.output
 
@@ -79,6 +105,8 @@ all:
         lobby:
           dect_mac: "00:13:d1:80:00:50"
           dect_model: "2500"
+          dect_ip: 192.0.2.104
+          dect_sip_user: "1104"
           dect_strict: true
           dect_settings_host:
             network: {bootproto: dhcp}
@@ -86,6 +114,8 @@ all:
         cellar:
           dect_mac: "00:13:d1:80:00:51"
           dect_model: "6500"
+          dect_ip: 192.0.2.105
+          dect_sip_user: "1105"
           dect_provisioning_method: disabled
 """
 
@@ -121,21 +151,31 @@ all:
         good:
           dect_mac: "00:13:d1:80:00:60"
           dect_model: "6500"
+          dect_ip: 192.0.2.106
+          dect_sip_user: "1106"
         over-tftp:
           dect_mac: "00:13:d1:80:00:61"
           dect_model: "6500"
+          dect_ip: 192.0.2.107
+          dect_sip_user: "1107"
           dect_provisioning_url: "tftp://prov1.hospital.example/dect"
         bad-scheme:
           dect_mac: "00:13:d1:80:00:62"
           dect_model: "6500"
+          dect_ip: 192.0.2.108
+          dect_sip_user: "1108"
           dect_provisioning_url: "http://prov1.hospital.example/dect"
         bad-port:
           dect_mac: "00:13:d1:80:00:63"
           dect_model: "6500"
+          dect_ip: 192.0.2.109
+          dect_sip_user: "1109"
           dect_provisioning_url: "https://prov1.hospital.example:8443/dect"
         bad-path:
           dect_mac: "00:13:d1:80:00:64"
           dect_model: "6500"
+          dect_ip: 192.0.2.110
+          dect_sip_user: "1110"
           dect_server_provisioning_url: "https://prov1.hospital.example/boot"
 """
 
@@ -260,20 +300,22 @@ all:
     dect_provisioning_url: "http://192.0.2.1/"
     dect_settings: {network: {bootproto: dhcp}}
     dect_firmware:
-      IP-DECTserver400firmware: {kind: kws, models: ["400"], src: a.bin, version: "A 1"}
-      IP-DECTserver6500firmware: {kind: kws, models: ["6500"], src: b.bin, version: "B 1"}
-      DECTserver8000firmware: {kind: kws, models: ["2500", 8000], src: c.bin, version: "C 1"}
+      IP-DECTserver400firmware: {kind: kws, models: ["400"], src: "{{ inventory_dir }}/a.bin", version: "A 1"}
+      IP-DECTserver6500firmware: {kind: kws, models: ["6500"], src: "{{ inventory_dir }}/b.bin", version: "B 1"}
+      DECTserver8000firmware: {kind: kws, models: ["2500", 8000], src: "{{ inventory_dir }}/c.bin", version: "C 1"}
   children:
     dect_servers:
       hosts:
-        ward-a: {dect_mac: "00:13:d1:80:00:32", dect_model: "6500"}
-        stores: {dect_mac: "00:13:d1:80:00:40", dect_model: 8000}
+        ward-a: {dect_mac: "00:13:d1:80:00:32", dect_model: "6500", dect_ip: 192.0.2.32, dect_sip_user: "100"}
+        stores: {dect_mac: "00:13:d1:80:00:40", dect_model: 8000, dect_ip: 192.0.2.40, dect_sip_user: "100"}
 """
 
 
 def test_a_catalogue_entry_no_server_is_given_warns(tmp_path):
     inventory = tmp_path / "mixed.yml"
     inventory.write_text(MIXED)
+    for image in ("a.bin", "b.bin", "c.bin"):
+        (tmp_path / image).write_bytes(b"IMAGE")
     result = run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
     assert result.rc == 0, result.output
     assert "2 DECT server(s) validated, no problems" in result.stdout

@@ -704,3 +704,25 @@ def test_an_empty_include_file_is_the_modules_to_fill(tmp_path):
     dummy, result = run_module(dict(backend="isc", path=str(path), url="http://192.0.2.1/x", validate=False,
                                     hosts=[dict(name="ward-a", mac="00:13:d1:80:00:32")]))
     assert result["changed"] and "host ward-a {" in path.read_text()
+
+
+def test_inventory_problems_name_each_server_and_its_variable_every_one_at_once():
+    hosts = [{"name": "ward-a", "mac": "00:13:d1:80:00:01", "ip": "192.0.2.10"},
+             {"name": "ward-b", "mac": "00:13:d1:80:00:02", "ip": "ward-b.example"},
+             {"name": "ward-c", "mac": "00:13:d1:80:00:3"},
+             {"name": "ward-d", "mac": "00:13:d1:80:00:04", "ip": "192.0.2.10"}]
+    assert dhcp_plan.inventory_problems(hosts, "http://192.0.2.1/dect") == [
+        "ward-b: dect_ip: 'ward-b.example' is not an IPv4 address",
+        "ward-c: dect_mac: '00:13:d1:80:00:3' is not a MAC address: expected 12 hex digits, optionally separated by"
+        " ':', '-' or '.'"]
+    # Once each is right on its own, what they share.
+    assert dhcp_plan.inventory_problems([hosts[0], hosts[3]], "http://192.0.2.1/dect") == [
+        "ward-d: dect_ip: '192.0.2.10' is also used by ward-a"]
+    assert dhcp_plan.inventory_problems(hosts[:1], "http://192.0.2.1/dect") == []
+
+
+def test_inventory_problems_mask_the_url_password():
+    problems = dhcp_plan.inventory_problems([{"name": "ward-a", "mac": "00:13:d1:80:00:01"}], "ftp://u:S3cret@/x y")
+    assert problems and all("S3cret" not in problem for problem in problems)
+    assert problems[0].startswith("dect_provisioning_url (the dhcp role's dhcp_url): ")
+    assert problems[1].startswith("ward-a: dect_provisioning_url: ")

@@ -122,7 +122,7 @@ def test_dect_server_lookup_templates_inventory_values_and_resolves_the_role_def
     ({"dect_model": "8000", "dect_provisioning_url": "http://192.0.2.1"},
      "dect.provisioning.dect_server: dect_mac: not set for this DECT server (nor dect_server_mac): it is required"),
     ({"dect_mac": "0013d1800032", "dect_model": "9", "dect_provisioning_url": "http://192.0.2.1"},
-     "dect.provisioning.dect_server: model '9' is not supported"),
+     "dect.provisioning.dect_server: this DECT server: dect_model: model '9' is not supported"),
 ])
 def test_dect_server_lookup_errors_name_the_variable(variables, message):
     with pytest.raises(AnsibleLookupError) as exc:

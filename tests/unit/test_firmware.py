@@ -470,3 +470,21 @@ def test_upload_mode_replaces_a_corrupt_left_over_upload(release):
                              version="PCS24B 71234", checksum="sha256:" + digest))
     assert not result.get("failed") and result["upload_required"] is True and result["changed"] is False
     assert os.listdir(root) == []
+
+
+def test_source_problems_name_the_entry_and_field_of_each_missing_or_relative_file(tmp_path):
+    image = tmp_path / "kws.bin"
+    image.write_bytes(b"IMAGE")
+    catalogue = {
+        "kws": {"src": str(image), "version_src": str(tmp_path / "kws.bin.ver")},
+        "pp14225100": {"src": "files/pp7x.bin", "version": "1"},
+        "rfp6": {"state": "absent", "src": "/nowhere.bin"},
+        "rfp": {"src": "/on/the/host.bin", "remote_src": True},
+    }
+    assert fw.source_problems(catalogue) == [
+        "dect_firmware.kws.version_src: '%s' is not a file on the controller: allowed an existing file (or"
+        " remote_src: true for a file already on the provisioning hosts)" % (tmp_path / "kws.bin.ver"),
+        "dect_firmware.pp14225100.src: 'files/pp7x.bin' is a relative path, which the firmware role would look up in"
+        " the collection's role and playbook directories: allowed an absolute path on the controller (as"
+        " '{{ inventory_dir }}/firmware/pp7x.bin')"]
+    assert fw.source_problems({"kws": {"src": str(image), "version": "1"}}) == []

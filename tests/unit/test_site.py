@@ -187,12 +187,18 @@ def test_an_unusable_value_names_its_variable(change, message):
         _documents(variables)
 
 
-def test_a_bad_model_or_url_is_an_identifier_error_without_the_password():
-    with pytest.raises(IdentifierError, match="model '9' is not supported"):
-        _documents(dict(SITE, dect_model="9"))
-    with pytest.raises(IdentifierError) as exc:
-        _documents(dict(SITE, dect_provisioning_method="static", dect_provisioning_url="http://u:s3cret@/dect"))
+def test_a_bad_model_or_url_names_the_server_and_variable_without_the_password():
+    with pytest.raises(site.SiteError, match="^ward-a: dect_model: model '9' is not supported: allowed 400, 6500, 2500, 8000$"):
+        _documents(dict(SITE, dect_model="9", inventory_hostname="ward-a"))
+    with pytest.raises(site.SiteError, match="^this DECT server: dect_server_model: model '9' is not supported"):
+        _documents(dict(SITE, dect_server_model="9"))
+    with pytest.raises(site.SiteError) as exc:
+        _documents(dict(SITE, dect_provisioning_method="static", dect_provisioning_url="http://u:s3cret@/dect",
+                        inventory_hostname="ward-a"))
+    assert str(exc.value).startswith("ward-a: dect_provisioning_url: ")
     assert "s3cret" not in str(exc.value)
+    with pytest.raises(site.SiteError, match="^ward-a: dect_provisioning_url: 'http://192.0.2.1/de ct' is not a provisioning URL"):
+        _documents(dict(SITE, dect_provisioning_url="http://192.0.2.1/de ct", inventory_hostname="ward-a"))
 
 
 # -- the record: one resolved record per DECT server, its check-sync target from its own settings --

@@ -130,6 +130,48 @@ def normalize_hosts(hosts, default_url):
     return result
 
 
+# The inventory variable behind each field of a ``hosts`` entry the dhcp role collects.
+_HOST_VARIABLES = {"name": "its inventory name", "mac": "dect_mac", "ip": "dect_ip", "url": "dect_provisioning_url"}
+
+
+def inventory_problems(hosts, url, scope="host", subnet=None):
+    """Every problem of the reservations the dhcp role would write, each naming the DECT server and
+    its inventory variable (``ward-a: dect_ip: 'x' is not an IPv4 address``) instead of the module's
+    ``hosts[1] (ward-a).ip``. Checked host by host, so that one bad server does not hide the others,
+    then together (an address or MAC used twice)."""
+    hosts = list(hosts or [])
+    names = [entry.get("name") if isinstance(entry, dict) else None for entry in hosts]
+
+    def named(message):
+        for index, name in enumerate(names):
+            prefix = where_host(index, name) + "."
+            if message.startswith(prefix) and ":" in message:
+                field, rest = message[len(prefix):].split(":", 1)
+                message = "%s: %s:%s" % (name, _HOST_VARIABLES.get(field, field), rest)
+                break
+        for index, name in enumerate(names):
+            message = message.replace(where_host(index, name), str(name))
+        return message
+
+    problems = []
+    try:
+        make_plan([], url, scope, subnet)
+    except DhcpError as exc:
+        text = str(exc)
+        problems.append("dect_provisioning_url (the dhcp role's dhcp_url)" + text[3:] if text.startswith("url:") else text)
+    for index, entry in enumerate(hosts):
+        try:
+            normalize_hosts([entry], url)
+        except DhcpError as exc:
+            problems.append(named(str(exc).replace(where_host(0, names[index]), where_host(index, names[index]), 1)))
+    if not problems:
+        try:
+            normalize_hosts(hosts, url)
+        except DhcpError as exc:
+            problems.append(named(str(exc)))
+    return problems
+
+
 def make_plan(hosts, url, scope, subnet=None):
     """Check every input value and return a Plan; nothing is rendered from unchecked input."""
     if scope not in SCOPES:
