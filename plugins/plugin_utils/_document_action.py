@@ -179,4 +179,3 @@ def _with_warnings(out, warnings):
     if warnings:
         out["warnings"] = list(warnings)
     return out
-
