@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 
-from ansible_collections.dect.provisioning.plugins.module_utils._probe import probe_device
+from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_probe import probe_device
 from ansible_collections.dect.provisioning.plugins.module_utils._sip.fanout import run_check_sync
 from devtools.collection import REPO
 

@@ -5,14 +5,15 @@
 
 Why three steps (see docs/publication.md): Ansible reports results per host, and a DECT server's
 result (changed, diff, failure) must stay its own, yet one module call per provisioning host is
-what makes a 100-server no-op fast. So each server renders on the controller (``render``), the
+what makes a 100-server no-op fast. So each server renders on the controller (``render``, through
+the render backends of ``plugin_utils/_render.py``, as config_xml and users_xml render), the
 batch is published once per provisioning host (``write``, run_once + delegate_to), and each
 server picks its own outcome from the write results (``report``).
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
@@ -29,14 +30,19 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.server_record import firmware_files
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
-from ansible_collections.dect.provisioning.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
-from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
+from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction, plain
+from ansible_collections.dect.provisioning.plugins.plugin_utils._remote_write import write_documents
+from ansible_collections.dect.provisioning.plugins.plugin_utils._render import (
+    BACKENDS,
+    KINDS,
+    DocumentInvalid,
+    family_of,
+    read_input,
+    summary_text,
+)
 from ansible_collections.dect.provisioning.plugins.plugin_utils._site_index import site_index
-from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import DocumentInvalid
 
-# Users first: a config naming users that are not there yet is never served.
-KINDS = ("users", "config")
 WRITE_OPTIONS = ("mode", "owner", "group", "backup_dir", "unsafe_writes", "lock_timeout")
 
 
@@ -48,6 +54,17 @@ class ActionModule(SpecAction):
     _supports_check_mode = True
     _supports_async = False
 
+    def task_options(self):
+        """The render step's ``server`` (what the dect_server lookup resolved) unpacked into the step's
+        options, without its record: checked once, as if given one by one."""
+        args = self._task.args
+        server = args.get("server")
+        if args.get("step") != "render" or not isinstance(server, Mapping):
+            return args
+        options = dict((key, value) for key, value in args.items() if key != "server")
+        options.update((key, value) for key, value in server.items() if key != "record")
+        return options
+
     def perform(self, args, task_vars):
         steps = dict(render=self._render, write=self._write, report=self._report, acknowledge=self._acknowledge)
         return steps[args["step"]](args, task_vars)
@@ -56,22 +73,16 @@ class ActionModule(SpecAction):
     def _render(self, args, task_vars):
         host = task_vars["inventory_hostname"]
         _spool.drop(host)
-        record = None
-        if args["server"] is not None:
-            # The options at once, as the dect_server lookup resolves them: checked as if given one by one.
-            # Its record (no secrets) becomes the fact every later step reads.
-            options = dict(args["server"])
-            record = options.pop("record", None)
-            args = self.checked_args(dict(options, step="render"))
+        # The server's record (no secrets) becomes the fact every later step reads.
+        server = self._task.args.get("server")
+        record = plain(server.get("record")) if isinstance(server, Mapping) else None
         documents, errors, warnings = {}, [], []
         for kind in KINDS:
             options = args.get(kind)
             if options is None:
                 continue
             try:
-                task_args = dict(options, mac=args["mac"], model=args["model"], state="rendered")
-                name, text, summary, doc_warnings = self._document_action(kind).render_for_publication(
-                    self._task.diff, task_args)
+                name, text, summary, doc_warnings = self._document(kind, options, args)
             except DocumentInvalid as exc:
                 errors.extend(exc.errors)
                 warnings.extend(exc.warnings)
@@ -98,13 +109,13 @@ class ActionModule(SpecAction):
                                 for kind, doc in documents.items())
         return out
 
-    def _document_action(self, kind):
-        """The config_xml / users_xml action, bound to this task (their options are passed per call:
-        copying the task for each server costs more than rendering its documents)."""
-        return self._shared_loader_obj.action_loader.get(
-            "dect.provisioning.%s_xml" % kind, task=self._task, connection=self._connection,
-            play_context=self._play_context, loader=self._loader, templar=self._templar,
-            shared_loader_obj=self._shared_loader_obj)
+    def _document(self, kind, options, args):
+        """(file name, text, summary or None, warnings) of this server's ``kind`` document: its
+        options (those of config_xml / users_xml) checked by that module's spec, rendered by its backend."""
+        backend = BACKENDS[kind]
+        checked = self.checked_args(dict(options, mac=args["mac"], model=args["model"], state="rendered"), backend.SPEC)
+        return backend(checked, family_of(checked)).for_publication(
+            lambda: read_input(checked, lambda src: self._find_needle("files", src), self._loader), self._task.diff)
 
     # -- write: once per provisioning host -------------------------------------------------------
     def _write(self, args, task_vars):
@@ -132,8 +143,8 @@ class ActionModule(SpecAction):
         track = [dict(mac=record["mac"], files=[doc["name"] for doc in record["documents"].values()]
                       + [ver_name(image) for image in record["firmware"].values()])
                  for record in records.values()]
-        reports, error, pending = exchange.publish(self, task_vars, args["dest"],
-                                                   [(f["name"], texts[f["name"]]) for f in files], options, track)
+        reports, error, pending = write_documents(self, task_vars, args["dest"],
+                                                  [(f["name"], texts[f["name"]]) for f in files], options, track)
         withdrawn = sorted(name for name, report in (reports or {}).items() if report.get("stale"))
         stale = dict((name, reports.pop(name)) for name in withdrawn)
         if options.get("site_macs") is not None and not error:
@@ -205,14 +216,13 @@ class ActionModule(SpecAction):
         path = "%s/%s" % (dest.rstrip("/"), name)
         family = model_family(record["model"])
         if "before" in report:
-            helper = self._document_action(kind)
-            before = helper.summarize_current(report["before"].encode("utf-8"), family)
+            before = BACKENDS[kind].summarize_current(report["before"].encode("utf-8"), family)
         elif "before_size" in report:
             before = {"(file)": "%d bytes" % report["before_size"]}
         else:
             before = {}
         after = record["documents"][kind]["summary"] or {}
-        return dict(before_header=path, after_header=path, before=_text(before), after=_text(after))
+        return dict(before_header=path, after_header=path, before=summary_text(before), after=summary_text(after))
 
     # -- acknowledge: once per provisioning host, after the NOTIFYs were answered ----------------
     def _acknowledge(self, args, task_vars):
@@ -308,14 +318,6 @@ class ActionModule(SpecAction):
         return out
 
 
-def warm():
-    """Build the argument validators of the engine's steps and documents in this process (the
-    controller's main process, before it forks a worker per DECT server and task)."""
-    PUBLISH_SPEC.validator()
-    for kind in KINDS:
-        import_module("ansible_collections.dect.provisioning.plugins.action.%s_xml" % kind).ActionModule.ARGUMENT_SPEC.validator()
-
-
 def _check_sync_plan(host, check, users_only):
     """``(notify, warnings, error)`` for a changed server, from its record's check-sync entry (none when
     its options were given without the dect_server lookup: notified as before)."""
@@ -360,7 +362,3 @@ def _reboot_warning(records, restaged):
         return None
     return ("server firmware with a new version for %d DECT server(s): each reboots at once when it fetches it"
             " (calls in progress are cut off): %s" % (len(rebooting), ", ".join(rebooting)))
-
-
-def _text(summary):
-    return "".join("%s = %s\n" % (key, summary[key]) for key in sorted(summary))

@@ -133,8 +133,8 @@ def check_manifest(root, files, mode, owner, group, backup_dir, check_mode=False
     return mode
 
 
-def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=None, check_mode=False,
-            want_before=False, unsafe_writes=False, lock_timeout=DEFAULT_TIMEOUT, site_macs=None):
+def write_files(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=None, check_mode=False,
+                want_before=False, unsafe_writes=False, lock_timeout=DEFAULT_TIMEOUT, site_macs=None):
     """Compare (and, with content, write) ``files`` in ``root``; returns {name: report}.
 
     A report has ``state`` (``unchanged``, ``created``, ``updated``, ``attributes``; ``failed``
@@ -152,10 +152,10 @@ def publish(root, files, mode=DEFAULT_MODE, owner=None, group=None, backup_dir=N
         files = list(files) + [dict(name=name, state="absent", stale=True)
                                for name in stale_documents(root, site_macs) if name not in listed]
     if check_mode:
-        return _publish_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes)
+        return _write_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes)
     try:
         with RootLock(root, "publishing %d document(s)" % len(files), lock_timeout):
-            return _publish_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes)
+            return _write_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes)
     except RootLockError as exc:
         raise PublicationError(str(exc))
 
@@ -171,7 +171,7 @@ def stale_documents(root, site_macs):
     return sorted(name for name in names if DEVICE_DOCUMENT.match(name) and name[:12] not in keep)
 
 
-def _publish_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes):
+def _write_all(root, files, mode, owner, group, backup_dir, check_mode, want_before, unsafe_writes):
     reports = {}
     for entry in files:
         try:

@@ -270,7 +270,7 @@ versions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dect.provisioning.plugins.module_utils._probe import (
+from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_probe import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_IMAGE_SIZE,
     DEFAULT_MAX_SIZE,

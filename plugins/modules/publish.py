@@ -316,7 +316,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils import _notified
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
     ARGUMENT_SPEC,
     PublicationError,
-    publish,
+    write_files,
 )
 
 
@@ -329,9 +329,9 @@ def main():
             module.exit_json(changed=bool(done), acknowledged=done)
         if step != "write":
             module.fail_json(msg="step=%s runs on the controller through the action plugin" % step)
-        reports = publish(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
-                          params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"],
-                          params["lock_timeout"], params["site_macs"])
+        reports = write_files(params["dest"], params["files"] or [], params["mode"], params["owner"], params["group"],
+                              params["backup_dir"], module.check_mode, module._diff, params["unsafe_writes"],
+                              params["lock_timeout"], params["site_macs"])
         pending = _notified.pending(params["dest"], params["track"])
         # A withdrawn server's record goes with its documents.
         _notified.forget(params["dest"], sorted(set(name[:12] for name, report in reports.items()

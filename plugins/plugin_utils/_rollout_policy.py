@@ -12,16 +12,24 @@ way; this reads the same file the inventory loads as group vars.
 
 from __future__ import annotations
 
-import importlib
 import os
 
 import yaml
 
-from ansible_collections.dect.provisioning.plugins.module_utils import site
+from ansible_collections.dect.provisioning.plugins.module_utils import firmware, server_record, site
+# The rendering engine (lxml, the parameter schema, the users rules, the argument specs) and the rest
+# of the publication engine's helpers, imported into whichever process reads the policy: the
+# controller's main process, for site.yml.
+from ansible_collections.dect.provisioning.plugins.plugin_utils import (
+    _document_action,
+    _remote_write,
+    _render,
+    _site_index,
+    _spool,
+)
 
-# The publication engine's controller side (lxml, the parameter schema, the users rules, the argument
-# validators of its steps).
-_ENGINE = "ansible_collections.dect.provisioning.plugins.action.publish"
+# What the workers forked after the warm-up inherit instead of importing each.
+ENGINE_MODULES = (_render, _document_action, _remote_write, _spool, _site_index, server_record, firmware)
 
 
 class RolloutPolicyError(ValueError):
@@ -46,14 +54,12 @@ def read_rollout_policy(sources):
 
 
 def warm_rendering_engine():
-    """Import the rendering engine into the controller's main process and build its argument validators.
+    """Build the rendering engine's argument validators in this process (``ENGINE_MODULES`` were
+    imported with this module).
 
     site.yml templates its play keywords through the rollout policy in the main process, which then
     forks one worker per DECT server and task: workers inherit what the main process imported and
     built, so none imports lxml and the schema or builds the validators again (about 50 ms and 15 ms
     per server and task on this machine).
     """
-    try:
-        importlib.import_module(_ENGINE).warm()
-    except ImportError:  # pragma: no cover - the engine's own tasks report a missing lxml
-        pass
+    _render.warm()

@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Adopt an installed DECT server into inventory: its exported config and users XML -> host_vars.
 
-Controller side only. ``host_vars`` reads the exports with their real secrets (parse, unlike the
-modules' ``parsed`` state, masks nothing) and marks every secret with ``Secret``; ``dump`` writes the
-YAML with each secret as an inline ``!vault`` value, encrypted by the caller's function. Nothing
-here returns or logs a secret: messages name paths, never values.
+Controller side only. ``host_vars`` reads the exports with their real secrets through the render
+backends (``_render``: what the modules' ``parsed`` state reads, before it masks anything) and
+marks every secret with ``Secret``; ``dump`` writes the YAML with each secret as an inline
+``!vault`` value, encrypted by the caller's function. Nothing here returns or logs a secret:
+messages name paths, never values.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
     mask_url,
     model_family,
     url_secret,
+)
+from ansible_collections.dect.provisioning.plugins.plugin_utils._render import (
+    ConfigBackend,
+    DocumentInvalid,
+    UsersBackend,
 )
 
 VAULT_TAG = "!vault"
@@ -108,12 +114,13 @@ def host_vars(config_data, users_data, model, mac, config_label="config", users_
     """
     family = model_family(model)
     errors, warnings = [], []
+    # Read as config_xml's and users_xml's state=parsed read, secrets kept; every device-safety check
+    # waived (the server runs this configuration already).
+    config = ConfigBackend(dict(model=str(model), strict=False, allow_unsafe=config_settings.UNSAFE_CHECKS), family)
     try:
-        settings = config_settings.parse(config_data, family)
+        settings, checked = config.read(config_data, config_label)
     except ValueError as exc:
         raise AdoptError(["%s: %s" % (config_label, exc)])
-    checked = config_settings.validate(settings, family, model=str(model),
-                                       allow_unsafe=config_settings.UNSAFE_CHECKS)
     errors.extend("%s: %s" % (config_label, error) for error in checked.errors)
     warnings.extend("%s: %s" % (config_label, warning) for warning in checked.warnings)
     out = {"dect_mac": format_mac(mac), "dect_model": str(model)}
@@ -132,10 +139,9 @@ def host_vars(config_data, users_data, model, mac, config_label="config", users_
     out["dect_settings_host"] = _mark(settings, set(secret_paths))
     if users_data is not None:
         try:
-            records, origins = users.parse(users_data, family, users_label)
-        except users.SourceError as exc:
+            records, user_check = UsersBackend(dict(strict=False), family).read(users_data, users_label)
+        except DocumentInvalid as exc:
             raise AdoptError(exc.errors)
-        user_check = users.validate(records, family, False, None, origins)
         errors.extend(user_check.errors)
         warnings.extend(user_check.warnings)
         out["dect_users"] = [dict((name, Secret(value) if users.is_secret_field(name) else _plain(value))

@@ -3,6 +3,7 @@ a target interpreter without lxml, and secrets kept out of -vvv output."""
 
 from __future__ import annotations
 
+import json
 import stat
 
 import pytest
@@ -245,3 +246,35 @@ def test_device_export_with_empty_elements_is_parsed_valid(play, model):
     result = play(PARSED_EXPORT, extra_vars={"model": model, "src": str(src), "allow_unsafe": []})
     assert result.rc == 0, result.output
     assert "valid=False errors=1 time=[]" in result.stdout
+
+
+ALIAS_AND_OPTION = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Render with Ansible's attributes option given twice, as itself and as its alias attr
+      dect.provisioning.config_xml:
+        model: "6500"
+        state: rendered
+        settings: {sip: {localport: 5062}}
+        allow_unsafe: [provisioning_disabled, static_without_url, config_check_off, polling_and_check_sync_off,
+                       static_without_address]
+        attributes: "+i"
+        attr: "+i"
+      register: rendered
+    - name: Keep the result
+      ansible.builtin.copy:
+        content: "{{ rendered | to_json }}"
+        dest: "{{ playbook_dir }}/rendered.json"
+        mode: "0600"
+"""
+
+
+def test_an_option_given_with_its_alias_is_warned_about_as_a_module_warns(play, tmp_path):
+    """The action's argument check reports what AnsibleModule would: the warning reaches the run's
+    output and the registered result (before, only the check's errors were kept)."""
+    result = play(ALIAS_AND_OPTION)
+    assert result.rc == 0, result.output
+    assert "Both option attributes and its alias attr are set." in result.output
+    registered = json.loads((tmp_path / "rendered.json").read_text())
+    assert "<localport>5062</localport>" in registered["xml"]

@@ -1,7 +1,7 @@
 """provisioning_probe against hostile provisioning servers built here on 127.0.0.1 (HTTP, HTTPS,
 TFTP, FTP) that never end, drip, flood or lie.
 
-Each case runs the probe's work (``_probe.probe_device``, what the module's ``main`` calls) in a
+Each case runs the probe's work (``_provisioning_probe.probe_device``, what the module's ``main`` calls) in a
 fresh child process and asserts the exact per-file error, that the child's resident memory grew
 by less than 100 MB at its peak, that the call ended within the file's deadline + 1 s, and that
 the report of every other file still came back. One case runs the module through

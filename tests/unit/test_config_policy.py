@@ -356,12 +356,12 @@ def test_per_model_defaults_are_data():
 
 @pytest.mark.parametrize("name,family,model", EXPORTS)
 def test_the_probe_accepts_a_device_export_that_keeps_checking(name, family, model):
-    from ansible_collections.dect.provisioning.plugins.module_utils import _probe
+    from ansible_collections.dect.provisioning.plugins.module_utils import _provisioning_probe
     data = (DATA / "exports" / name).read_bytes()
     # As exported (polling and check-sync off, set by hand on the server), the file would leave the
     # server deaf to provisioning once it imports it; with check-sync on it passes untouched.
-    settings, errors, warnings = _probe.check_config_document(data, family)
+    settings, errors, warnings = _provisioning_probe.check_config_document(data, family)
     assert [e.split(":", 1)[0] for e in errors] == ["provisioning.check.check_sync"] and warnings == []
     assert settings["provisioning"]["check"]["time"] == ""
     data = data.replace(b"<check_sync>disabled</check_sync>", b"<check_sync>update</check_sync>")
-    assert _probe.check_config_document(data, family)[1:] == ([], [])
+    assert _provisioning_probe.check_config_document(data, family)[1:] == ([], [])

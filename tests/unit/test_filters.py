@@ -198,21 +198,27 @@ def test_the_lookup_takes_sources_as_separate_terms_too(tmp_path):
 ])
 def test_rollout_policy_warms_the_rendering_engine_in_the_calling_process(call):
     """site.yml's play keywords call it in the controller's main process: afterwards the engine
-    (lxml, the schema, the publish action) is imported there, for the forked workers to inherit."""
-    engine = ["ansible_collections.dect.provisioning.plugins.action.%s" % n for n in ("publish", "config_xml", "users_xml")]
+    (lxml, the schema, the render backends, the argument validators of the publish step and of both
+    documents) is there, imported normally with the lookup, for the forked workers to inherit; no
+    action plugin is imported as a library."""
+    modules = ["ansible_collections.dect.provisioning.plugins.%s" % n for n in (
+        "plugin_utils._render", "module_utils.config_settings", "module_utils.users", "plugin_utils._spool")]
     code = "\n".join([
         "import sys",
         "sys.path.insert(0, %r)" % str(collections_root()),
         "from ansible_collections.dect.provisioning.plugins.lookup.rollout_policy import LookupModule",
         "from ansible_collections.dect.provisioning.plugins.filter.provisioning import rollout_policy",
-        "engine = %r" % engine,
-        "before = [name in sys.modules for name in engine]",
+        "from ansible_collections.dect.provisioning.plugins.plugin_utils import _render",
+        "specs = [_render.PUBLISH_SPEC] + [backend.SPEC for backend in _render.BACKENDS.values()]",
+        "before = [spec._validator is not None for spec in specs]",
         call,
-        "print(before, [name in sys.modules for name in engine])",
+        "print(before, [spec._validator is not None for spec in specs],",
+        "      all(name in sys.modules for name in %r)," % modules,
+        "      any(name.startswith('ansible_collections.dect.provisioning.plugins.action') for name in sys.modules))",
     ])
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[False, False, False] [True, True, True]"
+    assert proc.stdout.strip() == "[False, False, False] [True, True, True] True False"
 
 
 def test_firmware_unused_reads_each_servers_model_and_warns(monkeypatch):

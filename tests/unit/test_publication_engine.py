@@ -10,7 +10,7 @@ from ansible import constants as C
 from ansible_collections.dect.provisioning.plugins.action import publish as publish_action
 from ansible_collections.dect.provisioning.plugins.module_utils import document
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import ARGUMENT_SPEC as PUBLISH_SPEC
-from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
+from ansible_collections.dect.provisioning.plugins.plugin_utils import _render, _spool
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import plain
 
 
@@ -22,10 +22,10 @@ def test_the_warm_up_builds_the_validators_of_every_step_and_document():
     specs = (PUBLISH_SPEC, document.CONFIG_XML, document.USERS_XML)
     for spec in specs:
         spec._validator = None
-    publish_action.warm()
+    _render.warm()
     built = [spec._validator for spec in specs]
     assert all(built)
-    publish_action.warm()
+    _render.warm()
     assert [spec._validator for spec in specs] == built  # built once, kept
 
 

@@ -226,25 +226,21 @@ def test_users_import_refuses_deep_nesting_while_reading():
 
 
 def test_a_rendered_document_that_does_not_parse_is_never_handed_to_copy():
-    """The last guard of the document actions (plugin_utils/publish.py): whatever the renderer
+    """The last guard of the render backends (plugin_utils/_render.py): whatever the renderer
     produced is parsed back first; here a renderer that lets a NUL through."""
-    from ansible_collections.dect.provisioning.plugins.plugin_utils.publish import (
-        DocumentAction,
+    from ansible_collections.dect.provisioning.plugins.plugin_utils._render import (
+        ConfigBackend,
         DocumentInvalid,
         RenderedDocument,
     )
 
-    class Leaky(DocumentAction):
-        KIND = "config"
-        ROOT_TAG = "config"
-
-        def render_document(self, args, family, strict):
+    class Leaky(ConfigBackend):
+        def _render(self, read_input):
             return RenderedDocument(text="<config><a>x\x00</a></config>\n", masked_text="", summarize=dict,
                                     result={}, warnings=["w"])
 
-    action = Leaky.__new__(Leaky)
     with pytest.raises(DocumentInvalid) as caught:
-        action._render({"strict": False}, "ipdect")
+        Leaky({"strict": False}, "ipdect").render()
     assert len(caught.value.errors) == 1
     assert caught.value.errors[0].startswith("config-xml: the rendered document does not parse back (not well-formed"
                                              " XML: ")

@@ -115,7 +115,7 @@ class _OptionsRefused(Exception):
 
 
 class _TftpSession:
-    """The lock-step exchange of one attempt (one socket, one server transfer ID)."""
+    """The lock-step transfer of one attempt (one socket, one server transfer ID)."""
 
     def __init__(self, transfer, sock, options):
         self.t, self.sock, self.options = transfer, sock, options

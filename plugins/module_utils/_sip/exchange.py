@@ -169,7 +169,7 @@ class NotifyExchange(object):
         return "%s:%d" % (bracket_host(self.target.host), self.target.port)
 
     def _want(self, events):
-        """Keep the selector registration in step with what this probe waits for."""
+        """Keep the selector registration in step with what this exchange waits for."""
         if events == self.events:
             return
         if not self.events:

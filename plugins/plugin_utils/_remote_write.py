@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, dect.provisioning contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The controller's half of publishing documents on a provisioning host (one home for it).
+"""The controller's half of the publish module's write step: documents written into a root on a
+provisioning host (one home for it; the document actions and the publication engine call it).
 
 Two module calls at most: the first sends only names and sha1 checksums, and the host answers
 which files differ (with their current text when a diff is wanted); only when some differ, and not
@@ -16,8 +17,8 @@ MODULE = "dect.provisioning.publish"
 WRITTEN_STATES = ("created", "updated")
 
 
-def publish(action, task_vars, dest, documents, options, track=None):
-    """Publish ``documents``, a list of (name, text or None to remove), in ``dest`` on the host of
+def write_documents(action, task_vars, dest, documents, options, track=None):
+    """Write ``documents``, a list of (name, text or None to remove), in ``dest`` on the host of
     ``action``'s connection. Returns (reports by name, None, pending) or (None, error message, {}).
 
     ``track`` (``[{mac, files}]``) asks the host which of those servers are pending, after the
