@@ -67,10 +67,11 @@ $(COLL_DIR): FORCE
 FORCE:
 
 # ansible-test fetches a pip bootstrap script named after the pip it pins, from a host this machine
-# cannot reach: put ours in its cache under that name (per ansible-core: $(1) is the venv's bin).
+# cannot reach: put ours in its cache under that name (per ansible-core: $(1) is the venv's bin, $(2)
+# the HOME ansible-test runs with, default the user's).
 define seed_get_pip
 	@ver=$$($(1)/python -c "import re,ansible_test,pathlib;p=pathlib.Path(ansible_test.__file__).parent/'_internal/python_requirements.py';print(re.search(r\"pip='([0-9.]+)'\",p.read_text()).group(1).replace('.','_'))"); \
-	  cache=$$HOME/.ansible/test/cache/get_pip_$$ver.py; \
+	  cache=$(or $(2),$$HOME)/.ansible/test/cache/get_pip_$$ver.py; \
 	  test -s $$cache || { mkdir -p $$(dirname $$cache); cp tools/ansible_test_get_pip.py $$cache; }
 endef
 
@@ -95,9 +96,9 @@ matrix-%: .venv-matrix/%/bin/activate deps
 	mkdir -p .build/matrix-$*/ansible_collections/dect/provisioning
 	rsync -a --delete $(RSYNC_EXCLUDES) --exclude tests/output ./ .build/matrix-$*/ansible_collections/dect/provisioning/
 	cd .build/matrix-$*/ansible_collections/dect/provisioning && { test -d .git || git init -q; }
-	$(call seed_get_pip,.venv-matrix/$*/bin)
+	$(call seed_get_pip,.venv-matrix/$*/bin,$(CURDIR)/.build/home-$*)
 	cd .build/matrix-$*/ansible_collections/dect/provisioning && PATH=$(CURDIR)/.venv-matrix/$*/bin:$$PATH \
-	  ansible-test sanity --python $(MATRIX_PYTHON_$*) --requirements --color no $(addprefix --test ,$(MATRIX_SANITY_TESTS))
+	  HOME=$(CURDIR)/.build/home-$* ansible-test sanity --python $(MATRIX_PYTHON_$*) --requirements --color no $(addprefix --test ,$(MATRIX_SANITY_TESTS))
 	.venv-matrix/$*/bin/pytest -q tests/unit $(PYTEST_ARGS)
 	.venv-matrix/$*/bin/pytest -q tests/integration/test_site_smoke.py $(PYTEST_ARGS)
 
