@@ -10,11 +10,6 @@ from ansible.utils.display import Display
 from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
 from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
-from ansible_collections.dect.provisioning.plugins.plugin_utils._rollout_policy import (
-    RolloutPolicyError,
-    read_rollout_policy,
-    warm_rendering_engine,
-)
 
 _display = Display()
 
@@ -81,19 +76,8 @@ def check_sync_targets(host_vars_list):
     return targets
 
 
-@filter_errors("rollout_policy", RolloutPolicyError)
-def rollout_policy(sources):
-    """Kept for compatibility: the ``dect.provisioning.rollout_policy`` lookup, as a filter.
-
-    Both read through ``plugin_utils/_rollout_policy`` and warm the rendering engine the same way.
-    """
-    warm_rendering_engine()
-    return read_rollout_policy(sources)
-
-
 class FilterModule:
     def filters(self):
         return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
                 "firmware_unused": firmware_unused,
-                "check_sync_target": check_sync_target, "check_sync_targets": check_sync_targets,
-                "rollout_policy": rollout_policy}
+                "check_sync_target": check_sync_target, "check_sync_targets": check_sync_targets}

@@ -19,7 +19,6 @@ description:
   - The file is the same one the inventory loads as group vars; it must not be vault-encrypted.
   - Calling it also loads the collection's rendering engine into the controller's main process, so the
     workers forked for the following tasks inherit it instead of importing it each.
-  - The filter C(dect.provisioning.rollout_policy) does the same and is kept for compatibility.
 options:
   _terms:
     description:

@@ -4,10 +4,9 @@
 """A site's rollout policy (``dect_rollout_serial``, ``dect_rollout_max_fail_percentage``) read from
 ``group_vars/dect_servers/rollout.yml`` of each inventory source.
 
-Controller side of the ``dect.provisioning.rollout_policy`` lookup (what site.yml calls) and of the
-filter of the same name kept for compatibility. site.yml needs the policy in play keywords, which
-Ansible templates before any host is chosen, so inventory variables cannot reach them the usual
-way; this reads the same file the inventory loads as group vars.
+Controller side of the ``dect.provisioning.rollout_policy`` lookup (what site.yml calls). site.yml
+needs the policy in play keywords, which Ansible templates before any host is chosen, so inventory
+variables cannot reach them the usual way; this reads the same file the inventory loads as group vars.
 """
 
 from __future__ import annotations
