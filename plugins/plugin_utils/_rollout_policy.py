@@ -16,7 +16,9 @@ import os
 
 import yaml
 
-from ansible_collections.dect.provisioning.plugins.module_utils import site
+# Where site.yml finds the rollout policy of a site, relative to each inventory source.
+ROLLOUT_POLICY_FILE = ("group_vars", "dect_servers", "rollout.yml")
+ROLLOUT_POLICY_KEYS = ("dect_rollout_serial", "dect_rollout_max_fail_percentage")
 
 # The publication engine's controller side (lxml, the parameter schema, the users rules, the argument
 # validators of its steps).
@@ -27,10 +29,19 @@ class RolloutPolicyError(ValueError):
     """A policy file that is not YAML or not a mapping; the message names the file."""
 
 
+def rollout_policy_paths(sources):
+    """``group_vars/dect_servers/rollout.yml`` beside each inventory source (a file) or inside it (a dir)."""
+    paths = []
+    for source in sources or []:
+        base = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
+        paths.append(os.path.join(base, *ROLLOUT_POLICY_FILE))
+    return paths
+
+
 def read_rollout_policy(sources):
     """The policy keys found in the policy files of ``sources`` (later sources win), as a dict."""
     policy = {}
-    for path in site.rollout_policy_paths(sources):
+    for path in rollout_policy_paths(sources):
         if not os.path.isfile(path):
             continue
         with open(path) as handle:
@@ -40,7 +51,7 @@ def read_rollout_policy(sources):
                 raise RolloutPolicyError("%s is not YAML: %s" % (path, exc))
         if not isinstance(data, dict):
             raise RolloutPolicyError("%s must hold a mapping" % path)
-        policy.update((key, data[key]) for key in site.ROLLOUT_POLICY_KEYS if key in data)
+        policy.update((key, data[key]) for key in ROLLOUT_POLICY_KEYS if key in data)
     return policy
 
 

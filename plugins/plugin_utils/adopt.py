@@ -78,7 +78,7 @@ class Vaulted(object):
         self.ciphertext = ciphertext
 
 
-# What the site derives the provisioning section from (module_utils/site.py SERVER_VARIABLES, read by the
+# What the site derives the provisioning section from (module_utils/server_variables.py SERVER_VARIABLES, read by the
 # dect_server lookup): the export's path -> the inventory variable, and the site's default as users read it.
 DERIVED = (
     ("provisioning.server.method", "dect_provisioning_method", "dhcp"),
