@@ -29,10 +29,6 @@ options:
     required: true
 notes:
   - A source without a policy file contributes nothing; no policy file at all gives C({}).
-seealso:
-  - plugin: dect.provisioning.rollout_policy
-    plugin_type: filter
-    description: The same values through a filter, kept for compatibility.
 """
 
 EXAMPLES = r"""

@@ -16,13 +16,8 @@ import ipaddress
 import yaml
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings, users
-from ansible_collections.dect.provisioning.plugins.module_utils._secrets import masked_with_fingerprint
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    format_mac,
-    mask_url,
-    model_family,
-    url_secret,
-)
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import mask_url, masked_with_fingerprint, url_secret
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import format_mac, model_family
 
 VAULT_TAG = "!vault"
 UNSAFE_TAG = "!unsafe"
@@ -95,7 +90,6 @@ _SITE_ONLY = ("provisioning.config.check", "provisioning.users.check")
 OWNED = ("dect_mac", "dect_model", "dect_settings_host", "dect_users") + tuple(name for _p, name, _d in DERIVED)
 # Where an export holds the server's own address, first found wins.
 ADDRESS_PATHS = ("network.ipaddr", "network.ipv6addr", "network.ipv6.ipaddr")
-PROVISIONING_MODES = ("site", "export")
 
 
 def host_vars(config_data, users_data, model, mac, config_label="config", users_label="users", provisioning="site",
