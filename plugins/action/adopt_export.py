@@ -17,6 +17,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils._adopt import AR
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 from ansible_collections.dect.provisioning.plugins.plugin_utils import adopt
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
+from ansible_collections.dect.provisioning.plugins.plugin_utils._loader_files import TooLarge, read_capped
 
 MAX_EXPORT_BYTES = 16 * 1024 * 1024
 FILE_MODE = 0o600
@@ -109,17 +110,11 @@ class ActionModule(SpecAction):
 
     def _read(self, path, option):
         try:
-            real = self._loader.get_real_file(path, decrypt=True)
+            return read_capped(self._loader, path, MAX_EXPORT_BYTES)
+        except TooLarge:
+            raise AnsibleActionFail("%s: '%s' is larger than %d bytes" % (option, path, MAX_EXPORT_BYTES))
         except Exception as exc:  # pylint: disable=broad-except
             raise AnsibleActionFail("%s: cannot read '%s': %s" % (option, path, to_text(exc)))
-        try:
-            with open(real, "rb") as handle:
-                data = handle.read(MAX_EXPORT_BYTES + 1)
-        finally:
-            self._loader.cleanup_tmp_file(real)
-        if len(data) > MAX_EXPORT_BYTES:
-            raise AnsibleActionFail("%s: '%s' is larger than %d bytes" % (option, path, MAX_EXPORT_BYTES))
-        return data
 
     def _vault(self, vault_id):
         secrets = getattr(self._loader, "_vault", None)
