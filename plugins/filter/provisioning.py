@@ -37,8 +37,8 @@ def firmware_unused(catalogue, hostvars, servers):
     else ``dect_model``. Each server's variables cost a variable computation, so they are read lazily
     and only until every entry is given to one of them (a few servers, unless one is unused).
     """
-    messages = section.firmware_unused(catalogue, (model for model in map(_model_of, (hostvars[name] for name in servers or []))
-                                                if model not in (None, "")))
+    models = map(_model_of, (hostvars[name] for name in servers or []))
+    messages = section.firmware_unused(catalogue, (model for model in models if model not in (None, "")))
     for message in messages:
         _display.warning(message)
     return messages

@@ -146,8 +146,6 @@ def bracket_host(host):
     return "[%s]" % host if ":" in host and not host.startswith("[") else host
 
 
-
-
 def device_file_name(mac, kind):
     """Return ``<mac>-config.xml`` or ``<mac>-users.xml``, the names a device asks for."""
     if kind not in ("config", "users"):

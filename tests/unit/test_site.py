@@ -30,7 +30,7 @@ def test_dhcp_method_leaves_the_url_to_option_66():
 
 def test_static_method_writes_the_url_and_the_8000_gets_its_kinds():
     section = provisioning_section("https://u:pw@192.0.2.1:8443/dect", 8000, method="static",
-                                        firmware=CATALOGUE, interval=60, time="02:00", users=False)
+                                   firmware=CATALOGUE, interval=60, time="02:00", users=False)
     assert section["server"] == {"method": "static", "url": "https://u:pw@192.0.2.1:8443/dect"}
     assert section["check"] == {"check_sync": "update", "interval": 60, "time": "02:00"}
     assert section["users"] == {"check": False}
@@ -40,7 +40,7 @@ def test_static_method_writes_the_url_and_the_8000_gets_its_kinds():
 @pytest.mark.parametrize("model,family", [("6500", "ipdect"), ("8000", "dect")])
 def test_derived_section_validates_for_its_family(model, family):
     section = provisioning_section("http://192.0.2.1/dect", model, method="static", firmware=CATALOGUE,
-                                        interval=5, default_kws=True)
+                                   interval=5, default_kws=True)
     settings = {"provisioning": section, "network": {"bootproto": "dhcp"}}
     assert config_settings.validate(settings, family, strict=True).errors == []
 
@@ -356,7 +356,7 @@ def test_each_server_is_told_its_own_models_entry(model, firmware):
 def test_a_bad_catalogue_is_a_site_error_naming_the_entries():
     overlapping = dict(MIXED, kws={})
     with pytest.raises(SiteError, match="^dect_firmware: entries 'IP-DECTserver6500firmware' and 'kws' are both"
-                                             " kws firmware for model 6500: "):
+                                        " kws firmware for model 6500: "):
         provisioning_section("http://192.0.2.1/", "8000", firmware=overlapping)
     with pytest.raises(SiteError, match="^dect_firmware.rfp.models: '7000' is not a model"):
         firmware_names({"rfp": {"models": ["7000"]}})
