@@ -15,9 +15,9 @@ from __future__ import annotations
 import difflib
 import os
 
-from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import SERVER_VARIABLES, SETTINGS_LAYERS
 from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import secret_param
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import url_secret
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import SERVER_VARIABLES, SETTINGS_LAYERS
 from ansible_collections.dect.provisioning.plugins.module_utils.users import SECRET_FIELDS
 
 try:  # ansible-core 2.19+: where a value was read from
