@@ -92,9 +92,19 @@ def _anchor(section):
     return section.lower()
 
 
+def section_names(schema):
+    """The top-level sections in the guide's order (``language`` is a section of one value)."""
+    names = []
+    for param in schema.PARAMETERS:
+        section = param.path.split(".", 1)[0]
+        if section not in names:
+            names.append(section)
+    return tuple(names)
+
+
 def _intro(schema):
     count = len(schema.PARAMETERS)
-    sections = schema.section_names()
+    sections = section_names(schema)
     return [
         "# Configuration parameters",
         "",
@@ -165,7 +175,7 @@ def render(schema=None):
     schema = schema or _load_schema()
     pages = _guide_pages()
     lines = _intro(schema)
-    for section in schema.section_names():
+    for section in section_names(schema):
         params = [p for p in schema.PARAMETERS if p.path.split(".", 1)[0] == section]
         lines.extend(["", "## %s" % section, ""])
         lines.append("| %s |" % " | ".join(COLUMNS))

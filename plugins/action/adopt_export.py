@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.parsing.vault import AnsibleVaultError, VaultLib, match_encrypt_secret
 
+from ansible_collections.dect.provisioning.plugins.module_utils import _io
 from ansible_collections.dect.provisioning.plugins.module_utils._adopt import ARGUMENT_SPEC as ADOPT_SPEC
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 from ansible_collections.dect.provisioning.plugins.plugin_utils import adopt
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction
+from ansible_collections.dect.provisioning.plugins.plugin_utils._loader_files import TooLarge, read_capped
 
 MAX_EXPORT_BYTES = 16 * 1024 * 1024
 FILE_MODE = 0o600
@@ -109,17 +110,11 @@ class ActionModule(SpecAction):
 
     def _read(self, path, option):
         try:
-            real = self._loader.get_real_file(path, decrypt=True)
+            return read_capped(self._loader, path, MAX_EXPORT_BYTES)
+        except TooLarge:
+            raise AnsibleActionFail("%s: '%s' is larger than %d bytes" % (option, path, MAX_EXPORT_BYTES))
         except Exception as exc:  # pylint: disable=broad-except
             raise AnsibleActionFail("%s: cannot read '%s': %s" % (option, path, to_text(exc)))
-        try:
-            with open(real, "rb") as handle:
-                data = handle.read(MAX_EXPORT_BYTES + 1)
-        finally:
-            self._loader.cleanup_tmp_file(real)
-        if len(data) > MAX_EXPORT_BYTES:
-            raise AnsibleActionFail("%s: '%s' is larger than %d bytes" % (option, path, MAX_EXPORT_BYTES))
-        return data
 
     def _vault(self, vault_id):
         secrets = getattr(self._loader, "_vault", None)
@@ -162,24 +157,15 @@ def _leaves(tree):
 
 
 def _write_atomic(target, data):
-    """Write ``target`` through a temp file in its directory: mode 0600 before the rename, never via a symlink."""
+    """Write ``target`` through ``_io`` (a temp file in its directory, mode 0600 before the rename, never
+    via a symlink), making its ``host_vars`` directory first (not through a symlink either)."""
     directory = os.path.dirname(target)
     for path in (os.path.dirname(directory), directory):
         if os.path.islink(path):
             raise AnsibleActionFail("%s is a symlink: refusing to write through it" % path)
     if not os.path.isdir(directory):
         os.makedirs(directory, mode=0o750)
-    if os.path.islink(target) or (os.path.exists(target) and not stat.S_ISREG(os.lstat(target).st_mode)):
-        raise AnsibleActionFail("%s is a symlink or not a regular file: refusing to replace it" % target)
-    handle, temp = tempfile.mkstemp(prefix=".adopt-", suffix=".tmp", dir=directory)
     try:
-        os.fchmod(handle, FILE_MODE)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+        _io.write_atomic(target, data, mode=FILE_MODE)
+    except _io.FileIOError as exc:
+        raise AnsibleActionFail(str(exc))

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
+from ansible_collections.dect.provisioning.plugins.module_utils.provisioning_section import SiteError
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import record_of
 from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
 from ansible_collections.dect.provisioning.plugins.plugin_utils.convergence import converge
 
@@ -24,7 +25,7 @@ def rollout_convergence(servers, results):
     return converge(sorted(checked, key=lambda s: str(s.get("name"))), list(results or []))
 
 
-@filter_errors("rollout_expectations", IdentifierError, site.SiteError)
+@filter_errors("rollout_expectations", IdentifierError, SiteError)
 def rollout_expectations(host_vars_list, report=False):
     """``[{name, mac, files, client}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
     with ``report``, every server, ``files`` None and ``staged`` what its record says it fetches. Name,
@@ -35,7 +36,7 @@ def rollout_expectations(host_vars_list, report=False):
         name = host_vars["inventory_hostname"]
         if not report and not host_vars.get("dect_server_expected_fetch"):
             continue
-        record = site.record_of(host_vars)
+        record = record_of(host_vars)
         row = {"name": name, "mac": record["mac"], "client": record.get("client")}
         if report:
             row.update(files=None, staged=list(record["fetches"]))

@@ -7,37 +7,35 @@ from __future__ import annotations
 
 from ansible.utils.display import Display
 
-from ansible_collections.dect.provisioning.plugins.module_utils import site
+from ansible_collections.dect.provisioning.plugins.module_utils import provisioning_section as section
+from ansible_collections.dect.provisioning.plugins.module_utils.check_sync_target import check_sync_target as target_of
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
+from ansible_collections.dect.provisioning.plugins.module_utils.provisioning_section import SiteError
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import record_of
 from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
-from ansible_collections.dect.provisioning.plugins.plugin_utils._rollout_policy import (
-    RolloutPolicyError,
-    read_rollout_policy,
-    warm_rendering_engine,
-)
 
 _display = Display()
 
 
-@filter_errors("provisioning_section", IdentifierError, site.SiteError)
+@filter_errors("provisioning_section", IdentifierError, SiteError)
 def provisioning_section(url, model, method="dhcp", firmware=None, users=True, check_sync="update",
                          interval=None, time=None, default_kws=None):
-    return site.provisioning_section(url, model, method=method, firmware=firmware, users=users,
-                                     check_sync=check_sync, interval=interval, time=time, default_kws=default_kws)
+    return section.provisioning_section(url, model, method=method, firmware=firmware, users=users,
+                                        check_sync=check_sync, interval=interval, time=time, default_kws=default_kws)
 
 
-@filter_errors("firmware_names", site.SiteError, IdentifierError)
+@filter_errors("firmware_names", SiteError, IdentifierError)
 def firmware_names(catalogue, model=None):
-    return site.firmware_names(catalogue, model)
+    return section.firmware_names(catalogue, model)
 
 
-@filter_errors("firmware_source_problems", site.SiteError)
+@filter_errors("firmware_source_problems", SiteError)
 def firmware_source_problems(catalogue):
     """The catalogue's files that cannot be read on the controller, one message each."""
-    return site.firmware_source_problems(catalogue)
+    return section.firmware_source_problems(catalogue)
 
 
-@filter_errors("firmware_unused", site.SiteError)
+@filter_errors("firmware_unused", SiteError)
 def firmware_unused(catalogue, hostvars, servers):
     """The warnings for catalogue entries no DECT server is given, each also shown as a warning.
 
@@ -45,8 +43,8 @@ def firmware_unused(catalogue, hostvars, servers):
     else ``dect_model``. Each server's variables cost a variable computation, so they are read lazily
     and only until every entry is given to one of them (a few servers, unless one is unused).
     """
-    messages = site.firmware_unused(catalogue, (model for model in map(_model_of, (hostvars[name] for name in servers or []))
-                                                if model not in (None, "")))
+    models = map(_model_of, (hostvars[name] for name in servers or []))
+    messages = section.firmware_unused(catalogue, (model for model in models if model not in (None, "")))
     for message in messages:
         _display.warning(message)
     return messages
@@ -57,21 +55,21 @@ def _model_of(host_vars):
     return model if model not in (None, "") else host_vars.get("dect_model")
 
 
-@filter_errors("check_sync_target", IdentifierError, site.SiteError)
+@filter_errors("check_sync_target", IdentifierError, SiteError)
 def check_sync_target(host_vars):
     """One ``targets`` entry of dect.provisioning.check_sync from a DECT server's variables (its record)."""
-    return site.check_sync_target(host_vars)
+    return target_of(host_vars)
 
 
-@filter_errors("check_sync_targets", IdentifierError, site.SiteError)
+@filter_errors("check_sync_targets", IdentifierError, SiteError)
 def check_sync_targets(host_vars_list):
     """The ``targets`` of the DECT servers given (their variables), every problem at once; a server
     whose check-sync reaction is ``disabled`` is left out with a warning naming it."""
     targets, problems = [], []
     for host_vars in host_vars_list or []:
         try:
-            record = site.record_of(host_vars)
-        except (IdentifierError, site.SiteError) as exc:
+            record = record_of(host_vars)
+        except (IdentifierError, SiteError) as exc:
             problems.append(str(exc))
             continue
         if (record.get("check_sync") or {}).get("reaction") == "disabled":
@@ -79,22 +77,12 @@ def check_sync_targets(host_vars_list):
                               " dect_check_sync_reaction): no NOTIFY is sent to it" % record.get("name"))
             continue
         try:
-            targets.append(site.check_sync_target(host_vars))
-        except (IdentifierError, site.SiteError) as exc:
+            targets.append(target_of(host_vars))
+        except (IdentifierError, SiteError) as exc:
             problems.append(str(exc))
     if problems:
-        raise site.SiteError("; ".join(problems))
+        raise SiteError("; ".join(problems))
     return targets
-
-
-@filter_errors("rollout_policy", RolloutPolicyError)
-def rollout_policy(sources):
-    """Kept for compatibility: the ``dect.provisioning.rollout_policy`` lookup, as a filter.
-
-    Both read through ``plugin_utils/_rollout_policy`` and warm the rendering engine the same way.
-    """
-    warm_rendering_engine()
-    return read_rollout_policy(sources)
 
 
 class FilterModule:
@@ -102,5 +90,4 @@ class FilterModule:
         return {"provisioning_section": provisioning_section, "firmware_names": firmware_names,
                 "firmware_unused": firmware_unused,
                 "firmware_source_problems": firmware_source_problems,
-                "check_sync_target": check_sync_target, "check_sync_targets": check_sync_targets,
-                "rollout_policy": rollout_policy}
+                "check_sync_target": check_sync_target, "check_sync_targets": check_sync_targets}

@@ -71,9 +71,11 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
+from ansible_collections.dect.provisioning.plugins.module_utils.provisioning_section import SiteError
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import USERS_SRC_MAX_SIZE, server_documents
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _inventory_checks
+from ansible_collections.dect.provisioning.plugins.plugin_utils._loader_files import TooLarge, read_capped
 from ansible_collections.dect.provisioning.plugins.plugin_utils._site_index import site_index
 
 display = Display()
@@ -94,21 +96,15 @@ class LookupModule(LookupBase):
             # As the users_xml action reads its src: found like a role's file, vault-decrypted, capped.
             found = self.find_file_in_search_path(variables, "files", path, ignore_missing=True) or path
             try:
-                real = self._loader.get_real_file(found, decrypt=True)
+                return read_capped(self._loader, found, USERS_SRC_MAX_SIZE)
+            except TooLarge as exc:
+                raise OSError("%s: %s" % (path, exc))
             except AnsibleError:
                 raise OSError("'%s' is not a readable file on the controller" % path)
-            try:
-                with open(real, "rb") as handle:
-                    data = handle.read(site.USERS_SRC_MAX_SIZE + 1)
-            finally:
-                self._loader.cleanup_tmp_file(real)
-            if len(data) > site.USERS_SRC_MAX_SIZE:
-                raise OSError("%s: more than %d bytes" % (path, site.USERS_SRC_MAX_SIZE))
-            return data
 
         try:
-            documents = site.server_documents(get, read_file)
-        except (site.SiteError, IdentifierError) as exc:
+            documents = server_documents(get, read_file)
+        except (SiteError, IdentifierError) as exc:
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc)
         except AnsibleError as exc:
             raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc.message)

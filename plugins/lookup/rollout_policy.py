@@ -19,7 +19,6 @@ description:
   - The file is the same one the inventory loads as group vars; it must not be vault-encrypted.
   - Calling it also loads the collection's rendering engine into the controller's main process, so the
     workers forked for the following tasks inherit it instead of importing it each.
-  - The filter C(dect.provisioning.rollout_policy) does the same and is kept for compatibility.
 options:
   _terms:
     description:
@@ -30,10 +29,6 @@ options:
     required: true
 notes:
   - A source without a policy file contributes nothing; no policy file at all gives C({}).
-seealso:
-  - plugin: dect.provisioning.rollout_policy
-    plugin_type: filter
-    description: The same values through a filter, kept for compatibility.
 """
 
 EXAMPLES = r"""

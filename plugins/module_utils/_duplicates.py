@@ -31,18 +31,14 @@ def find_duplicates(entries):
         if target is not None:
             by_target.setdefault(tuple(_lower_host(target)), []).append(host)
     problems = {}
-    for mac, hosts in by_mac.items():
-        if len(hosts) > 1:
-            for host in hosts:
-                problems.setdefault(host, []).append(
-                    "MAC %s (dect_mac) is also the MAC of %s: each DECT server needs its own device"
-                    % (format_mac(mac), ", ".join(h for h in hosts if h != host)))
-    for target, hosts in by_target.items():
-        if len(hosts) > 1:
-            for host in hosts:
-                problems.setdefault(host, []).append(
-                    "SIP check-sync target %s is also the target of %s: a NOTIFY for one would reach the other"
-                    % (describe_target(target), ", ".join(h for h in hosts if h != host)))
+    shared = [("MAC %s (dect_mac) is also the MAC of %s: each DECT server needs its own device", format_mac, by_mac),
+              ("SIP check-sync target %s is also the target of %s: a NOTIFY for one would reach the other",
+               describe_target, by_target)]
+    for text, show, groups in shared:
+        for key, hosts in groups.items():
+            if len(hosts) > 1:
+                for host in hosts:
+                    problems.setdefault(host, []).append(text % (show(key), ", ".join(h for h in hosts if h != host)))
     return dict((host, "%s: %s" % (host, "; ".join(messages))) for host, messages in problems.items())
 
 

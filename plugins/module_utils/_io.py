@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, dect.provisioning contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one home of file I/O on provisioning and DHCP hosts.
+"""The one home of file I/O on provisioning and DHCP hosts, and on the controller (the spool, adopt).
 
-Everything the collection reads or writes on a target goes through here, so that one set of rules
-holds everywhere:
+Everything the collection reads or writes goes through here, so that one set of rules holds
+everywhere:
 
 - a symlink, directory, FIFO or device where a file belongs is an error naming the path; nothing is
   read from it or written through it (``lstat`` first, then ``O_NOFOLLOW | O_NONBLOCK`` and an
@@ -193,14 +193,14 @@ def fsync_directory(directory):
 class AtomicFile:
     """A new file published under ``path`` only when :meth:`commit` is called.
 
-    ``fill(handle)`` writes the content. Use as a context manager: leaving without a commit (an
+    :meth:`write` adds bytes of the content. Use as a context manager: leaving without a commit (an
     exception included) removes the temp file. ``mode``/``owner``/``group`` are applied to the temp
-    file's descriptor before the rename; without ``mode`` an existing file keeps its mode.
+    file's descriptor before the rename; without ``mode`` an existing file keeps its mode. ``sync=False``
+    skips the fsyncs, for scratch files that die with the run (the controller's publication spool).
     """
 
-    def __init__(self, path, mode=None, owner=None, group=None, tmp_prefix=None, unsafe_writes=False):
-        self.path = path
-        self.unsafe_writes = unsafe_writes
+    def __init__(self, path, mode=None, owner=None, group=None, tmp_prefix=None, unsafe_writes=False, sync=True):
+        self.path, self.unsafe_writes, self.sync = path, unsafe_writes, sync
         self.prefix = tmp_prefix or "." + os.path.basename(path) + "."
         self.directory = os.path.dirname(path) or "."
         self.mode = parse_mode(mode)
@@ -235,7 +235,8 @@ class AtomicFile:
 
     def commit(self):
         try:
-            os.fsync(self._fd)
+            if self.sync:
+                os.fsync(self._fd)
             apply_attributes(self._fd, self.mode, self.uid, self.gid)
             os.close(self._fd)
             self._fd = None
@@ -244,7 +245,7 @@ class AtomicFile:
             check_destination(self.path)
         except OSError as exc:
             raise FileIOError("%s: could not publish: %s" % (self.path, exc.strerror))
-        replace(self.temp, self.path, self.unsafe_writes, self.mode, self.uid, self.gid)
+        replace(self.temp, self.path, self.unsafe_writes, self.mode, self.uid, self.gid, self.sync)
         self.temp = None
 
     def __exit__(self, *exc):
@@ -257,8 +258,8 @@ class AtomicFile:
         return False
 
 
-def replace(temp, path, unsafe_writes=False, mode=None, uid=None, gid=None):
-    """Rename the finished ``temp`` over ``path`` (same directory); the directory is synced after.
+def replace(temp, path, unsafe_writes=False, mode=None, uid=None, gid=None, sync=True):
+    """Rename the finished ``temp`` over ``path`` (same directory); the directory is synced after (``sync``).
 
     When the rename is impossible (``RENAME_IMPOSSIBLE``, typically EBUSY for a bind-mounted file)
     it fails naming the path, nothing changed, unless ``unsafe_writes``: then ``temp``'s content is
@@ -277,7 +278,8 @@ def replace(temp, path, unsafe_writes=False, mode=None, uid=None, gid=None):
         _unlink_quietly(temp)
         return
     try:
-        fsync_directory(directory)
+        if sync:
+            fsync_directory(directory)
     except OSError as exc:
         raise FileIOError("%s: could not publish: %s" % (path, exc.strerror))
 
@@ -354,10 +356,10 @@ def _write_in_place(temp, path, mode, uid, gid):
         os.close(target)
 
 
-def write_atomic(path, data, mode=None, owner=None, group=None, tmp_prefix=None, unsafe_writes=False):
+def write_atomic(path, data, mode=None, owner=None, group=None, tmp_prefix=None, unsafe_writes=False, sync=True):
     """Publish ``data`` (bytes) at ``path`` atomically; see :class:`AtomicFile`."""
     with AtomicFile(path, mode=mode, owner=owner, group=group, tmp_prefix=tmp_prefix,
-                    unsafe_writes=unsafe_writes) as out:
+                    unsafe_writes=unsafe_writes, sync=sync) as out:
         out.write(data)
         out.commit()
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, dect.provisioning contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Settings the derived ``provisioning`` section would silently replace (site.server_documents).
+"""Settings the derived ``provisioning`` section would silently replace (server_variables.server_documents).
 
 The site derives every provisioning parameter of a DECT server's config from inventory variables
 (``dect_provisioning_method``, ``dect_check_interval``, ...), merged last so the DHCP option, the

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What DECT servers fetched, read from the request logs the provisioning_server role configures.
 
-Three log formats, one record shape ``(epoch, protocol, client, path, ok, status, bytes, finished)``,
+Three log formats, one record (``Request``: epoch, protocol, client, path, ok, status, sent, finished),
 keyed on the client and the path asked for (a device file under any path, as the line gives it):
 
 * nginx, the role's ``dect_provisioning`` log_format:
@@ -27,6 +27,7 @@ reads, never writes.
 from __future__ import annotations
 
 import calendar
+import collections
 import datetime
 import glob
 import gzip
@@ -45,6 +46,11 @@ _MONTHS = dict((name, index) for index, name in enumerate(
 _RRQ = re.compile(r"in\.tftpd\[(\d+)\]: RRQ from (\S+) filename (.*)$")
 _NAK = re.compile(r"in\.tftpd\[(\d+)\]: sending NAK \((\d+), ([^)]*)\) to (\S+)")
 _MAX_LINE = 8192
+
+# One request of a device file as any of the logs gives it: when it began (epoch), protocol, client address,
+# the path asked for (leading '/'), whether it was served (ok), the status text ("GET 200", "complete",
+# "NAK 1 File not found"), bytes sent and whether the transfer finished (None: the log does not say).
+Request = collections.namedtuple("Request", "epoch protocol client path ok status sent finished")
 
 
 class LogError(Exception):
@@ -123,8 +129,7 @@ class _Epochs:
     """Cached conversions of the repeating date parts of log timestamps."""
 
     def __init__(self, now):
-        self.days = {}
-        self.now = now
+        self.days, self.now = {}, now
 
     def day(self, year, month, mday):
         key = (year, month, mday)
@@ -167,15 +172,8 @@ class _Epochs:
 # file per client address and requested path: the path as the line gives it (nginx: all of the line
 # after the ninth blank, so a blank in a path cannot shift it; TFTP: the name asked for, before any
 # "remapped to"), its device file kind taken from its last component. Its converter turns the few
-# kept into records ``(epoch, protocol, client, path, ok, status, bytes, finished)``, path with a leading '/'.
+# kept into ``Request`` records.
 _MAC_KINDS = ("config", "users")
-
-
-def _kind_of(kinds, path):
-    what = kinds.get(path)
-    if what is None:
-        what = kinds[path] = file_kind(path.rsplit("/", 1)[-1]) or ""
-    return what
 
 
 def _collector(parse):
@@ -183,8 +181,8 @@ def _collector(parse):
         count = 0
         for path, client, raw in parse(lines, epochs):
             what = kinds.get(path)
-            if what is None:
-                what = _kind_of(kinds, path)
+            if what is None:  # each path's kind computed once, '' for a file no device asks for
+                what = kinds[path] = file_kind(path.rsplit("/", 1)[-1]) or ""
             if what:
                 count += 1
                 latest[(client, path)] = raw
@@ -199,22 +197,23 @@ def _slash(path):
 def parse_nginx(lines, epochs):
     for line in lines:
         fields = line.rstrip("\n").split(" ", 9)
-        if len(fields) == 10:
+        if len(fields) == 10:  # (path, client address, the raw fields for convert_nginx)
             yield fields[9], fields[2], fields
 
 
 def convert_nginx(fields, epochs):
-    if fields[3] not in ("http", "https"):
+    _time, msec, address, scheme, method, status, sent, request_time, completion, path = fields
+    if scheme not in ("http", "https"):
         return None
     try:
         # The line is written when the request ends: it began request_time earlier.
-        epoch = float(fields[1]) - float(fields[7])
-        status, sent = int(fields[5]), int(fields[6])
+        epoch = float(msec) - float(request_time)
+        status, sent = int(status), int(sent)
     except ValueError:
         return None
-    ok = 200 <= status < 300 and fields[4] == "GET"
-    return (epoch, fields[3], _client(fields[2]), _slash(fields[9]), ok, "%s %d" % (fields[4], status), sent,
-            ok and fields[8] == "OK")
+    ok = 200 <= status < 300 and method == "GET"
+    return Request(epoch, scheme, _client(address), _slash(path), ok, "%s %d" % (method, status), sent,
+                   ok and completion == "OK")
 
 
 # After the path, xferlog has nine fields: b|a _ o|i a|g|r <user> ftp 0 * c|i.
@@ -225,19 +224,21 @@ def parse_xferlog(lines, epochs):
     for line in lines:
         fields = line.split()
         if len(fields) >= 18 and fields[-7] == "o" and fields[1] in _MONTHS:
-            yield " ".join(fields[8:-_XFER_TAIL]), fields[6], fields
+            yield " ".join(fields[8:-_XFER_TAIL]), fields[6], fields  # (path, client address, raw fields)
 
 
 def convert_xferlog(fields, epochs):
+    # <weekday> <month> <day> <clock> <year> <secs> <client> <bytes> <path ...> <the nine tail fields>
+    month, mday, clock, year, _secs, address, sent = fields[1:8]
     try:
         # The second the transfer ended (its duration is rounded up: not subtracted).
-        epoch = epochs.day(int(fields[4]), _MONTHS[fields[1]], int(fields[2])) + epochs.clock(fields[3])
-        sent = int(fields[7])
+        epoch = epochs.day(int(year), _MONTHS[month], int(mday)) + epochs.clock(clock)
+        sent = int(sent)
     except ValueError:
         return None
     done = fields[-1] == "c"
-    return (epoch, "ftp", _client(fields[6]), _slash(" ".join(fields[8:-_XFER_TAIL])), done,
-            "complete" if done else "incomplete", sent, done)
+    return Request(epoch, "ftp", _client(address), _slash(" ".join(fields[8:-_XFER_TAIL])), done,
+                   "complete" if done else "incomplete", sent, done)
 
 
 def _syslog_epoch(line, epochs):
@@ -270,12 +271,13 @@ def parse_tftp_syslog(lines, epochs):
             if " remapped to " in asked:
                 asked = asked.rpartition(" remapped to ")[0]
             client = _client(match.group(2))
-            pending[pid] = (asked, client, (epoch, "tftp", client, _slash(asked), True, "sent", None, None))
+            pending[pid] = (asked, client, Request(epoch, "tftp", client, _slash(asked), True, "sent", None, None))
             continue
         match = _NAK.search(line)
         if match and match.group(1) in pending:
             asked, client, record = pending.pop(match.group(1))
-            yield asked, client, record[:4] + (False, "NAK %s %s" % (match.group(2), match.group(3)), 0, False)
+            yield asked, client, record._replace(ok=False, status="NAK %s %s" % (match.group(2), match.group(3)),
+                                                 sent=0, finished=False)
     yield from pending.values()
 
 
@@ -294,20 +296,17 @@ class Requests:
     ``records[(client, path)]``; ``clients[mac]``: addresses that asked for its files (any path)."""
 
     def __init__(self):
-        self.clients, self.records = {}, {}
-        self.count = 0
-        self.logs = []
-        self.warnings = []
+        self.clients, self.records, self.count, self.logs, self.warnings = {}, {}, 0, [], []
 
     def keep(self, key, record):
-        if record is not None and (key not in self.records or record[0] >= self.records[key][0]):
+        if record is not None and (key not in self.records or record.epoch >= self.records[key].epoch):
             self.records[key] = record
 
 
 def _read_files(kind, path, epochs, kinds):
     """``[(file, count, latest)]`` of a log and its rotations, and the files skipped: a file that
     vanished or is a gzip still being written is listed and read again once, then skipped."""
-    collect = PARSERS[kind][0]
+    collect, _convert = PARSERS[kind]
     for attempt in (1, 2):
         done, troubled = [], []
         for name in log_files(path):
@@ -332,7 +331,7 @@ def read_requests(sources, since=None, now=None):
     found = Requests()
     kinds = {}
     for kind, path in sources:
-        convert = PARSERS[kind][1]
+        _collect, convert = PARSERS[kind]
         done, troubled = _read_files(kind, path, epochs, kinds)
         for name, exc in troubled:
             found.warnings.append("%s log: %s changed while it was read (rotated or compressed?) and was skipped: %s"
@@ -344,11 +343,16 @@ def read_requests(sources, since=None, now=None):
                 if record is None:
                     continue
                 if kinds[asked] in _MAC_KINDS:
-                    found.clients.setdefault(record[3].rsplit("/", 1)[-1][:12], set()).add(record[2])
-                if since is None or record[0] >= since:
-                    found.keep((record[2], record[3]), record)
+                    mac = record.path.rsplit("/", 1)[-1][:12]
+                    found.clients.setdefault(mac, set()).add(record.client)
+                if since is None or record.epoch >= since:
+                    found.keep((record.client, record.path), record)
             found.logs.append({"log": kind, "path": name, "requests": count})
     return found
+
+
+# A file as staged in the root: its size and modification time.
+Staged = collections.namedtuple("Staged", "size mtime")
 
 
 def _staged(root, name, cache):
@@ -357,7 +361,7 @@ def _staged(root, name, cache):
             st = os.stat(os.path.join(root, name)) if root else None
         except OSError:
             st = None
-        cache[name] = (st.st_size, st.st_mtime) if st else None
+        cache[name] = Staged(st.st_size, st.st_mtime) if st else None
     return cache[name]
 
 
@@ -393,8 +397,7 @@ def summarize(found, macs=None, root=None, path="", clients=None):
             by_mac.setdefault(name[:12], []).append(record)
         else:
             by_client.setdefault(client, []).append(record)
-    staged_cache = {}
-    result = {}
+    staged_cache, result = {}, {}
     for mac in (sorted(found.clients) if macs is None else list(macs)):
         expected = clients.get(mac)
         chosen = list(by_mac.get(mac, []))
@@ -402,15 +405,15 @@ def summarize(found, macs=None, root=None, path="", clients=None):
             chosen += by_client.get(client, [])
         files, others, elsewhere = {}, {}, {}
         for record in chosen:
-            directory, name = record[3].rsplit("/", 1)
+            directory, name = record.path.rsplit("/", 1)
             if directory != path:
-                table, key = elsewhere, record[3]
-            elif expected is None or record[2] == expected:
+                table, key = elsewhere, record.path
+            elif expected is None or record.client == expected:
                 table, key = files, name
             else:
                 table, key = others, name
             current = table.get(key)
-            if current is None or record[0] >= current["epoch"]:
+            if current is None or record.epoch >= current["epoch"]:
                 table[key] = _entry(record, _staged(root, name, staged_cache))
         latest = sorted(elsewhere.items(), key=lambda item: item[1]["epoch"])[-ELSEWHERE_KEPT:]
         seen = [entry["epoch"] for entry in files.values()]
@@ -421,19 +424,20 @@ def summarize(found, macs=None, root=None, path="", clients=None):
 
 
 def _entry(record, staged):
-    epoch, protocol, client, path, ok, status, sent, finished = record
-    kind = file_kind(path.rsplit("/", 1)[-1])
-    entry = {"kind": kind, "path": path, "time": iso(epoch), "epoch": round(epoch, 3), "protocol": protocol,
-             "client": client, "status": status, "ok": ok, "bytes": sent, "staged_size": None, "current": None,
-             "complete": None}
+    """The result entry of one ``Request``; ``staged``: the ``Staged`` file it names in the root, or None."""
+    epoch = record.epoch
+    kind = file_kind(record.path.rsplit("/", 1)[-1])
+    entry = {"kind": kind, "path": record.path, "time": iso(epoch), "epoch": round(epoch, 3),
+             "protocol": record.protocol, "client": record.client, "status": record.status, "ok": record.ok,
+             "bytes": record.sent, "staged_size": None, "current": None, "complete": None}
     if staged is not None:
-        entry["staged_size"] = staged[0]
+        entry["staged_size"] = staged.size
         # A log with whole seconds (xferlog, traditional syslog) is compared at that resolution.
-        entry["current"] = epoch >= (int(staged[1]) if epoch == int(epoch) else staged[1])
+        entry["current"] = epoch >= (int(staged.mtime) if epoch == int(epoch) else staged.mtime)
     if kind == "image":
-        if not ok:
+        if not record.ok:
             entry["complete"] = False
-        elif sent is not None and staged is not None:
-            entry["complete"] = bool(finished) and sent == staged[0]
+        elif record.sent is not None and staged is not None:
+            entry["complete"] = bool(record.finished) and record.sent == staged.size
         # TFTP: tftpd-hpa logs the request and a refusal, not the end of a transfer (stays None).
     return entry

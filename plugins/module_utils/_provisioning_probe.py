@@ -20,10 +20,10 @@ from ansible_collections.dect.provisioning.plugins.module_utils import users as 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import check_file, fetch_file
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.request import device_firmware
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.transfer import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import mask_url
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     IdentifierError,
     device_file_name,
-    mask_url,
     model_family,
     normalize_mac,
     parse_provisioning_url,

@@ -16,9 +16,6 @@ masks it through these functions:
     (``security.strict_password``, a boolean, or the users field ``authuser`` stay visible).
 ``is_secret_path(path)``
     the same for every segment of a path the schema does not know (``sip.auth.realm2``).
-``mask_value(value, secret)``
-    the value as it may be shown: the mask when ``secret``, else the value with the password of any
-    ``proto://user:password@`` masked.
 ``mask_url(value)`` / ``url_secret(value)``
     the URL with its ``user:password@`` password masked / that password (or None). Both are lenient:
     they find the password in a URL that is otherwise invalid, since that is when it gets quoted in
@@ -91,13 +88,6 @@ def mask_url(value, mark=MASK):
     if not match or not match.group(2):
         return value
     return match.group(1) + mark + match.group(3)
-
-
-def mask_value(value, secret):
-    """``value`` as it may be shown: the mask when ``secret`` (and not empty), else any URL password masked."""
-    if secret:
-        return value if value in (None, "") else MASK
-    return mask_url(value)
 
 
 # A key for fingerprints, new in every process and never stored.

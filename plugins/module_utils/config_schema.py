@@ -812,13 +812,3 @@ def default_for(path, model):
 def by_path():
     """Every parameter by its path (``{'sip.localport': Param(...)}``)."""
     return dict((param.path, param) for param in PARAMETERS)
-
-
-def section_names():
-    """The top-level sections in the guide's order (``language`` is a section of one value)."""
-    names = []
-    for param in PARAMETERS:
-        section = param.path.split(".", 1)[0]
-        if section not in names:
-            names.append(section)
-    return tuple(names)

@@ -146,12 +146,6 @@ def bracket_host(host):
     return "[%s]" % host if ":" in host and not host.startswith("[") else host
 
 
-# Kept for code importing them from here: masking lives in _secrets.
-MASK = _secrets.MASK
-mask_url = _secrets.mask_url
-url_secret = _secrets.url_secret
-
-
 def device_file_name(mac, kind):
     """Return ``<mac>-config.xml`` or ``<mac>-users.xml``, the names a device asks for."""
     if kind not in ("config", "users"):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """One resolved record per DECT server: who it is and how it is told to check for updates.
 
-Computed once, by ``site.server_documents`` (the ``dect.provisioning.dect_server`` lookup), from the
+Computed once, by ``server_variables.server_documents`` (the ``dect.provisioning.dect_server`` lookup), from the
 same values its documents are rendered from; every later step (publication, check-sync, the rollout
 wait, report.yml) reads it instead of the raw inventory. The record holds no secret: the SIP digest
 password is named (the variable that holds it), and read only where the NOTIFY is sent

@@ -15,9 +15,9 @@ from __future__ import annotations
 import difflib
 import os
 
-from ansible_collections.dect.provisioning.plugins.module_utils import site
 from ansible_collections.dect.provisioning.plugins.module_utils._config.paths import secret_param
 from ansible_collections.dect.provisioning.plugins.module_utils._secrets import url_secret
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import SERVER_VARIABLES, SETTINGS_LAYERS
 from ansible_collections.dect.provisioning.plugins.module_utils.users import SECRET_FIELDS
 
 try:  # ansible-core 2.19+: where a value was read from
@@ -25,7 +25,7 @@ try:  # ansible-core 2.19+: where a value was read from
 except ImportError:  # pragma: no cover - older ansible-core: ansible_pos on the YAML objects
     Origin = None
 
-# The dect_* variables besides the dect_server role's (site.SERVER_VARIABLES, site.SETTINGS_LAYERS):
+# The dect_* variables besides the dect_server role's (server_variables.SERVER_VARIABLES, server_variables.SETTINGS_LAYERS):
 # docs/inventory.md's site, provisioning host, DHCP host and DECT server variables, the role's other
 # variables and facts, the playbooks' own variables and facts, and the names docs/check_sync.md's
 # handler example defines.
@@ -59,9 +59,9 @@ _OTHER_VARIABLES = (
     "dect_check_sync", "dect_check_sync_pending", "dect_check_sync_target",
 )
 KNOWN_VARIABLES = frozenset(
-    [name for row in site.SERVER_VARIABLES for name in row[1:3]] + list(site.SETTINGS_LAYERS) + list(_OTHER_VARIABLES))
+    [name for row in SERVER_VARIABLES for name in row[1:3]] + list(SETTINGS_LAYERS) + list(_OTHER_VARIABLES))
 REQUIRE_VAULT = "dect_require_vault"
-_SETTINGS = ("dect_server_settings",) + site.SETTINGS_LAYERS
+_SETTINGS = ("dect_server_settings",) + SETTINGS_LAYERS
 _USERS = ("dect_server_users", "dect_users")
 _SCALARS = ("dect_server_sip_auth_password", "dect_sip_auth_password")
 _URLS = ("dect_server_provisioning_url", "dect_provisioning_url")

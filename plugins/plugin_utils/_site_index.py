@@ -16,7 +16,8 @@ import fcntl
 import hashlib
 import os
 
-from ansible_collections.dect.provisioning.plugins.module_utils import site
+from ansible_collections.dect.provisioning.plugins.module_utils.check_sync_target import check_sync_target
+from ansible_collections.dect.provisioning.plugins.module_utils.provisioning_section import SiteError
 from ansible_collections.dect.provisioning.plugins.module_utils._duplicates import find_duplicates
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
@@ -72,10 +73,10 @@ def _mac(host_vars):
 
 def sip_target(host_vars):
     """``(host, port, user)`` a check-sync NOTIFY of this server goes to, resolved as the check_sync
-    target is (``site.check_sync_target``); None when it has none."""
+    target is (``check_sync_target``); None when it has none."""
     try:
-        target = site.check_sync_target(host_vars)
-    except (site.SiteError, TypeError, ValueError):
+        target = check_sync_target(host_vars)
+    except (SiteError, TypeError, ValueError):
         return None
     port = target.get("port")
     try:

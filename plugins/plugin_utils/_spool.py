@@ -22,11 +22,12 @@ import multiprocessing
 import os
 import shutil
 import stat
-import tempfile
 import time
 import uuid
 
 from ansible import constants as C
+
+from ansible_collections.dect.provisioning.plugins.module_utils import _io
 
 _DIR_NAME = "dect-publication"
 _DOCUMENTS = "documents.json"
@@ -137,18 +138,9 @@ def _key(name):
 
 
 def _write(path, record):
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".spool.")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record, handle)
-        os.rename(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    """Through ``_io`` (no symlink followed, mode 0600 before the rename); no fsync: the spool dies
+    with the run."""
+    _io.write_atomic(path, json.dumps(record).encode("utf-8"), mode=0o600, sync=False)
 
 
 def _read(path):

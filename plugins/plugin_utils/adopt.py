@@ -17,13 +17,8 @@ import ipaddress
 import yaml
 
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings, users
-from ansible_collections.dect.provisioning.plugins.module_utils._secrets import masked_with_fingerprint
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    format_mac,
-    mask_url,
-    model_family,
-    url_secret,
-)
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import mask_url, masked_with_fingerprint, url_secret
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import format_mac, model_family
 from ansible_collections.dect.provisioning.plugins.plugin_utils._render import (
     ConfigBackend,
     DocumentInvalid,
@@ -84,7 +79,7 @@ class Vaulted(object):
         self.ciphertext = ciphertext
 
 
-# What the site derives the provisioning section from (module_utils/site.py SERVER_VARIABLES, read by the
+# What the site derives the provisioning section from (module_utils/server_variables.py SERVER_VARIABLES, read by the
 # dect_server lookup): the export's path -> the inventory variable, and the site's default as users read it.
 DERIVED = (
     ("provisioning.server.method", "dect_provisioning_method", "dhcp"),
@@ -101,7 +96,6 @@ _SITE_ONLY = ("provisioning.config.check", "provisioning.users.check")
 OWNED = ("dect_mac", "dect_model", "dect_settings_host", "dect_users") + tuple(name for _p, name, _d in DERIVED)
 # Where an export holds the server's own address, first found wins.
 ADDRESS_PATHS = ("network.ipaddr", "network.ipv6addr", "network.ipv6.ipaddr")
-PROVISIONING_MODES = ("site", "export")
 
 
 def host_vars(config_data, users_data, model, mac, config_label="config", users_label="users", provisioning="site",

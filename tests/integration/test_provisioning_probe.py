@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils._fetch.client import check_file, fetch_file
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import mask_url
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import mask_url
 from devtools import probe_daemons
 from devtools.ansible_runner import run_playbook
 from devtools.procs import need_binary, need_root, world_traversable_dir

@@ -142,48 +142,38 @@ def _lookup_rollout_policy(sources):
     return result[0]
 
 
-# site.yml's lookup and the filter kept for compatibility: the same code, the same answers.
-ROLLOUT_POLICY_READERS = [
-    pytest.param(_lookup_rollout_policy, AnsibleLookupError, id="lookup"),
-    pytest.param(FILTERS["rollout_policy"], AnsibleFilterError, id="filter"),
-]
-
-
-@pytest.mark.parametrize("read,dummy", ROLLOUT_POLICY_READERS)
-def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path, read, dummy):
+def test_rollout_policy_reads_group_vars_beside_a_file_or_inside_a_dir(tmp_path):
     policy_dir = tmp_path / "group_vars" / "dect_servers"
     policy_dir.mkdir(parents=True)
     (policy_dir / "rollout.yml").write_text("dect_rollout_serial: 10\ndect_rollout_max_fail_percentage: 5\nother: x\n")
     hosts = tmp_path / "hosts.yml"
     hosts.write_text("all: {}\n")
     expected = {"dect_rollout_serial": 10, "dect_rollout_max_fail_percentage": 5}
-    assert read([str(hosts)]) == expected
-    assert read([str(tmp_path)]) == expected
-    assert read([str(tmp_path / "elsewhere" / "hosts.yml")]) == {}
+    assert _lookup_rollout_policy([str(hosts)]) == expected
+    assert _lookup_rollout_policy([str(tmp_path)]) == expected
+    assert _lookup_rollout_policy([str(tmp_path / "elsewhere" / "hosts.yml")]) == {}
 
 
-@pytest.mark.parametrize("read,dummy", ROLLOUT_POLICY_READERS)
-def test_rollout_policy_later_sources_win(tmp_path, read, dummy):
+def test_rollout_policy_later_sources_win(tmp_path):
     for name, text in (("a", "dect_rollout_serial: 10\ndect_rollout_max_fail_percentage: 5\n"),
                        ("b", "dect_rollout_serial: 2\n")):
         (tmp_path / name / "group_vars" / "dect_servers").mkdir(parents=True)
         (tmp_path / name / "group_vars" / "dect_servers" / "rollout.yml").write_text(text)
-    assert read([str(tmp_path / "a"), str(tmp_path / "b")]) == \
+    assert _lookup_rollout_policy([str(tmp_path / "a"), str(tmp_path / "b")]) == \
         {"dect_rollout_serial": 2, "dect_rollout_max_fail_percentage": 5}
 
 
-@pytest.mark.parametrize("read,error", ROLLOUT_POLICY_READERS)
-def test_rollout_policy_refuses_a_file_that_is_not_a_mapping_or_not_yaml(tmp_path, read, error):
+def test_rollout_policy_refuses_a_file_that_is_not_a_mapping_or_not_yaml(tmp_path):
     policy_dir = tmp_path / "group_vars" / "dect_servers"
     policy_dir.mkdir(parents=True)
     policy = policy_dir / "rollout.yml"
     policy.write_text("- 10\n")
-    with pytest.raises(error) as exc:
-        read([str(tmp_path)])
+    with pytest.raises(AnsibleLookupError) as exc:
+        _lookup_rollout_policy([str(tmp_path)])
     assert str(exc.value) == "dect.provisioning.rollout_policy: %s must hold a mapping" % policy
     policy.write_text("dect_rollout_serial: [10\n")
-    with pytest.raises(error, match="^dect.provisioning.rollout_policy: %s is not YAML: " % re.escape(str(policy))):
-        read([str(tmp_path)])
+    with pytest.raises(AnsibleLookupError, match="^dect.provisioning.rollout_policy: %s is not YAML: " % re.escape(str(policy))):
+        _lookup_rollout_policy([str(tmp_path)])
 
 
 def test_the_lookup_takes_sources_as_separate_terms_too(tmp_path):
@@ -192,11 +182,7 @@ def test_the_lookup_takes_sources_as_separate_terms_too(tmp_path):
     assert RolloutPolicyLookup().run([str(tmp_path / "none"), str(tmp_path)]) == [{"dect_rollout_serial": 3}]
 
 
-@pytest.mark.parametrize("call", [
-    "LookupModule().run([[]], variables={})",
-    "rollout_policy([])",
-])
-def test_rollout_policy_warms_the_rendering_engine_in_the_calling_process(call):
+def test_rollout_policy_warms_the_rendering_engine_in_the_calling_process():
     """site.yml's play keywords call it in the controller's main process: afterwards the engine
     (lxml, the schema, the render backends, the argument validators of the publish step and of both
     documents) is there, imported normally with the lookup, for the forked workers to inherit; no
@@ -207,11 +193,10 @@ def test_rollout_policy_warms_the_rendering_engine_in_the_calling_process(call):
         "import sys",
         "sys.path.insert(0, %r)" % str(collections_root()),
         "from ansible_collections.dect.provisioning.plugins.lookup.rollout_policy import LookupModule",
-        "from ansible_collections.dect.provisioning.plugins.filter.provisioning import rollout_policy",
         "from ansible_collections.dect.provisioning.plugins.plugin_utils import _render",
         "specs = [_render.PUBLISH_SPEC] + [backend.SPEC for backend in _render.BACKENDS.values()]",
         "before = [spec._validator is not None for spec in specs]",
-        call,
+        "LookupModule().run([[]], variables={})",
         "print(before, [spec._validator is not None for spec in specs],",
         "      all(name in sys.modules for name in %r)," % modules,
         "      any(name.startswith('ansible_collections.dect.provisioning.plugins.action') for name in sys.modules))",

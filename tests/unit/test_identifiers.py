@@ -1,8 +1,9 @@
 import pytest
 
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import mask_url
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     bracket_host,
-    IdentifierError, mask_url, normalize_ipei, normalize_mac, parse_provisioning_url, ipei_check_digit)
+    IdentifierError, normalize_ipei, normalize_mac, parse_provisioning_url, ipei_check_digit)
 
 
 @pytest.mark.parametrize("spelling", ["00:13:D1:80:00:32", "00-13-d1-80-00-32", "0013.d180.0032", "0013d1800032",

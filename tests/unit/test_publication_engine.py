@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from ansible import constants as C
 
 from ansible_collections.dect.provisioning.plugins.action import publish as publish_action
 from ansible_collections.dect.provisioning.plugins.module_utils import document
+from ansible_collections.dect.provisioning.plugins.module_utils._io import FileIOError
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import ARGUMENT_SPEC as PUBLISH_SPEC
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _render, _spool
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import plain
@@ -66,6 +68,21 @@ def test_drop_removes_the_documents_and_a_host_without_spool_has_nothing(spool):
     _spool.drop("ward-b")
     assert _spool.outcomes("never-rendered", None) == {}
     assert _spool.get("never-rendered") is None
+
+
+def test_spool_files_are_written_0600_through_io_and_never_through_a_symlink(spool, tmp_path):
+    _spool.put("ward-c", {"documents": {"users": {"text": "secret"}}})
+    directory = next(path for path in spool.iterdir() if path.is_dir())
+    documents = directory / "documents.json"
+    assert oct(documents.stat().st_mode & 0o777) == "0o600"
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    documents.unlink()
+    documents.symlink_to(victim)
+    with pytest.raises(FileIOError, match="^%s: is a symlink; refusing to follow it$" % re.escape(str(documents))):
+        _spool.put("ward-c", {"documents": {"users": {"text": "other"}}})
+    assert victim.read_text() == "keep" and documents.is_symlink()
+    assert sorted(path.name for path in directory.iterdir()) == ["documents.json"]  # no temp file left
 
 
 def test_restaged_firmware_is_read_by_file_name_from_the_writing_hosts_only():

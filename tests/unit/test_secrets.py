@@ -7,7 +7,6 @@ import pytest
 
 from ansible_collections.dect.provisioning.plugins.module_utils import _secrets as sec
 from ansible_collections.dect.provisioning.plugins.module_utils import config_settings as cs
-from ansible_collections.dect.provisioning.plugins.module_utils import identifiers
 from ansible_collections.dect.provisioning.plugins.module_utils import users
 
 SECRET = "Pw-S3cret-91"
@@ -70,15 +69,6 @@ def test_the_schemas_flag_wins_for_names_they_know():
 def test_mask_url_and_url_secret(url, masked, secret):
     assert sec.mask_url(url) == masked
     assert sec.url_secret(url) == secret
-    # identifiers keeps thin aliases for code importing them from there
-    assert identifiers.mask_url(url) == masked and identifiers.MASK == sec.MASK
-
-
-def test_mask_value():
-    assert sec.mask_value(SECRET, True) == "********"
-    assert sec.mask_value("", True) == ""
-    assert sec.mask_value("http://u:%s@h" % SECRET, False) == "http://u:********@h"
-    assert sec.mask_value(60, False) == 60
 
 
 def test_fingerprint_changes_with_the_secret_and_hides_it():

@@ -1,17 +1,26 @@
-"""From inventory to what each DECT server is told: the provisioning section and check-sync targets."""
+"""From inventory to what each DECT server is told: its variables (server_variables), the provisioning
+section (provisioning_section) and its check-sync target (check_sync_target)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.dect.provisioning.plugins.module_utils import config_settings, site
+from ansible_collections.dect.provisioning.plugins.module_utils import config_settings
+from ansible_collections.dect.provisioning.plugins.module_utils.check_sync_target import check_sync_target
+from ansible_collections.dect.provisioning.plugins.module_utils.provisioning_section import (
+    SiteError,
+    firmware_names,
+    firmware_unused,
+    provisioning_section,
+)
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import server_documents
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
 
 CATALOGUE = {"kws": {"src": "kws.bin"}, "rfp6": {"name": "rfp6-v3.bin"}, "pp14225100": {}}
 
 
 def test_dhcp_method_leaves_the_url_to_option_66():
-    section = site.provisioning_section("http://192.0.2.1/dect", "6500", firmware=CATALOGUE)
+    section = provisioning_section("http://192.0.2.1/dect", "6500", firmware=CATALOGUE)
     assert section["server"] == {"method": "dhcp"}
     assert section["config"] == {"check": True} and section["users"] == {"check": True}
     assert section["check"] == {"check_sync": "update"}
@@ -20,8 +29,8 @@ def test_dhcp_method_leaves_the_url_to_option_66():
 
 
 def test_static_method_writes_the_url_and_the_8000_gets_its_kinds():
-    section = site.provisioning_section("https://u:pw@192.0.2.1:8443/dect", 8000, method="static",
-                                        firmware=CATALOGUE, interval=60, time="02:00", users=False)
+    section = provisioning_section("https://u:pw@192.0.2.1:8443/dect", 8000, method="static",
+                                   firmware=CATALOGUE, interval=60, time="02:00", users=False)
     assert section["server"] == {"method": "static", "url": "https://u:pw@192.0.2.1:8443/dect"}
     assert section["check"] == {"check_sync": "update", "interval": 60, "time": "02:00"}
     assert section["users"] == {"check": False}
@@ -30,15 +39,15 @@ def test_static_method_writes_the_url_and_the_8000_gets_its_kinds():
 
 @pytest.mark.parametrize("model,family", [("6500", "ipdect"), ("8000", "dect")])
 def test_derived_section_validates_for_its_family(model, family):
-    section = site.provisioning_section("http://192.0.2.1/dect", model, method="static", firmware=CATALOGUE,
-                                        interval=5, default_kws=True)
+    section = provisioning_section("http://192.0.2.1/dect", model, method="static", firmware=CATALOGUE,
+                                   interval=5, default_kws=True)
     settings = {"provisioning": section, "network": {"bootproto": "dhcp"}}
     assert config_settings.validate(settings, family, strict=True).errors == []
 
 
 @pytest.mark.parametrize("kwargs,error,message", [
-    ({"method": "sometimes"}, site.SiteError, "^method 'sometimes' is not one of dhcp, static, disabled$"),
-    ({"check_sync": "now"}, site.SiteError, "^check_sync 'now' is not one of disabled, update, reboot$"),
+    ({"method": "sometimes"}, SiteError, "^method 'sometimes' is not one of dhcp, static, disabled$"),
+    ({"check_sync": "now"}, SiteError, "^check_sync 'now' is not one of disabled, update, reboot$"),
     ({"method": "static", "url": "http://x\"y"}, IdentifierError, "quote"),
     ({"model": "7000"}, IdentifierError, "model '7000' is not supported"),
 ])
@@ -47,14 +56,14 @@ def test_bad_inventory_values_are_named(kwargs, error, message):
     url = options.pop("url", "http://192.0.2.1/dect")
     model = options.pop("model", "6500")
     with pytest.raises(error, match=message):
-        site.provisioning_section(url, model, **options)
+        provisioning_section(url, model, **options)
 
 
 def test_firmware_names_default_to_kind_bin():
-    assert site.firmware_names(CATALOGUE) == {"kws": "kws.bin", "rfp6": "rfp6-v3.bin", "pp14225100": "pp14225100.bin"}
-    assert site.firmware_names(None) == {}
+    assert firmware_names(CATALOGUE) == {"kws": "kws.bin", "rfp6": "rfp6-v3.bin", "pp14225100": "pp14225100.bin"}
+    assert firmware_names(None) == {}
     withdrawn = dict(CATALOGUE, pp14225110={"state": "absent"})
-    assert "pp14225110" not in site.firmware_names(withdrawn)
+    assert "pp14225110" not in firmware_names(withdrawn)
 
 
 # -- server_documents: what a DECT server's documents are made from (the dect_server lookup) -----
@@ -69,7 +78,7 @@ SITE = {
 
 
 def _documents(variables):
-    return site.server_documents(variables.__getitem__)
+    return server_documents(variables.__getitem__)
 
 
 def test_inventory_layers_merge_deeply_and_the_derived_section_wins():
@@ -80,7 +89,7 @@ def test_inventory_layers_merge_deeply_and_the_derived_section_wins():
     assert settings["sip"] == {"defaultdomain": "pbx.example", "localport": 5070}
     assert settings["network"] == {"hostname": "ward-a", "ntp": ["192.0.2.10"]}
     # the provisioning section comes from the same values as option 66, whatever the layers say
-    expected = site.provisioning_section("http://192.0.2.1/dect", "6500", firmware=CATALOGUE, interval=0)
+    expected = provisioning_section("http://192.0.2.1/dect", "6500", firmware=CATALOGUE, interval=0)
     assert settings["provisioning"] == expected
     # the optional default_kws switch is absent unless a variable sets it
     assert "default_kws" not in settings["provisioning"]["firmware"]
@@ -109,13 +118,13 @@ def test_inventory_layers_merge_deeply_and_the_derived_section_wins():
      " from dect_server_settings"),
 ])
 def test_a_setting_the_derived_section_would_replace_is_refused(layers, message):
-    with pytest.raises(site.SiteError) as err:
+    with pytest.raises(SiteError) as err:
         _documents(dict(SITE, **layers))
     assert str(err.value) == message
 
 
 def test_every_replaced_setting_is_named_and_equal_or_empty_ones_pass():
-    with pytest.raises(site.SiteError) as err:
+    with pytest.raises(SiteError) as err:
         _documents(dict(SITE, dect_settings_host={"provisioning": {"check": {"check_sync": "reboot", "time": "03:00"}}}))
     assert [p.split(": value")[0] for p in str(err.value).split("; set")[0:1]] == [
         "dect_settings_host: provisioning.check.check_sync"]
@@ -183,21 +192,21 @@ def test_an_unusable_value_names_its_variable(change, message):
             del variables[name]
         else:
             variables[name] = value
-    with pytest.raises(site.SiteError, match=message):
+    with pytest.raises(SiteError, match=message):
         _documents(variables)
 
 
 def test_a_bad_model_or_url_names_the_server_and_variable_without_the_password():
-    with pytest.raises(site.SiteError, match="^ward-a: dect_model: model '9' is not supported: allowed 400, 6500, 2500, 8000$"):
+    with pytest.raises(SiteError, match="^ward-a: dect_model: model '9' is not supported: allowed 400, 6500, 2500, 8000$"):
         _documents(dict(SITE, dect_model="9", inventory_hostname="ward-a"))
-    with pytest.raises(site.SiteError, match="^this DECT server: dect_server_model: model '9' is not supported"):
+    with pytest.raises(SiteError, match="^this DECT server: dect_server_model: model '9' is not supported"):
         _documents(dict(SITE, dect_server_model="9"))
-    with pytest.raises(site.SiteError) as exc:
+    with pytest.raises(SiteError) as exc:
         _documents(dict(SITE, dect_provisioning_method="static", dect_provisioning_url="http://u:s3cret@/dect",
                         inventory_hostname="ward-a"))
     assert str(exc.value).startswith("ward-a: dect_provisioning_url: ")
     assert "s3cret" not in str(exc.value)
-    with pytest.raises(site.SiteError, match="^ward-a: dect_provisioning_url: 'http://192.0.2.1/de ct' is not a provisioning URL"):
+    with pytest.raises(SiteError, match="^ward-a: dect_provisioning_url: 'http://192.0.2.1/de ct' is not a provisioning URL"):
         _documents(dict(SITE, dect_provisioning_url="http://192.0.2.1/de ct", inventory_hostname="ward-a"))
 
 
@@ -249,7 +258,7 @@ def test_inventory_sip_variables_override_the_settings_and_the_password_is_only_
                    "timeout": 4.0}}
     assert "s3cret" not in repr(record)
     variables = dict(SERVER, dect_sip_auth_password="s3cret")
-    assert site.check_sync_target(dict(variables, dect_server_record=record))["auth_password"] == "s3cret"
+    assert check_sync_target(dict(variables, dect_server_record=record))["auth_password"] == "s3cret"
     # a role variable wins over the inventory's; dect_sip_port 0 means "not set"
     record = _record(dect_server_sip_transport="tcp", dect_sip_transport="udp", dect_sip_port=0)
     assert record["check_sync"]["target"]["transport"] == "tcp" and record["check_sync"]["target"]["port"] == 5070
@@ -288,8 +297,8 @@ def test_disabled_users_are_skipped_and_a_users_file_is_read(tmp_path):
 def test_a_target_that_cannot_be_made_is_an_error_naming_the_host_and_the_variable(change, error):
     record = _record(**change)
     assert record["check_sync"] == {"reaction": "update", "error": error}
-    with pytest.raises(site.SiteError) as exc:
-        site.check_sync_target(dict(SERVER, dect_server_record=record))
+    with pytest.raises(SiteError) as exc:
+        check_sync_target(dict(SERVER, dect_server_record=record))
     assert str(exc.value) == error
 
 
@@ -301,16 +310,16 @@ def test_tls_allow_insecure_lets_an_override_fall_back_to_udp():
 def test_reaction_disabled_has_no_target():
     record = _record(dect_check_sync_reaction="disabled")
     assert record["check_sync"] == {"reaction": "disabled"}
-    with pytest.raises(site.SiteError, match="^ward-a: its check-sync reaction is disabled: it is not notified$"):
-        site.check_sync_target(dict(SERVER, dect_server_record=record))
+    with pytest.raises(SiteError, match="^ward-a: its check-sync reaction is disabled: it is not notified$"):
+        check_sync_target(dict(SERVER, dect_server_record=record))
 
 
 def test_a_bad_mac_names_the_host_and_the_variable():
-    with pytest.raises(site.SiteError, match="^ward-a: dect_server_mac: "):
+    with pytest.raises(SiteError, match="^ward-a: dect_server_mac: "):
         _record(dect_server_mac="00:13:zz")
     # without a record the filter's source of it names the host too
-    with pytest.raises(site.SiteError, match="^ward-z: dect_mac: not set for this DECT server"):
-        site.check_sync_target({"inventory_hostname": "ward-z"})
+    with pytest.raises(SiteError, match="^ward-z: dect_mac: not set for this DECT server"):
+        check_sync_target({"inventory_hostname": "ward-z"})
 
 
 def test_the_report_step_plans_check_sync_from_the_record():
@@ -345,19 +354,19 @@ MIXED = {
     ("400", None),  # no entry is given to the 400: no firmware section at all
 ])
 def test_each_server_is_told_its_own_models_entry(model, firmware):
-    section = site.provisioning_section("http://192.0.2.1/", model, firmware=MIXED)
+    section = provisioning_section("http://192.0.2.1/", model, firmware=MIXED)
     assert section.get("firmware") == firmware
-    assert site.firmware_names(MIXED, model) == (firmware or {})
+    assert firmware_names(MIXED, model) == (firmware or {})
 
 
 def test_a_bad_catalogue_is_a_site_error_naming_the_entries():
     overlapping = dict(MIXED, kws={})
-    with pytest.raises(site.SiteError, match="^dect_firmware: entries 'IP-DECTserver6500firmware' and 'kws' are both"
-                                             " kws firmware for model 6500: "):
-        site.provisioning_section("http://192.0.2.1/", "8000", firmware=overlapping)
-    with pytest.raises(site.SiteError, match="^dect_firmware.rfp.models: '7000' is not a model"):
-        site.firmware_names({"rfp": {"models": ["7000"]}})
-    assert site.firmware_unused(MIXED, {"6500"}) == [
+    with pytest.raises(SiteError, match="^dect_firmware: entries 'IP-DECTserver6500firmware' and 'kws' are both"
+                                        " kws firmware for model 6500: "):
+        provisioning_section("http://192.0.2.1/", "8000", firmware=overlapping)
+    with pytest.raises(SiteError, match="^dect_firmware.rfp.models: '7000' is not a model"):
+        firmware_names({"rfp": {"models": ["7000"]}})
+    assert firmware_unused(MIXED, {"6500"}) == [
         "dect_firmware.DECTserver8000firmware: no DECT server in inventory is given DECTserver8000firmware.bin (kws"
         " firmware for model 2500, 8000; the DECT servers' models: 6500): it is staged but never fetched",
         "dect_firmware.rfp: no DECT server in inventory is given rfp.bin (rfp firmware for model 2500, 8000; the DECT"

@@ -13,7 +13,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.dect.provisioning.plugins.action import config_xml as config_action
 from ansible_collections.dect.provisioning.plugins.action import publish as publish_action
-from ansible_collections.dect.provisioning.plugins.module_utils import site
+from ansible_collections.dect.provisioning.plugins.module_utils import server_variables
 from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.dect.provisioning.plugins.module_utils.document import UNSAFE_CHECKS
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _render, _spool
@@ -61,7 +61,7 @@ def validations(monkeypatch):
 
 
 def test_the_render_step_checks_each_option_once_and_renders_through_the_backends(spool, validations):
-    server = site.server_documents(SITE.__getitem__)
+    server = server_variables.server_documents(SITE.__getitem__)
     action = bare(publish_action.ActionModule, {"step": "render", "server": server}, diff=True)
     result = action.checked_and_performed({}, {"inventory_hostname": "ward-a"})
     assert "failed" not in result, result
@@ -78,7 +78,7 @@ def test_the_render_step_checks_each_option_once_and_renders_through_the_backend
 
 
 def test_an_invalid_document_fails_its_server_naming_every_error(spool, validations):
-    server = site.server_documents(SITE.__getitem__)
+    server = server_variables.server_documents(SITE.__getitem__)
     server["users"]["users"] = [{"ipei": "nonsense", "username": "100", "password": SIP_PASSWORD}]
     server["config"]["strict"] = "maybe"
     result = bare(publish_action.ActionModule, {"step": "render", "server": server}).checked_and_performed(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import MASK, mask_url, url_secret
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK, mask_url, url_secret
 
 # A URL anywhere in a text (a config line, a daemon message): scheme:// up to a blank or a quote.
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"']+")

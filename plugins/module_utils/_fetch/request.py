@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 from ansible_collections.dect.provisioning.plugins.module_utils.firmware import file_kinds_for_model
+from ansible_collections.dect.provisioning.plugins.module_utils._secrets import MASK
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
-    MASK,
     ProvisioningUrl,
     bracket_host,
     parse_provisioning_url,
