@@ -1,27 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, dect.provisioning contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The rollout_convergence filter: which DECT servers fetched what they had to."""
+"""The rollout_expectations filter: which files each DECT server must fetch (the input of provisioning_log's
+``expect``, which judges with plugin_utils/convergence.py)."""
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.dect.provisioning.plugins.module_utils import site
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
+from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
 from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
-from ansible_collections.dect.provisioning.plugins.plugin_utils.convergence import converge
-
-
-def rollout_convergence(servers, results):
-    checked = []
-    for index, server in enumerate(servers or []):
-        try:
-            mac = normalize_mac(server["mac"])
-        except (KeyError, TypeError, IdentifierError) as exc:
-            raise AnsibleFilterError("dect.provisioning.rollout_convergence: servers[%d].mac: %s" % (index, exc))
-        checked.append(dict(server, mac=mac))
-    return converge(sorted(checked, key=lambda s: str(s.get("name"))), list(results or []))
 
 
 @filter_errors("rollout_expectations", IdentifierError, site.SiteError)
@@ -47,4 +34,4 @@ def rollout_expectations(host_vars_list, report=False):
 
 class FilterModule:
     def filters(self):
-        return {"rollout_convergence": rollout_convergence, "rollout_expectations": rollout_expectations}
+        return {"rollout_expectations": rollout_expectations}
