@@ -31,6 +31,7 @@ import os
 import re
 import stat
 import time
+import uuid
 
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
 from ansible_collections.dect.provisioning.plugins.plugin_utils.convergence import converge
@@ -58,7 +59,7 @@ class Room:
         first one set."""
         now = time.time() if now is None else now
         path = os.path.join(self.path, DEADLINE)
-        temp = os.path.join(self.path, ".deadline.%d" % os.getpid())
+        temp = os.path.join(self.path, ".deadline.%s" % uuid.uuid4().hex)
         _spool.write_json(temp, dict(deadline=now + timeout))
         try:
             os.link(temp, path)
