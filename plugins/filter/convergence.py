@@ -13,21 +13,23 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors i
 
 @filter_errors("rollout_expectations", IdentifierError, site.SiteError)
 def rollout_expectations(host_vars_list, report=False):
-    """``[{name, mac, files, client}]`` of the DECT servers whose ``dect_server_expected_fetch`` is not empty;
-    with ``report``, every server, ``files`` None and ``staged`` what its record says it fetches. Name,
-    MAC and ``client`` (the address its fetches must come from) come from each server's record
-    (``dect_server_record``), never from raw variables."""
+    """``[{name, mac, files, client}]`` of the DECT servers whose record (``dect_server_record``, completed by the
+    publication's report step) is ``pending`` with a non-empty ``expect``; with ``report``, every server, ``files``
+    None and ``staged`` what its record says it fetches. Name, MAC and ``client`` (the address its fetches must
+    come from) come from each server's record, never from raw variables."""
     servers = []
     for host_vars in host_vars_list or []:
         name = host_vars["inventory_hostname"]
-        if not report and not host_vars.get("dect_server_expected_fetch"):
-            continue
+        if not report:
+            record = host_vars.get("dect_server_record") or {}
+            if not (record.get("pending") and record.get("expect")):
+                continue
         record = site.record_of(host_vars)
         row = {"name": name, "mac": record["mac"], "client": record.get("client")}
         if report:
             row.update(files=None, staged=list(record["fetches"]))
         else:
-            row["files"] = list(host_vars["dect_server_expected_fetch"])
+            row["files"] = list(record["expect"])
         servers.append(row)
     return servers
 

@@ -45,8 +45,8 @@ _OTHER_VARIABLES = (
     "dect_server_backup_dir", "dect_server_check_sync", "dect_server_check_sync_batch", "dect_server_sip_host",
     "dect_server_sip_port", "dect_server_sip_transport", "dect_server_sip_user", "dect_server_sip_domain",
     "dect_server_sip_auth_username", "dect_server_sip_auth_password", "dect_server_sip_timeout",
-    "dect_server_sip_ca_path", "dect_server_input", "dect_server_config", "dect_server_check_sync_pending",
-    "dect_server_expected_fetch", "dect_server_record", "dect_server_notify",
+    "dect_server_sip_ca_path", "dect_server_input", "dect_server_config",
+    "dect_server_record",
     # the playbooks' variables and facts (adopt.yml, report.yml, site.yml, validate.yml)
     "dect_adopt_config", "dect_adopt_dir", "dect_adopt_host", "dect_adopt_mac", "dect_adopt_model",
     "dect_adopt_result", "dect_adopt_users", "dect_adopt_vault_id", "dect_adopt_force", "dect_adopt_ip",
