@@ -51,7 +51,7 @@ _OTHER_VARIABLES = (
     "dect_adopt_config", "dect_adopt_dir", "dect_adopt_host", "dect_adopt_mac", "dect_adopt_model",
     "dect_adopt_result", "dect_adopt_users", "dect_adopt_vault_id", "dect_adopt_force", "dect_adopt_ip",
     "dect_adopt_kept", "dect_adopt_provisioning", "dect_adopt_summary", "dect_dhcp_force", "dect_report_staged", "dect_rollout_policy",
-    "dect_rollout_convergence", "dect_check_sync_targets", "dect_validate_config", "dect_validate_users",
+    "dect_rollout_convergence", "dect_rollout_expect", "dect_check_sync_targets", "dect_validate_config", "dect_validate_users",
     "dect_validate_problems", "dect_validate_report", "dect_validate_unresolved", "dect_validate_url_problems", "dect_validate_unused_firmware",
     "dect_check_sync_result", "dect_check_sync_error",
     # docs/check_sync.md: a playbook's own check-sync handlers
