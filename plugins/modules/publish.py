@@ -29,7 +29,7 @@ description:
     that server's own result (C(changed), a diff by parameter and user with secrets masked,
     errors), and completes the server's fact C(dect_server_record) with C(pending) (whether it is to be notified),
     C(expect) (the files it must then fetch) and C(notify) (per provisioning host, what the O(step=acknowledge)
-    step records once the NOTIFY is answered): the one fact later steps read. The write steps leave each server's
+    step records once the NOTIFY is answered), the one fact later steps read. The write steps leave each server's
     outcome in the run's private spool, so a server's report never handles the rest of the batch.
   - Given O(server) from the P(dect.provisioning.dect_server#lookup) lookup, O(step=render) also sets the fact
     C(dect_server_record), the server's resolved record without secrets (MAC, model, file names, firmware by
