@@ -56,8 +56,8 @@ options:
     description:
       - The path the root is served under (the role's C(provisioning_server_path), the path of the provisioning
         URL), V(/dect) for C(https://prov1.example/dect); empty for the root itself.
+      - Not given, from O(fact), else empty.
     type: str
-    default: ""
   clients:
     description:
       - Per MAC (any common spelling), the client address its requests must come from to count as its fetches
@@ -68,28 +68,38 @@ options:
     description:
       - The provisioning root, to compare image downloads with the staged files and tell whether a
         request came after the file was last changed (RV(servers.files.current)).
+      - Not given, from O(fact), else V(/srv/dect).
     type: path
-    default: /srv/dect
   nginx_log:
     description:
       - nginx's access log in the role's C(dect_provisioning) format. Empty, not read.
       - The role's variable C(provisioning_server_nginx_access_log) holds the host's path.
+      - Not given, from O(fact), else V(/var/log/nginx/dect-provisioning.access.log).
     type: path
-    default: /var/log/nginx/dect-provisioning.access.log
   ftp_log:
     description:
       - vsftpd's transfer log in the standard xferlog format (C(xferlog_std_format=YES)). Empty, not read.
       - The role's variable C(provisioning_server_ftp_log) holds the host's path (Debian
         C(/var/log/vsftpd.log), RHEL C(/var/log/xferlog)).
+      - Not given, from O(fact), else V(/var/log/vsftpd.log).
     type: path
-    default: /var/log/vsftpd.log
   tftp_log:
     description:
       - A syslog file with tftpd-hpa's C(-vv) messages (Debian C(/var/log/syslog), RHEL
         C(/var/log/messages), or the file of the role's launcher). Empty, not read.
       - The role's variable C(provisioning_server_tftp_log) holds the host's path.
+      - Not given, from O(fact), else V(/var/log/syslog).
     type: path
-    default: /var/log/syslog
+  fact:
+    description:
+      - A JSON file the P(dect.provisioning.provisioning_server#role) role writes on the host (a local fact,
+        C(/etc/ansible/facts.d/dect_provisioning.fact)) holding C(root), C(path), C(protocols) and C(logs) (by C(nginx),
+        C(ftp) and C(tftp)). Where the task gives no O(root), O(path), O(nginx_log), O(ftp_log) or O(tftp_log), the fact's value is used
+        (a log of a protocol it does not serve is not read). A fact that is missing, not a regular file, larger than
+        64 KiB or not of that shape fails the task naming it.
+      - Not given, the defaults of those options.
+    type: path
+    version_added: 1.0.0
   expect:
     description:
       - The DECT servers to wait for, as the P(dect.provisioning.rollout_expectations#filter) filter makes them.
@@ -306,18 +316,21 @@ table:
 
 from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log import (
     LogError, client_address, parse_since, read_requests, summarize)
-from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log_spec import ARGUMENT_SPEC
+from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log_spec import (
+    ARGUMENT_SPEC, FactError, reading_options)
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 
 
 def main():
     module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
-    params = module.params
     try:
+        params = reading_options(module.params)
         macs = sorted(set(normalize_mac(mac) for mac in params["macs"])) if params["macs"] else None
         clients = dict((normalize_mac(mac), client_address(ip)) for mac, ip in (params["clients"] or {}).items() if ip)
     except IdentifierError as exc:
         module.fail_json(msg="macs / clients: %s" % exc)
+    except FactError as exc:
+        module.fail_json(msg=str(exc))
     logs = (("nginx", "nginx_log"), ("ftp", "ftp_log"), ("tftp", "tftp_log"))
     sources = [(kind, params[option]) for kind, option in logs if params[option]]
     try:
