@@ -227,7 +227,7 @@ class ActionModule(SpecAction):
     # -- acknowledge: once per provisioning host, after the NOTIFYs were answered ----------------
     def _acknowledge(self, args, task_vars):
         """Record on this provisioning host what each acknowledged server's NOTIFY covered: the
-        ``dect_server_notify`` fact its report step set (given directly as O(notified), or read for
+        ``notify`` of the ``dect_server_record`` fact its report step set (given directly as O(notified), or read for
         the DECT servers named in O(servers))."""
         where = self._task.delegate_to or task_vars.get("inventory_hostname")
         notified = args["notified"]
@@ -235,7 +235,7 @@ class ActionModule(SpecAction):
             hostvars = task_vars.get("hostvars") or {}
             notified = []
             for server in args["servers"] or []:
-                entry = ((hostvars.get(server) or {}).get("dect_server_notify") or {}).get(where)
+                entry = (((hostvars.get(server) or {}).get("dect_server_record") or {}).get("notify") or {}).get(where)
                 if entry:
                     notified.append(dict(mac=entry["mac"], files=entry["files"]))
         if not notified:
@@ -292,18 +292,20 @@ class ActionModule(SpecAction):
             notify, warnings, unsendable = _check_sync_plan(host, check, users_only)
             if not notify:
                 expected = []  # nothing tells it to fetch now: nothing to wait for
-        out = dict(changed=changed, files=files, expected_fetch=expected,
-                   ansible_facts=dict(dect_server_expected_fetch=expected))
+        out = dict(changed=changed, files=files, expected_fetch=expected)
         if earlier:
             out["pending_from_earlier_run"] = earlier
             warnings.append("%s: an earlier run published %s but its check-sync was never answered: notifying it now"
                             % (host, ", ".join(earlier)))
-        if notify:
-            # Read by site.yml's check-sync and convergence steps (one fan-out per batch);
-            # dect_server_notify is what the acknowledge step records once the NOTIFY is answered.
-            out["ansible_facts"]["dect_server_check_sync_pending"] = True
-            out["ansible_facts"]["dect_server_notify"] = dict(
-                (where, dict(mac=entry["mac"], files=entry["files"])) for where, entry in pending_at.items())
+        if task_vars.get("dect_server_record") is not None:
+            # The one fact later steps read (site.yml's check-sync, acknowledge and wait, the role's handler):
+            # the render step's record, plus whether to notify the server (pending), what it must then fetch
+            # (expect) and, per provisioning host, what the acknowledge step records once the NOTIFY is
+            # answered (notify).
+            out["ansible_facts"] = dict(dect_server_record=dict(
+                plain(task_vars["dect_server_record"]), pending=bool(notify), expect=expected if notify else [],
+                notify=dict((where, dict(mac=entry["mac"], files=entry["files"])) for where, entry in pending_at.items())
+                if notify else {}))
         if warnings:
             out["warnings"] = warnings
         if unsendable:

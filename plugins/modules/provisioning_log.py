@@ -29,6 +29,12 @@ description:
   - For an image, RV(servers.files.complete) (per MAC and file name) says whether the request was a complete
     download of the file now staged in O(root) (all its bytes, transfer finished). tftpd-hpa logs
     the request and any refusal but not the end of a transfer, so over TFTP it is null.
+  - With O(expect), the rollout wait of C(playbooks/site.yml) - run on every provisioning host at once, it reads
+    the logs again every O(interval) seconds until every expected DECT server has fetched each of its files
+    from any of these hosts, or O(timeout) seconds, then returns RV(rows), RV(missing) and RV(table), the same on
+    every host. The hosts' action plugins share their readings on the controller, in a private directory of the
+    run (mode 0700, removed when the run ends). With O(timeout=0), one reading of each host, merged
+    (C(playbooks/report.yml)).
   - Reads only; C(changed) is always false.
 author:
   - dect.provisioning contributors (!UNKNOWN)
@@ -50,8 +56,8 @@ options:
     description:
       - The path the root is served under (the role's C(provisioning_server_path), the path of the provisioning
         URL), V(/dect) for C(https://prov1.example/dect); empty for the root itself.
+      - Not given, from O(fact), else empty.
     type: str
-    default: ""
   clients:
     description:
       - Per MAC (any common spelling), the client address its requests must come from to count as its fetches
@@ -62,31 +68,93 @@ options:
     description:
       - The provisioning root, to compare image downloads with the staged files and tell whether a
         request came after the file was last changed (RV(servers.files.current)).
+      - Not given, from O(fact), else V(/srv/dect).
     type: path
-    default: /srv/dect
   nginx_log:
     description:
       - nginx's access log in the role's C(dect_provisioning) format. Empty, not read.
       - The role's variable C(provisioning_server_nginx_access_log) holds the host's path.
+      - Not given, from O(fact), else V(/var/log/nginx/dect-provisioning.access.log).
     type: path
-    default: /var/log/nginx/dect-provisioning.access.log
   ftp_log:
     description:
       - vsftpd's transfer log in the standard xferlog format (C(xferlog_std_format=YES)). Empty, not read.
       - The role's variable C(provisioning_server_ftp_log) holds the host's path (Debian
         C(/var/log/vsftpd.log), RHEL C(/var/log/xferlog)).
+      - Not given, from O(fact), else V(/var/log/vsftpd.log).
     type: path
-    default: /var/log/vsftpd.log
   tftp_log:
     description:
       - A syslog file with tftpd-hpa's C(-vv) messages (Debian C(/var/log/syslog), RHEL
         C(/var/log/messages), or the file of the role's launcher). Empty, not read.
       - The role's variable C(provisioning_server_tftp_log) holds the host's path.
+      - Not given, from O(fact), else V(/var/log/syslog).
     type: path
-    default: /var/log/syslog
+  fact:
+    description:
+      - A JSON file the P(dect.provisioning.provisioning_server#role) role writes on the host (a local fact,
+        C(/etc/ansible/facts.d/dect_provisioning.fact)) holding C(root), C(path), C(protocols) and C(logs) (by C(nginx),
+        C(ftp) and C(tftp)). Where the task gives no O(root), O(path), O(nginx_log), O(ftp_log) or O(tftp_log), the fact's value is used
+        (a log of a protocol it does not serve is not read). A fact that is missing, not a regular file, larger than
+        64 KiB or not of that shape fails the task naming it.
+      - Not given, the defaults of those options.
+    type: path
+    version_added: 1.0.0
+  expect:
+    description:
+      - The DECT servers to wait for, as the P(dect.provisioning.rollout_expectations#filter) filter makes them.
+        Given, the logs are read until each has fetched its O(expect[].files) or O(timeout) seconds have passed.
+      - Their MACs and addresses replace O(macs) and O(clients) (not allowed together).
+      - A file counts as fetched when any of the provisioning hosts running the task at once served it after it
+        last changed there and, for an image, the download was not incomplete (over TFTP, whose log does not
+        say, it is accepted); only under the served O(path), and only from the server's O(expect[].client)
+        when given.
+      - At most 20000 servers.
+    type: list
+    elements: dict
+    version_added: 1.0.0
+    suboptions:
+      name:
+        description: The DECT server's inventory name (the table's first column, the names in RV(missing)).
+        type: str
+        required: true
+      mac:
+        description: Its MAC, in any common spelling.
+        type: str
+        required: true
+      files:
+        description:
+          - The file names it must fetch (at most 64).
+          - Null for a report - then O(expect[].staged) and any image it began to fetch.
+        type: list
+        elements: str
+      client:
+        description: The address its fetches must come from (its C(dect_ip)); unset, any address counts.
+        type: str
+      staged:
+        description: With O(expect[].files) null, the files it should have fetched (config, users, version files).
+        type: list
+        elements: str
+  timeout:
+    description:
+      - With O(expect), seconds to wait, counted from when the first host began the task (0 to 86400). V(0)
+        reads once and merges.
+    type: int
+    default: 300
+    version_added: 1.0.0
+  interval:
+    description: With O(expect), seconds between two readings of the logs (1 to 600).
+    type: int
+    default: 2
+    version_added: 1.0.0
 extends_documentation_fragment:
+  - dect.provisioning.controller_action
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+    details: With O(expect), the action plugin on the controller repeats the reading and merges the hosts' readings.
   check_mode:
     support: full
     details: The module only reads, so check mode reports the same.
@@ -120,11 +188,26 @@ EXAMPLES = r"""
 - name: Show its image download
   ansible.builtin.debug:
     msg: "{{ ward_a.servers['0013d1800032'].files['kws.bin'] | default('never fetched') }}"
+
+- name: Wait up to 5 minutes until ward-a fetched its new config and firmware from any provisioning host
+  dect.provisioning.provisioning_log:
+    expect:
+      - name: ward-a
+        mac: "00:13:d1:80:00:32"
+        files: [0013d1800032-config.xml, kws.bin.ver, kws.bin]
+        client: 192.0.2.10
+    timeout: 300
+    interval: 5
+  register: wait
+
+- name: Show what each server fetched
+  ansible.builtin.debug:
+    msg: "{{ wait.table.splitlines() }}"
 """
 
 RETURN = r"""
 servers:
-  description: Per MAC (12 lowercase hex digits), what it fetched.
+  description: Per MAC (12 lowercase hex digits), what it fetched (with O(expect), as this host read it last).
   returned: always
   type: dict
   contains:
@@ -211,35 +294,43 @@ requests:
   description: Device-file requests read (all MACs, any time).
   returned: always
   type: int
+rows:
+  description:
+    - Per expected DECT server (by name), merged from every provisioning host - C(name), C(mac), C(client),
+      C(fetched) (per file name, the request that proves it best, the fields of RV(servers.files)),
+      C(other_clients), C(elsewhere), C(wanted) (the files it must fetch) and C(missing) (those not fetched).
+  returned: when O(expect) is given
+  type: list
+  elements: dict
+missing:
+  description: The names of the expected DECT servers with a missing file.
+  returned: when O(expect) is given
+  type: list
+  elements: str
+  sample: [ward-b]
+table:
+  description: The text table, one line per server and file - what it fetched and when, and what is missing.
+  returned: when O(expect) is given
+  type: str
 """
-
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log import (
     LogError, client_address, parse_since, read_requests, summarize)
+from ansible_collections.dect.provisioning.plugins.module_utils._provisioning_log_spec import (
+    ARGUMENT_SPEC, FactError, reading_options)
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError, normalize_mac
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            macs=dict(type="list", elements="str"),
-            since=dict(type="str"),
-            path=dict(type="str", default=""),
-            clients=dict(type="dict"),
-            root=dict(type="path", default="/srv/dect"),
-            nginx_log=dict(type="path", default="/var/log/nginx/dect-provisioning.access.log"),
-            ftp_log=dict(type="path", default="/var/log/vsftpd.log"),
-            tftp_log=dict(type="path", default="/var/log/syslog"),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
+    module = ARGUMENT_SPEC.create_module(supports_check_mode=True)
     try:
+        params = reading_options(module.params)
         macs = sorted(set(normalize_mac(mac) for mac in params["macs"])) if params["macs"] else None
         clients = dict((normalize_mac(mac), client_address(ip)) for mac, ip in (params["clients"] or {}).items() if ip)
     except IdentifierError as exc:
         module.fail_json(msg="macs / clients: %s" % exc)
+    except FactError as exc:
+        module.fail_json(msg=str(exc))
     logs = (("nginx", "nginx_log"), ("ftp", "ftp_log"), ("tftp", "tftp_log"))
     sources = [(kind, params[option]) for kind, option in logs if params[option]]
     try:

@@ -27,9 +27,10 @@ description:
     (missing root, unknown group); a single file's error is reported by that server's report.
   - O(step=report), on each DECT server, turns what the write steps did with its documents into
     that server's own result (C(changed), a diff by parameter and user with secrets masked,
-    errors) and the fact C(dect_server_expected_fetch), the files the server must now fetch. The
-    write steps leave each server's outcome in the run's private spool, so a server's report never
-    handles the rest of the batch.
+    errors), and completes the server's fact C(dect_server_record) with C(pending) (whether it is to be notified),
+    C(expect) (the files it must then fetch) and C(notify) (per provisioning host, what the O(step=acknowledge)
+    step records once the NOTIFY is answered), the one fact later steps read. The write steps leave each server's
+    outcome in the run's private spool, so a server's report never handles the rest of the batch.
   - Given O(server) from the P(dect.provisioning.dect_server#lookup) lookup, O(step=render) also sets the fact
     C(dect_server_record), the server's resolved record without secrets (MAC, model, file names, firmware by
     kind, what it fetches, its check-sync reaction and target), which every later step of C(site.yml) reads.
@@ -70,7 +71,8 @@ options:
       - With O(step=write), the inventory names of the DECT servers whose rendered documents to
         publish. Default is the current batch, C(ansible_play_batch).
       - With O(step=acknowledge) and no O(notified), the DECT servers whose NOTIFY was acknowledged; what
-        each one's O(step=report) set in its fact C(dect_server_notify) for this provisioning host is recorded.
+        each one's O(step=report) set in the C(notify) of its fact C(dect_server_record) for this provisioning host
+        is recorded.
     type: list
     elements: str
   track:
@@ -94,7 +96,7 @@ options:
     description:
       - With O(step=acknowledge), the DECT servers whose check-sync NOTIFY was acknowledged, each with the
         file generations the NOTIFY covered (the C(files) of its entry in RV(pending), as the
-        O(step=report) fact C(dect_server_notify) carries them). Their records (in C(.<root name>.notified) beside the
+        C(notify) of the O(step=report) fact C(dect_server_record) carries them). Their records (in C(.<root name>.notified) beside the
         root) are replaced, so they are no longer pending there.
     type: list
     elements: dict
@@ -177,7 +179,7 @@ options:
     type: dict
   check_sync:
     description:
-      - With O(step=report), a server whose result is changed gets the fact C(dect_server_check_sync_pending=true),
+      - With O(step=report), a server whose result is changed gets C(pending=true) in its fact C(dect_server_record),
         which C(site.yml) reads to send one concurrent SIP NOTIFY check-sync to the changed servers of each batch.
       - From the server's record (O(step=render) with O(server)) - reaction C(disabled) (C(provisioning.check.check_sync))
         - no pending fact, no expected fetch, and a warning naming the server; reaction C(reboot) with only the users file
@@ -299,7 +301,7 @@ acknowledged:
   elements: str
   sample: ["0013d1800032"]
 expected_fetch:
-  description: With O(step=report), the files this server must now fetch (also set as the fact C(dect_server_expected_fetch)).
+  description: With O(step=report), the files this server must now fetch (also the C(expect) of the fact C(dect_server_record) when it is notified).
   returned: step=report
   type: list
   elements: str

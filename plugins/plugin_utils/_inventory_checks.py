@@ -46,13 +46,13 @@ _OTHER_VARIABLES = (
     "dect_server_backup_dir", "dect_server_check_sync", "dect_server_check_sync_batch", "dect_server_sip_host",
     "dect_server_sip_port", "dect_server_sip_transport", "dect_server_sip_user", "dect_server_sip_domain",
     "dect_server_sip_auth_username", "dect_server_sip_auth_password", "dect_server_sip_timeout",
-    "dect_server_sip_ca_path", "dect_server_input", "dect_server_config", "dect_server_check_sync_pending",
-    "dect_server_expected_fetch", "dect_server_record", "dect_server_notify",
+    "dect_server_sip_ca_path", "dect_server_input", "dect_server_config",
+    "dect_server_record",
     # the playbooks' variables and facts (adopt.yml, report.yml, site.yml, validate.yml)
     "dect_adopt_config", "dect_adopt_dir", "dect_adopt_host", "dect_adopt_mac", "dect_adopt_model",
     "dect_adopt_result", "dect_adopt_users", "dect_adopt_vault_id", "dect_adopt_force", "dect_adopt_ip",
     "dect_adopt_kept", "dect_adopt_provisioning", "dect_adopt_summary", "dect_dhcp_force", "dect_report_staged", "dect_rollout_policy",
-    "dect_rollout_convergence", "dect_check_sync_targets", "dect_validate_config", "dect_validate_users",
+    "dect_rollout_convergence", "dect_rollout_expect", "dect_check_sync_targets", "dect_validate_config", "dect_validate_users",
     "dect_validate_problems", "dect_validate_report", "dect_validate_unresolved", "dect_validate_url_problems", "dect_validate_unused_firmware",
     "dect_check_sync_result", "dect_check_sync_error",
     # docs/check_sync.md: a playbook's own check-sync handlers

@@ -57,6 +57,14 @@ def run_directory():
     return path
 
 
+def private_directory(name):
+    """A directory ``name`` of the run's spool (0700), created on first use: the rollout wait's meeting
+    place of one task (plugin_utils/_wait.py). Gone with the run, like the rest of the spool."""
+    path = os.path.join(run_directory(), name)
+    _mkdir_private(path)
+    return path
+
+
 def _mkdir_private(path):
     """True when this call created ``path``."""
     try:

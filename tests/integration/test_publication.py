@@ -168,7 +168,7 @@ ROLE_ALONE = """
   tasks:
     - name: Show the check-sync mark
       ansible.builtin.debug:
-        msg: "mark {{ inventory_hostname }} {{ dect_server_check_sync_pending | default('none') }}"
+        msg: "mark {{ inventory_hostname }} {{ dect_server_record.pending | ternary(True, 'none') }}"
 """
 
 

@@ -26,6 +26,7 @@ HARMLESS = {
     "firmware": {"dest": NOWHERE, "name": "kws.bin", "state": "absent"},
     "publish": {"step": "render", "mac": "0013d1800032", "model": "6500", "config": {}},
     "adopt_export": {"host": "h", "mac": "0013d1800032", "model": "6500", "config": "c.xml", "dir": "d"},
+    "provisioning_log": {"macs": ["not a mac"]},
 }
 MODULES = sorted(HARMLESS)
 RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
@@ -158,6 +159,14 @@ CASES = dict(
         ({"host": "h", "mac": "m", "model": "2600", "config": "c", "dir": "d"}, False),
         ({"host": "h", "mac": "m", "model": "400", "dir": "d"}, False),
         ({"host": "h", "mac": "m", "model": "400", "config": "c", "dir": "d", "vault_id": "prod"}, True),
+    ],
+    provisioning_log=[
+        ({"macs": ["not a mac"], "timeout": "30", "interval": 5}, True),
+        ({"expect": [{"name": "a", "mac": "m", "files": ["x"]}], "nginx_log": "", "ftp_log": "", "tftp_log": ""}, True),
+        ({"expect": [{"name": "a"}]}, False),                                  # expect[].mac required
+        ({"expect": [{"name": "a", "mac": "m"}], "macs": ["m"]}, False),       # mutually exclusive
+        ({"expect": [{"name": "a", "mac": "m", "colour": "blue"}]}, False),     # unknown suboption
+        ({"macs": ["not a mac"], "interval": "often"}, False),
     ],
 )
 

@@ -14,6 +14,7 @@ from ansible_collections.dect.provisioning.plugins.filter.mac import FilterModul
 from ansible_collections.dect.provisioning.plugins.filter.provisioning import FilterModule as SiteFilters
 from ansible_collections.dect.provisioning.plugins.lookup.dect_server import LookupModule as DectServerLookup
 from ansible_collections.dect.provisioning.plugins.lookup.rollout_policy import LookupModule as RolloutPolicyLookup
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import record_of
 from devtools.collection import collections_root
 
 FILTERS = dict(IdentifierFilters().filters(), **SiteFilters().filters(), **ConvergenceFilters().filters())
@@ -64,21 +65,30 @@ def test_check_sync_target_filters():
         " check-sync; ward-c: dect_mac: not set for this DECT server (nor dect_server_mac): it is required")
 
 
-def test_rollout_expectations_read_the_record_mac():
+def _reported(variables, pending=True, expect=("0013d1800032-config.xml",)):
+    """A DECT server's variables after its publication: the record the render step set (made from its
+    variables, as the dect_server lookup makes it), completed by the report step."""
+    record = record_of(variables)
+    return dict(variables, dect_server_record=dict(record, pending=pending, expect=list(expect), notify={}))
+
+
+def test_rollout_expectations_read_the_record():
     server = {"inventory_hostname": "ward-a", "dect_server_mac": "00:13:D1:80:00:32", "dect_model": "6500",
-              "dect_provisioning_url": "http://192.0.2.1", "dect_users": [{"username": "1"}],
-              "dect_server_expected_fetch": ["0013d1800032-config.xml"]}
-    assert FILTERS["rollout_expectations"]([server, {"inventory_hostname": "idle"}]) == [
+              "dect_provisioning_url": "http://192.0.2.1", "dect_users": [{"username": "1"}]}
+    idle = _reported(dict(server, inventory_hostname="idle", dect_server_mac="00:13:d1:80:00:33"), pending=False)
+    quiet = _reported(dict(server, inventory_hostname="quiet", dect_server_mac="00:13:d1:80:00:34"), expect=())
+    assert FILTERS["rollout_expectations"]([_reported(server), idle, quiet, {"inventory_hostname": "unpublished"}]) == [
         {"name": "ward-a", "mac": "0013d1800032", "client": None, "files": ["0013d1800032-config.xml"]}]
     assert FILTERS["rollout_expectations"]([server], report=True) == [
         {"name": "ward-a", "mac": "0013d1800032", "client": None, "files": None,
          "staged": ["0013d1800032-config.xml", "0013d1800032-users.xml"]}]
     # The address fetches must come from: the server's own (dect_server_ip, dect_ip), unless
     # dect_client_address says otherwise ('' for any address).
-    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10")])[0]["client"] == "192.0.2.10"
-    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10", dect_client_address="198.51.100.7")]
+    assert FILTERS["rollout_expectations"]([_reported(dict(server, dect_ip="192.0.2.10"))])[0]["client"] == "192.0.2.10"
+    assert FILTERS["rollout_expectations"]([_reported(dict(server, dect_ip="192.0.2.10", dect_client_address="198.51.100.7"))]
                                            )[0]["client"] == "198.51.100.7"
-    assert FILTERS["rollout_expectations"]([dict(server, dect_ip="192.0.2.10", dect_client_address="")])[0]["client"] is None
+    assert FILTERS["rollout_expectations"]([_reported(dict(server, dect_ip="192.0.2.10", dect_client_address=""))]
+                                           )[0]["client"] is None
 
 
 def _lookup_dect_server(variables):
