@@ -52,6 +52,7 @@ SUBSTITUTIONS = {
     "    owner: root\n    group: root\n": "",  # the scratch files belong to whoever runs the test
     "    group: dect-provisioning\n": "",
     "/etc/pki/dect-ca.pem": "{tmp}/ca/dect-test-ca.pem",
+    "/etc/dect-provisioning": "{tmp}/conf",
 }
 # Modules whose examples send packets to DECT servers: run in check mode (nothing is sent).
 CHECK_MODE_ONLY = ("check_sync",)
@@ -190,13 +191,20 @@ def _dhcp_option66(tmp):
     assert not (tmp / "dnsmasq" / "dect-option66.conf").exists()
 
 
+def _provisioning_host(tmp):
+    assert (tmp / "root").stat().st_mode & 0o777 == 0o750
+    assert (tmp / "conf" / "dect-provisioning.conf").read_text().startswith("# the nginx site")
+    assert '"protocols": [\n    "http"\n  ]' in (tmp / "conf" / "dect_provisioning.fact").read_text()
+
+
 def _publish(tmp):
     assert (tmp / "root" / "0013d1800032-config.xml").is_file()
     assert (tmp / "root" / "0013d1800032-users.xml").is_file()
 
 
 EFFECTS = {"config_xml": _config_xml, "users_xml": _users_xml, "adopt_export": _adopt_export,
-           "firmware": _firmware, "dhcp_option66": _dhcp_option66, "publish": _publish}
+           "firmware": _firmware, "dhcp_option66": _dhcp_option66, "publish": _publish,
+           "provisioning_host": _provisioning_host}
 
 
 def test_substitutions_are_all_used():
