@@ -151,7 +151,7 @@ seealso:
 EXAMPLES = r"""
 - name: Ensure the provisioning root, the configuration directory and the nginx site in one call
   dect.provisioning.provisioning_host:
-    group: dect-provisioning
+    group: "dect-provisioning"
     members: [www-data]
     members_notify: [Reload nginx]
     directories:
