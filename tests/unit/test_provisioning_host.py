@@ -9,6 +9,7 @@ import json
 import os
 import pwd
 import stat
+import subprocess
 
 import pytest
 
@@ -151,3 +152,25 @@ def test_members_need_a_group_and_absent_accounts_are_listed(tmp_path):
 def test_data_is_json_with_sorted_keys():
     assert _host_state.file_bytes(dict(data={"b": [1], "a": ""})) == b'{\n  "a": "",\n  "b": [\n    1\n  ]\n}\n'
     assert json.loads(_host_state.file_bytes(dict(data={"x": "\u00e9"}))) == {"x": "\u00e9"}
+
+
+def test_a_missing_group_is_created_and_used_by_the_items_of_the_same_call(tmp_path):
+    """Check mode reports the group and the directory in it without creating either; the real call
+    creates the system group first, then the directory with that group."""
+    if os.geteuid() != 0:
+        pytest.skip("creates a system group: needs root")
+    name = "dect-t%s" % os.urandom(3).hex()
+    args = dict(group=name, directories=[dict(path=str(tmp_path / "root"), owner="root", group=name, mode="0750")])
+    try:
+        checked = call(args, check_mode=True)
+        assert checked["changed"] is True and checked["group"] == dict(name=name, created=True)
+        assert checked["directories"][0]["created"] is True and not (tmp_path / "root").exists()
+        with pytest.raises(KeyError):
+            grp.getgrnam(name)
+        result = call(args)
+        assert result["group"] == dict(name=name, created=True)
+        info = os.stat(tmp_path / "root")
+        assert (info.st_gid, stat.S_IMODE(info.st_mode)) == (grp.getgrnam(name).gr_gid, 0o750)
+        assert call(args)["changed"] is False
+    finally:
+        subprocess.run(["groupdel", name], capture_output=True, timeout=30, check=False)
