@@ -515,6 +515,9 @@ def test_role_fact_follows_the_settings_and_check_mode_writes_nothing(play, tmp_
     assert tree(tmp_path / "etc") == before[0]
     changed = play(ROLE_ONLY, extra_vars=tftp)
     assert changed.rc == 0, changed.output
+    # The TFTP daemon's files are new: its handler is notified, nginx's (its files unchanged) is not.
+    notified = re.search(r'"msg": "(.*)"', changed.stdout.split("Notify the daemons whose files or groups changed")[1])
+    assert notified and notified.group(1) == "Restart the TFTP daemon", changed.stdout
     fact = json.loads((tmp_path / "etc" / "dect_provisioning.fact").read_text())
     assert fact["protocols"] == ["http", "tftp"] and fact["logs"]["tftp"] == str(tmp_path / "etc" / "tftpd.log")
 
