@@ -40,7 +40,7 @@ FLOOR_PLAY = """\
 
 def median_run(lab, playbook):
     times = []
-    for _ in range(RUNS):
+    for _run in range(RUNS):
         seconds, run = timed(lab.playbook, playbook=playbook, env=ENV)
         if run.rc != 0 or run.recap("prov-local").get("changed"):
             raise RuntimeError("%s: not a converged no-op run:\n%s" % (playbook.name, run.output[-4000:]))
