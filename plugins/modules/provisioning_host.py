@@ -183,11 +183,27 @@ group:
   returned: always
   type: dict
   sample: {name: dect-provisioning, created: false}
+  contains:
+    name:
+      description: The O(group) (empty when none was given).
+      type: str
+    created:
+      description: Whether it was created (would be, in check mode).
+      type: bool
 members:
   description: Accounts added to the group (RV(members.added)) and accounts that do not exist (RV(members.absent)).
   returned: always
   type: dict
   sample: {added: [www-data], absent: [ftp]}
+  contains:
+    added:
+      description: The accounts of O(members) that joined O(group) (would join, in check mode).
+      type: list
+      elements: str
+    absent:
+      description: The accounts of O(members) that do not exist on the host (skipped).
+      type: list
+      elements: str
 directories:
   description:
     - One entry per O(directories) item, in order - C(path), C(changed), C(created), C(attributes) (the
