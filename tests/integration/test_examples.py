@@ -54,6 +54,7 @@ SUBSTITUTIONS = {
     "/etc/pki/dect-ca.pem": "{tmp}/ca/dect-test-ca.pem",
     # provisioning_log's wait: nothing fetches here, so it waits out its timeout - two seconds, not five minutes
     "    timeout: 300\n    interval: 5\n": "    timeout: 2\n    interval: 1\n",
+    "/etc/dect-provisioning": "{tmp}/conf",
 }
 # Modules whose examples send packets to DECT servers: run in check mode (nothing is sent).
 CHECK_MODE_ONLY = ("check_sync",)
@@ -192,13 +193,20 @@ def _dhcp_option66(tmp):
     assert not (tmp / "dnsmasq" / "dect-option66.conf").exists()
 
 
+def _provisioning_host(tmp):
+    assert (tmp / "root").stat().st_mode & 0o777 == 0o750
+    assert (tmp / "conf" / "dect-provisioning.conf").read_text().startswith("# the nginx site")
+    assert '"protocols": [\n    "http"\n  ]' in (tmp / "conf" / "dect_provisioning.fact").read_text()
+
+
 def _publish(tmp):
     assert (tmp / "root" / "0013d1800032-config.xml").is_file()
     assert (tmp / "root" / "0013d1800032-users.xml").is_file()
 
 
 EFFECTS = {"config_xml": _config_xml, "users_xml": _users_xml, "adopt_export": _adopt_export,
-           "firmware": _firmware, "dhcp_option66": _dhcp_option66, "publish": _publish}
+           "firmware": _firmware, "dhcp_option66": _dhcp_option66, "publish": _publish,
+           "provisioning_host": _provisioning_host}
 
 
 def test_substitutions_are_all_used():

@@ -11,10 +11,9 @@ from __future__ import annotations
 import grp
 import ftplib
 import hashlib
+import json
 import os
 import pwd
-
-
 import re
 import socket
 import ssl
@@ -265,15 +264,19 @@ def test_os_locations_in_check_mode_write_nothing(play, tmp_path):
     """Without a config dir the Debian paths are used; protocols default from dect_provisioning_url."""
     root = tmp_path / "srv-dect"
     site_file = Path("/etc/nginx/conf.d/dect-provisioning.conf")
-    existed = site_file.exists()
+    fact = Path("/etc/ansible/facts.d/dect_provisioning.fact")
+    existed, fact_existed = site_file.exists(), fact.exists()
     run = play("provisioning_server_serve.yml", check=True, diff=True, extra_vars=dict(
         dect_provisioning_root=str(root), dect_provisioning_url="https://prov.example.com/dect",
         provisioning_server_tls_selfsigned=True, provisioning_server_manage_services=False,
         provisioning_server_manage_packages=False))
     assert run.rc == 0, run.output
     assert "+++ after: " in run.stdout and "listen 127.0.0.1:443 ssl default_server;" in run.stdout
-    assert "Configure tftpd-hpa" not in run.stdout and "Configure vsftpd" not in run.stdout  # https only
-    assert not root.exists() and site_file.exists() == existed
+    assert "/etc/default/tftpd-hpa" not in run.stdout and "/etc/vsftpd.conf" not in run.stdout  # https only
+    # The local fact of the OS locations would go to /etc/ansible/facts.d: shown, not written.
+    assert "+++ after: /etc/ansible/facts.d/dect_provisioning.fact" in run.stdout
+    assert '"root": "%s"' % root in run.stdout and '"/var/log/nginx/dect-provisioning.access.log"' in run.stdout
+    assert not root.exists() and site_file.exists() == existed and fact.exists() == fact_existed
 
 
 # ----------------------------------------------------------------------------- served under the URL's path
@@ -436,3 +439,102 @@ def test_a_cipher_list_that_is_not_one_is_refused_before_anything_is_written(pla
     assert "provisioning_server_tls_ciphers / provisioning_server_tls13_ciphersuites:" in run.stdout, run.stdout
     assert "is refused: allowed an OpenSSL cipher list" in run.stdout
     assert not (tmp_path / "srv").exists() and not (tmp_path / "etc").exists()
+
+
+# ----------------------------------------------------------------------------- the host's state as data
+
+ROLE_ONLY = """\
+- name: The provisioning_server role alone
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: dect.provisioning.provisioning_server
+      provisioning_server_manage_services: false
+      provisioning_server_manage_packages: false
+      provisioning_server_listen_address: 127.0.0.1
+"""
+
+
+def tree(top):
+    """(inode, mode, uid, gid, mtime_ns, bytes) of every entry below ``top``: a rewrite with the same
+    bytes (a rename) changes the inode, an attribute write the ctime-backed mode/owner."""
+    out = {}
+    for base, dirs, files in os.walk(top):
+        for name in dirs + files:
+            path = os.path.join(base, name)
+            info = os.lstat(path)
+            data = Path(path).read_bytes() if stat.S_ISREG(info.st_mode) else None
+            out[path] = (info.st_ino, info.st_mode, info.st_uid, info.st_gid, info.st_mtime_ns, data)
+    return out
+
+
+def test_the_fact_records_where_the_role_put_things(site):
+    """The configuration directory's fact, byte for byte; never /etc/ansible in a lab."""
+    expected = {"root": str(site.root), "path": "", "protocols": ["tftp", "http", "https", "ftp"],
+                "logs": {"nginx": str(site.conf / "nginx-access.log"), "ftp": str(site.conf / "vsftpd-xfer.log"),
+                         "tftp": str(site.conf / "tftpd.log")}}
+    fact = site.conf / "dect_provisioning.fact"
+    assert fact.read_bytes() == (json.dumps(expected, indent=2, sort_keys=True) + "\n").encode()
+    assert fact.read_bytes().startswith(b'{\n  "logs": {\n    "ftp": "%s' % str(site.conf).encode())
+    st = fact.stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (0, 0, 0o644)
+
+
+def test_a_second_run_rewrites_nothing(site):
+    """Not only changed=0: no file of the role or of the root is replaced or touched."""
+    before = tree(site.conf), tree(site.root)
+    again = site.play()
+    assert again.rc == 0 and again.recap()["changed"] == 0, again.output
+    assert (tree(site.conf), tree(site.root)) == before
+
+
+def test_role_fact_follows_the_settings_and_check_mode_writes_nothing(play, tmp_path):
+    need_root()
+    extra = dict(dect_provisioning_root=str(tmp_path / "srv"), provisioning_server_config_dir=str(tmp_path / "etc"),
+                 dect_provisioning_url="http://127.0.0.1:8080/dect", provisioning_server_http_port=8080)
+    checked = play(ROLE_ONLY, check=True, diff=True, extra_vars=extra)
+    assert checked.rc == 0, checked.output
+    assert "+++ after: %s/dect_provisioning.fact" % (tmp_path / "etc") in checked.stdout
+    assert not (tmp_path / "srv").exists() and not (tmp_path / "etc").exists()
+    first = play(ROLE_ONLY, extra_vars=extra)
+    assert first.rc == 0, first.output
+    assert json.loads((tmp_path / "etc" / "dect_provisioning.fact").read_text()) == {
+        "root": str(tmp_path / "srv"), "path": "/dect", "protocols": ["http"],
+        "logs": {"nginx": str(tmp_path / "etc" / "nginx-access.log"), "ftp": "", "tftp": ""}}
+    # Converged: check mode and a real run change nothing and touch nothing.
+    before = tree(tmp_path / "etc"), tree(tmp_path / "srv")
+    for check in (True, False):
+        again = play(ROLE_ONLY, check=check, extra_vars=extra)
+        assert again.rc == 0 and again.recap()["changed"] == 0, again.output
+    assert (tree(tmp_path / "etc"), tree(tmp_path / "srv")) == before
+    # Another protocol: only the fact and what the new daemon needs change; a check-mode run says so
+    # and writes nothing, the real run writes the fact once.
+    tftp = dict(extra, dect_provisioning_protocols=["http", "tftp"])
+    checked = play(ROLE_ONLY, check=True, extra_vars=tftp)
+    assert checked.rc == 0 and checked.recap()["changed"] >= 1, checked.output
+    assert tree(tmp_path / "etc") == before[0]
+    changed = play(ROLE_ONLY, extra_vars=tftp)
+    assert changed.rc == 0, changed.output
+    # The TFTP daemon's files are new: its handler is notified, nginx's (its files unchanged) is not.
+    notified = re.search(r'"msg": "(.*)"', changed.stdout.split("Notify the daemons whose files or groups changed")[1])
+    assert notified and notified.group(1) == "Restart the TFTP daemon", changed.stdout
+    fact = json.loads((tmp_path / "etc" / "dect_provisioning.fact").read_text())
+    assert fact["protocols"] == ["http", "tftp"] and fact["logs"]["tftp"] == str(tmp_path / "etc" / "tftpd.log")
+
+
+def test_a_symlink_in_place_of_a_managed_file_is_refused_and_nothing_is_written(play, tmp_path):
+    need_root()
+    extra = dict(dect_provisioning_root=str(tmp_path / "srv"), provisioning_server_config_dir=str(tmp_path / "etc"),
+                 dect_provisioning_protocols=["tftp", "http"], provisioning_server_http_port=8080)
+    assert play(ROLE_ONLY, extra_vars=extra).rc == 0
+    elsewhere = tmp_path / "elsewhere.conf"
+    elsewhere.write_text("not the role's\n")
+    remap = tmp_path / "etc" / "tftpd.remap"
+    remap.unlink()
+    remap.symlink_to(elsewhere)
+    os.chmod(tmp_path / "etc" / "dect-provisioning.conf", 0o600)  # drift the role would repair
+    before = tree(tmp_path / "etc")
+    run = play(ROLE_ONLY, extra_vars=extra)
+    assert run.rc == 2, run.output
+    assert "files[0].path: %s: is a symlink; refusing to follow it" % remap in run.stdout, run.stdout
+    assert tree(tmp_path / "etc") == before and elsewhere.read_text() == "not the role's\n"

@@ -45,16 +45,10 @@ ACK_TASK = "Record on each provisioning host what the answered NOTIFYs covered"
 CHECK_SYNC_TASK = "Send SIP NOTIFY check-sync to the batch's changed servers, concurrently"
 # The provisioning_server role's tasks that write; on a converged host its probe skips them all.
 ROLE_PREFIX = "dect.provisioning.provisioning_server : "
-WRITING_TASKS = (
-    "Create the group of the provisioning root and its files",
-    "Let every serving daemon read the group's files (each sets its user's supplementary groups)",
-    "Ensure the provisioning root exists, owned by root and the group, closed to others",
-    "Make everything in the root readable by its group, and writable by root only",
-    "Ensure the configuration directory exists",
-    "Write the nginx site of the provisioning root",
-    "Create the nginx work directory",
-    "Write nginx.conf",
-)
+# The role's one writing module call (group, members, directories, files, its local fact) and the
+# step that notifies the handlers of what it changed.
+ENSURE_TASK = "Ensure the group, the root, the configuration directories and files the role owns"
+NOTIFY_TASK = "Notify the daemons whose files or groups changed"
 
 
 # What the lab warns about on purpose: on every run dect-002's default_kws without a licence or
@@ -121,14 +115,14 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     # No server's files changed: the check-sync fan-out is skipped and no device was told to check.
     assert task_results(second.stdout)["dect-001"][CHECK_SYNC_TASK] == "skipping", second.stdout
     assert sum(r["check_syncs"] for r in lab.report()) == 0
-    # A converged provisioning host is read, not written: every writing task of the role is skipped.
+    # A converged provisioning host is read, not written: the role's one writing call changes nothing
+    # and no handler is notified.
     on_prov = task_results(second.stdout)["prov-local"]
-    for task in WRITING_TASKS:
-        assert on_prov.get(ROLE_PREFIX + task) == "skipping", (task, second.stdout)
+    assert on_prov.get(ROLE_PREFIX + ENSURE_TASK) == "ok", second.stdout
+    assert on_prov.get(ROLE_PREFIX + NOTIFY_TASK) == "skipping", second.stdout
 
-    # Drift in what the provisioning_server role owns is still found and repaired, as its writing
-    # tasks would without the probe: a world-writable image, a foreign owner, an edited nginx site,
-    # a configuration directory with another mode.
+    # Drift in what the provisioning_server role owns is found and repaired: a world-writable image, a
+    # foreign owner, an edited nginx site, a configuration directory with another mode.
     conf, site_conf = lab.dir / "conf", lab.dir / "conf" / "dect-provisioning.conf"
     original = site_conf.read_bytes()
     site_conf.write_bytes(original + b"# edited by hand\n")
@@ -143,9 +137,9 @@ def test_site_rolls_out_reruns_unchanged_validates_and_checks_sync(lab):
     assert os.stat(root / "kws.bin.ver").st_uid == 0
     assert stat.S_IMODE(os.stat(conf).st_mode) == 0o755
     on_prov = task_results(repaired.stdout)["prov-local"]
-    for task in ("Write the nginx site of the provisioning root", "Ensure the configuration directory exists",
-                 "Make everything in the root readable by its group, and writable by root only"):
-        assert on_prov.get(ROLE_PREFIX + task) == "changed", (task, repaired.stdout)
+    # One call repaired the four; the edited nginx site notified its handler.
+    assert on_prov.get(ROLE_PREFIX + ENSURE_TASK) == "changed", repaired.stdout
+    assert on_prov.get(ROLE_PREFIX + NOTIFY_TASK) == "changed", repaired.stdout
     assert {host: c["changed"] for host, c in recaps(repaired).items() if host != "prov-local"} == dict.fromkeys(
         [host for host in counters if host != "prov-local"], 0), repaired.stdout
 

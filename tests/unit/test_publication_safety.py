@@ -132,6 +132,29 @@ def test_symlink_at_a_firmware_name_is_refused_for_present_and_absent(root, outs
     assert_untouched(outside)
 
 
+@pytest.mark.parametrize("target", ["file", "directory", "zero"])
+def test_symlink_at_a_provisioning_host_file_or_directory_is_refused_before_anything_is_written(outside, tmp_path, target):
+    """provisioning_host: a link where the role's file (or its configuration directory) belongs is
+    refused naming the item, in check mode too; the file before it in the same call is not written."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    os.symlink(outside[target], conf / "nginx.conf")
+    files = [dict(path=str(conf / "site.conf"), content="listen 80;\n", mode="0644"),
+             dict(path=str(conf / "nginx.conf"), content="events {}\n", mode="0644")]
+    for check in (True, False):
+        result, output = run_module("provisioning_host", dict(files=files), check=check, diff=True)
+        assert result["failed"] and result["msg"] == "files[1].path: %s: is a symlink; refusing to follow it" % (
+            conf / "nginx.conf")
+        assert SECRET not in output
+    assert sorted(p.name for p in conf.iterdir()) == ["nginx.conf"] and os.path.islink(conf / "nginx.conf")
+    os.symlink(outside["directory"], tmp_path / "conf-link")
+    result, _output = run_module("provisioning_host", dict(directories=[dict(path=str(tmp_path / "conf-link"),
+                                                                             mode="0755", contents=True)]))
+    assert result["failed"] and result["msg"] == ("directories[0].path: %s: is a symlink; refusing to follow it"
+                                                  " (a directory belongs there)" % (tmp_path / "conf-link"))
+    assert_untouched(outside)
+
+
 @pytest.fixture
 def shared_dir():
     """A directory another user can reach (pytest's own tmp dirs are private to root)."""
