@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - older ansible-core: ansible_pos on the
 # variables and facts, the playbooks' own variables and facts, and the names docs/check_sync.md's
 # handler example defines.
 _OTHER_VARIABLES = (
-    "dect_validate_firmware_problems", "dect_validate_hosts", "dect_validate_catalogues",
+    "dect_validate_firmware_problems", "dect_validate_hosts", "dect_validate_catalogues", "dect_report_readings",
     # site and DECT server inventory (docs/inventory.md, docs/site.md)
     "dect_ip", "dect_sip_user", "dect_sip_domain", "dect_sip_port", "dect_sip_transport", "dect_sip_host",
     "dect_sip_auth_username", "dect_sip_auth_password", "dect_sip_ca_path", "dect_sip_timeout",
