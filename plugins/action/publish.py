@@ -153,14 +153,17 @@ class ActionModule(SpecAction):
         # batch's results to every server's task would cost each of them the whole batch.
         counts = dict(servers=len(records), written=0, failed=0, unchanged=0)
         outcomes = self._outcomes(args["dest"], records, owners, reports or {}, error)
+        # What the firmware role restaged on this host, as the task passed it: each server's report step
+        # reads it from its outcome, never from another host's facts.
+        restaged = dict((str(name), bool(changed)) for name, changed in (args["firmware_changed"] or {}).items())
         for host, outcome in outcomes.items():
             outcome["pending"] = pending.get(records[host]["mac"])
-            _spool.put_outcome(host, where, records[host]["token"], dict(outcome, where=where))
+            _spool.put_outcome(host, where, records[host]["token"], dict(outcome, where=where, restaged=restaged))
         for report in (reports or {}).values():
             key = "failed" if report["state"] == "failed" else "written" if report["changed"] else "unchanged"
             counts[key] += 1
         out = dict(changed=False, where=where, batch=counts)
-        warning = _reboot_warning(records, _restaged(task_vars, [where]))
+        warning = _reboot_warning(records, restaged)
         if warning:
             warnings.insert(0, warning)
         if error:
@@ -268,7 +271,7 @@ class ActionModule(SpecAction):
                                          pending=outcome["pending"]["pending"])
         firmware_changed = args["firmware_changed"]
         if firmware_changed is None:
-            firmware_changed = _restaged(task_vars, outcomes)
+            firmware_changed = _restaged(outcomes.values())
         # The images this server's config names that were restaged: it fetches each one's .ver, and the
         # image only when the version text changed (the device compares it with what it runs).
         restaged = [name for name in record.get("firmware", {}).values() if name in firmware_changed]
@@ -338,19 +341,12 @@ def _check_sync_plan(host, check, users_only):
     return True, warnings, None
 
 
-def _restaged(task_vars, wheres):
-    """``{file name: version changed}`` the firmware role restaged in this run (its fact
-    ``firmware_restaged``) on the provisioning hosts ``wheres``. Read here rather than templated into
-    the task's options: every template costs each DECT server its compilation (measured on a
-    1,000-server site)."""
-    hostvars = task_vars.get("hostvars") or {}
+def _restaged(outcomes):
+    """``{file name: version changed}`` the firmware role restaged in this run on the provisioning hosts
+    that wrote this server's files, as their write step handed it on in each outcome."""
     restaged = {}
-    for where in wheres:
-        try:
-            found = hostvars[where].get("firmware_restaged") or {}
-        except (KeyError, TypeError):
-            continue
-        for name, version_changed in found.items():
+    for outcome in outcomes:
+        for name, version_changed in (outcome.get("restaged") or {}).items():
             restaged[name] = bool(restaged.get(name) or version_changed)
     return restaged
 

@@ -172,10 +172,12 @@ options:
         (for example V(IP-DECTserver6500firmware.bin)) to whether its C(.ver) text changed. A server whose
         configuration names one of them counts as changed and is expected to fetch its C(.ver), and the
         image too when the version text changed (the device fetches an image only then).
-      - When omitted, the fact C(firmware_restaged) (set by the C(firmware) role) of the provisioning
-        hosts that wrote this server's files. With O(step=write), that fact also yields one warning per
-        batch listing the DECT servers whose server firmware (C(kws)) gets a new version, as each reboots
-        at once when it fetches it.
+      - With O(step=write), what the C(firmware) role restaged on that provisioning host (its fact
+        C(firmware_restaged)): handed on to each server's report step, and one warning per batch listing
+        the DECT servers whose server firmware (C(kws)) gets a new version, as each reboots at once when
+        it fetches it.
+      - With O(step=report), when omitted, what the write steps of the provisioning hosts that wrote this
+        server's files handed on.
     type: dict
   check_sync:
     description:

@@ -85,16 +85,15 @@ def test_spool_files_are_written_0600_through_io_and_never_through_a_symlink(spo
     assert sorted(path.name for path in directory.iterdir()) == ["documents.json"]  # no temp file left
 
 
-def test_restaged_firmware_is_read_by_file_name_from_the_writing_hosts_only():
-    task_vars = {"hostvars": {
-        "prov1": {"firmware_restaged": {"IP-DECTserver6500firmware.bin": False}},
-        "prov2": {"firmware_restaged": {"IP-DECTserver6500firmware.bin": True, "DECTserver8000firmware.bin": False}},
-        "prov3": {"firmware_restaged": {"pp7x.bin": True}},
-    }}
-    # A version change on any writing host counts; a host that did not write this server's files does not.
-    assert publish_action._restaged(task_vars, ["prov1", "prov2", "gone"]) == {
+def test_restaged_firmware_is_read_by_file_name_from_the_writing_hosts_outcomes_only():
+    # What each provisioning host's write step handed on with this server's outcome (no other host's facts).
+    outcomes = [{"where": "prov1", "restaged": {"IP-DECTserver6500firmware.bin": False}},
+                {"where": "prov2", "restaged": {"IP-DECTserver6500firmware.bin": True, "DECTserver8000firmware.bin": False}},
+                {"where": "prov3"}]
+    # A version change on any writing host counts.
+    assert publish_action._restaged(outcomes) == {
         "IP-DECTserver6500firmware.bin": True, "DECTserver8000firmware.bin": False}
-    assert publish_action._restaged({}, ["prov1"]) == {}
+    assert publish_action._restaged([]) == {}
 
 
 def test_the_reboot_warning_lists_the_servers_whose_own_server_firmware_gets_a_new_version():
