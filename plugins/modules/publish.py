@@ -173,9 +173,9 @@ options:
         configuration names one of them counts as changed and is expected to fetch its C(.ver), and the
         image too when the version text changed (the device fetches an image only then).
       - With O(step=write), what the C(firmware) role restaged on that provisioning host (its fact
-        C(firmware_restaged)): handed on to each server's report step, and one warning per batch listing
-        the DECT servers whose server firmware (C(kws)) gets a new version, as each reboots at once when
-        it fetches it.
+        C(firmware_restaged)). It is handed on to each server's report step, and yields one warning per batch
+        listing the DECT servers whose server firmware (C(kws)) gets a new version, as each reboots at once
+        when it fetches it.
       - With O(step=report), when omitted, what the write steps of the provisioning hosts that wrote this
         server's files handed on.
     type: dict
