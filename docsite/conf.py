@@ -43,6 +43,7 @@ nitpick_ignore = [
     ("ref", "ansible_configuration_settings"),
     # M(ansible.builtin.<name>) in the plugins' descriptions: pages of ansible-core's own modules.
     ("ref", "ansible_collections.ansible.builtin.copy_module"),
+    ("ref", "ansible_collections.ansible.builtin.file_module"),
     ("ref", "ansible_collections.ansible.builtin.service_module"),
     ("ref", "ansible_collections.ansible.builtin.template_module"),
 ]

@@ -136,4 +136,3 @@ def test_snippet_runs(key, tmp_path):
         spec = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())
         options = spec["argument_specs"]["main"]["options"]
         assert sorted(set(data) - set(options)) == [], "not options of the %s role" % role
-

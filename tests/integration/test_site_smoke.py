@@ -162,8 +162,9 @@ def test_validate_a_server_that_sets_only_what_is_required(tmp_path):
     inventory = tmp_path / "inventory.yml"
 
     def validate(host):
+        local = {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}
         inventory.write_text(json.dumps({"all": {"children": {"dect_servers": {"hosts": {"dect-min": host}}},
-            "hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": PLAYBOOK_PYTHON}}}}))
+                                                 "hosts": {"localhost": local}}}))
         return run_playbook(REPO / "playbooks" / "validate.yml", tmp_path, inventory=inventory)
 
     run = validate(server)
