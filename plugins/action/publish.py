@@ -29,6 +29,7 @@ from ansible_collections.dect.provisioning.plugins.module_utils.identifiers impo
     normalize_mac,
 )
 from ansible_collections.dect.provisioning.plugins.module_utils.server_record import firmware_files
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import recorded
 from ansible_collections.dect.provisioning.plugins.module_utils.xmlio import XmlError
 from ansible_collections.dect.provisioning.plugins.plugin_utils import _spool
 from ansible_collections.dect.provisioning.plugins.plugin_utils._action import SpecAction, plain
@@ -238,7 +239,7 @@ class ActionModule(SpecAction):
             hostvars = task_vars.get("hostvars") or {}
             notified = []
             for server in args["servers"] or []:
-                entry = (((hostvars.get(server) or {}).get("dect_server_record") or {}).get("notify") or {}).get(where)
+                entry = ((recorded(hostvars.get(server) or {}) or {}).get("notify") or {}).get(where)
                 if entry:
                     notified.append(dict(mac=entry["mac"], files=entry["files"]))
         if not notified:
@@ -300,13 +301,14 @@ class ActionModule(SpecAction):
             out["pending_from_earlier_run"] = earlier
             warnings.append("%s: an earlier run published %s but its check-sync was never answered: notifying it now"
                             % (host, ", ".join(earlier)))
-        if task_vars.get("dect_server_record") is not None:
+        record_now = recorded(task_vars)
+        if record_now is not None:
             # The one fact later steps read (site.yml's check-sync, acknowledge and wait, the role's handler):
             # the render step's record, plus whether to notify the server (pending), what it must then fetch
             # (expect) and, per provisioning host, what the acknowledge step records once the NOTIFY is
             # answered (notify).
             out["ansible_facts"] = dict(dect_server_record=dict(
-                plain(task_vars["dect_server_record"]), pending=bool(notify), expect=expected if notify else [],
+                plain(record_now), pending=bool(notify), expect=expected if notify else [],
                 notify=dict((where, dict(mac=entry["mac"], files=entry["files"])) for where, entry in pending_at.items())
                 if notify else {}))
         if warnings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
 from ansible_collections.dect.provisioning.plugins.module_utils.provisioning_section import SiteError
-from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import record_of
+from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import record_of, recorded
 from ansible_collections.dect.provisioning.plugins.plugin_utils._filter_errors import filter_errors
 
 
@@ -22,7 +22,7 @@ def rollout_expectations(host_vars_list, report=False):
     for host_vars in host_vars_list or []:
         name = host_vars["inventory_hostname"]
         if not report:
-            record = host_vars.get("dect_server_record") or {}
+            record = recorded(host_vars) or {}
             if not (record.get("pending") and record.get("expect")):
                 continue
         record = record_of(host_vars)

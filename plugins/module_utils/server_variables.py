@@ -202,12 +202,23 @@ def _derived_section(values, names, model, has_users):
                                 time=values["time"], default_kws=default_kws)
 
 
+def recorded(host_vars):
+    """The record the publication set as the fact ``dect_server_record``, read from ``ansible_facts``
+    (ansible-core 2.20 deprecates reading facts as top-level variables), else the variable of that
+    name (``set_fact`` by the derive tasks, check_sync.yml), else None."""
+    facts = host_vars.get("ansible_facts") if "ansible_facts" in host_vars else None
+    if isinstance(facts, dict) and facts.get("dect_server_record") is not None:
+        return facts["dect_server_record"]
+    return host_vars["dect_server_record"] if "dect_server_record" in host_vars else None
+
+
 def record_of(host_vars):
     """A DECT server's record from its variables (``hostvars[name]``): ``dect_server_record`` (set by
     the publication's render step or from the dect_server lookup) when it has one, else made now
     the same way (the inventory's variables; users files read without vault)."""
-    if "dect_server_record" in host_vars:
-        return host_vars["dect_server_record"]
+    record = recorded(host_vars)
+    if record is not None:
+        return record
     try:
         return server_documents(host_vars.__getitem__)["record"]
     except (SiteError, IdentifierError) as exc:
