@@ -14,19 +14,16 @@ from __future__ import annotations
 import os
 import statistics
 
+import yaml
+
 from benchmarks.common import row, timed
-from devtools.site_lab import SiteLab
+from devtools.site_lab import SITE_PLAYBOOK, SiteLab
 from devtools.sshd import SshHost
 
 RUNS = int(os.environ.get("BENCH_PROVISIONING_HOST_RUNS", "3"))
 ENV = {"ANSIBLE_PIPELINING": "1"}
-ROLE_PLAY = """\
-- name: Serve the provisioning root
-  hosts: dect_provisioning_servers
-  gather_facts: false
-  roles:
-    - role: dect.provisioning.provisioning_server
-"""
+# The play of site.yml itself (its first: the provisioning_server role), not a copy of it.
+ROLE_PLAY = yaml.safe_dump(yaml.safe_load(SITE_PLAYBOOK.read_text())[:1], sort_keys=False)
 FLOOR_PLAY = """\
 - name: One raw command
   hosts: dect_provisioning_servers

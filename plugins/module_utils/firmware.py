@@ -23,6 +23,8 @@ import os
 import re
 from collections import OrderedDict, namedtuple
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.dect.provisioning.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import (
     MODELS,
@@ -244,7 +246,7 @@ def source_problems(catalogue, is_file=os.path.isfile, option="dect_firmware"):
     for key, entry in sorted((catalogue or {}).items(), key=lambda item: str(item[0])):
         if not isinstance(entry, dict) or entry.get("state", "present") == "absent":
             continue
-        if str(entry.get("remote_src", False)).strip().lower() in ("true", "yes", "on", "1"):
+        if boolean(entry.get("remote_src", False), strict=False):
             continue
         for field in ("src", "version_src"):
             path = entry.get(field)

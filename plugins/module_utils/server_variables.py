@@ -82,13 +82,14 @@ def server_documents(get, read_file=None):
     name = _first_set(get, "inventory_hostname")[1]
     name = "this DECT server" if name is _UNSET else str(name)
     # A bad model or URL is named by its host and variable (the identifier's text masks a password).
-    for key, check in (("model", model_family), ("url", parse_provisioning_url)):
-        if key == "url" and values[key] in (None, ""):
-            continue
-        try:
-            check(model if key == "model" else values[key])
-        except IdentifierError as exc:
-            raise SiteError("%s: %s: %s" % (name, names[key], exc))
+    try:
+        model_family(model)
+    except IdentifierError as exc:
+        raise SiteError("%s: %s: %s" % (name, names["model"], exc))
+    try:
+        parse_provisioning_url(values["url"])
+    except IdentifierError as exc:
+        raise SiteError("%s: %s: %s" % (name, names["url"], exc))
     strict = values["strict"]
     users = values["users"] if values["users"] is not None else []
     if not isinstance(users, list):

@@ -102,73 +102,73 @@ def where_host(index, name):
     return "hosts[%d]%s" % (index, " (%s)" % _quoted(name) if isinstance(name, str) and name else "")
 
 
-def normalize_hosts(hosts, default_url):
-    """Check and normalise the ``hosts`` option: names, MACs and IPs unique, each with a URL."""
-    result, seen = [], {}
-    for index, entry in enumerate(hosts or []):
-        if not isinstance(entry, dict):
-            raise DhcpError("hosts[%d]: expected a dict with name, mac, optional ip and url" % index)
-        name = entry.get("name")
-        where = where_host(index, name)
-        _check_name(name, where + ".name")
-        try:
-            mac = normalize_mac(entry.get("mac"))
-        except IdentifierError as exc:
-            raise DhcpError("%s.mac: %s" % (where, exc))
-        ip = _check_ip(entry["ip"], where + ".ip") if entry.get("ip") not in (None, "") else None
-        url = entry.get("url") or default_url
-        if not url:
-            raise DhcpError("%s.url: no URL for this host: set url on the host or the module's url" % where)
-        check_url(url, where + ".url")
-        for kind, value in (("name", name.lower()), ("mac", mac), ("ip", ip)):
-            if value is None:
-                continue
-            if (kind, value) in seen:
-                raise DhcpError("%s.%s: '%s' is also used by %s" % (where, kind, value, seen[(kind, value)]))
-            seen[(kind, value)] = where
-        result.append(DhcpHost(name, mac, ip, url))
-    return result
+def module_field(index, name, field):
+    """Where a bad value is, as the module names it: ``hosts[1] (ward-a).ip``; the host itself
+    (``hosts[1] (ward-a)``) for ``field`` None."""
+    return where_host(index, name) if field is None else "%s.%s" % (where_host(index, name), field)
 
 
 # The inventory variable behind each field of a ``hosts`` entry the dhcp role collects.
 _HOST_VARIABLES = {"name": "its inventory name", "mac": "dect_mac", "ip": "dect_ip", "url": "dect_provisioning_url"}
 
 
+def inventory_field(index, name, field):
+    """Where a bad value is, as the dhcp role's inventory names it: ``ward-a: dect_ip``; the DECT
+    server itself (``ward-a``) for ``field`` None."""
+    return _quoted(str(name)) if field is None else "%s: %s" % (_quoted(str(name)), _HOST_VARIABLES[field])
+
+
+def normalize_hosts(hosts, default_url, field_of=module_field):
+    """Check and normalise the ``hosts`` option: names, MACs and IPs unique, each with a URL.
+    ``field_of(index, name, field)`` names where a bad value is (default: the module's option path)."""
+    result, seen = [], {}
+    for index, entry in enumerate(hosts or []):
+        if not isinstance(entry, dict):
+            raise DhcpError("hosts[%d]: expected a dict with name, mac, optional ip and url" % index)
+        name = entry.get("name")
+
+        def where(field, index=index, name=name):
+            return field_of(index, name, field)
+        _check_name(name, where("name"))
+        try:
+            mac = normalize_mac(entry.get("mac"))
+        except IdentifierError as exc:
+            raise DhcpError("%s: %s" % (where("mac"), exc))
+        ip = _check_ip(entry["ip"], where("ip")) if entry.get("ip") not in (None, "") else None
+        url = entry.get("url") or default_url
+        if not url:
+            raise DhcpError("%s: no URL for this host: set url on the host or the module's url" % where("url"))
+        check_url(url, where("url"))
+        for kind, value in (("name", name.lower()), ("mac", mac), ("ip", ip)):
+            if value is None:
+                continue
+            if (kind, value) in seen:
+                raise DhcpError("%s: '%s' is also used by %s" % (where(kind), value, seen[(kind, value)]))
+            seen[(kind, value)] = field_of(index, name, None)
+        result.append(DhcpHost(name, mac, ip, url))
+    return result
+
+
 def inventory_problems(hosts, url, scope="host", subnet=None):
     """Every problem of the reservations the dhcp role would write, each naming the DECT server and
-    its inventory variable (``ward-a: dect_ip: 'x' is not an IPv4 address``) instead of the module's
-    ``hosts[1] (ward-a).ip``. Checked host by host, so that one bad server does not hide the others,
-    then together (an address or MAC used twice)."""
-    hosts = list(hosts or [])
-    names = [entry.get("name") if isinstance(entry, dict) else None for entry in hosts]
-
-    def named(message):
-        for index, name in enumerate(names):
-            prefix = where_host(index, name) + "."
-            if message.startswith(prefix) and ":" in message:
-                field, rest = message[len(prefix):].split(":", 1)
-                message = "%s: %s:%s" % (name, _HOST_VARIABLES.get(field, field), rest)
-                break
-        for index, name in enumerate(names):
-            message = message.replace(where_host(index, name), str(name))
-        return message
-
+    its inventory variable (``ward-a: dect_ip: 'x' is not an IPv4 address``). Checked host by host,
+    so that one bad server does not hide the others, then together (an address or MAC used twice)."""
     problems = []
     try:
         make_plan([], url, scope, subnet)
     except DhcpError as exc:
         text = str(exc)
         problems.append("dect_provisioning_url (the dhcp role's dhcp_url)" + text[3:] if text.startswith("url:") else text)
-    for index, entry in enumerate(hosts):
+    for entry in hosts or []:
         try:
-            normalize_hosts([entry], url)
+            normalize_hosts([entry], url, inventory_field)
         except DhcpError as exc:
-            problems.append(named(str(exc).replace(where_host(0, names[index]), where_host(index, names[index]), 1)))
+            problems.append(str(exc))
     if not problems:
         try:
-            normalize_hosts(hosts, url)
+            normalize_hosts(hosts, url, inventory_field)
         except DhcpError as exc:
-            problems.append(named(str(exc)))
+            problems.append(str(exc))
     return problems
 
 
