@@ -9,7 +9,8 @@ waits for it, at most ``timeout`` seconds, then fails naming the holder from the
 ``.dect-provisioning.lock`` in the root: pid, host, when it took the lock and what it does. The
 record is a dot file (never published, never served: the daemons serve device file names only),
 written through :mod:`._io` (temp file, mode 0600, rename; a symlink planted at the name is replaced,
-never followed) and removed on release. A record left by a killed run is only ever read while a live
+never followed) and removed on release; the temp file of a record whose writer was killed mid-write
+is removed by the next holder. A record left by a killed run is only ever read while a live
 process holds the lock, and it is shown as stale when its pid no longer runs.
 
 Runs on targets: Python 3.8 syntax, stdlib only.
@@ -85,6 +86,8 @@ class RootLock:
         record = dict(pid=os.getpid(), host=socket.gethostname(), doing=self.doing,
                       started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         _io.remove_if_exists(self.holder_path)  # a symlink planted here is removed, never followed
+        # The temp file of a record whose writer was killed mid-write: only the lock holder is here.
+        _io.remove_leftovers(self.root, HOLDER_NAME)
         _io.write_atomic(self.holder_path, json.dumps(record).encode("utf-8"), mode=0o600)
 
     def holder(self):

@@ -95,3 +95,15 @@ def test_a_symlink_at_the_holder_record_is_replaced_never_followed(tmp_path):
     with RootLock(str(root), "publishing", 0):
         assert not os.path.islink(root / ".dect-provisioning.lock")
     assert target.read_text() == "keep"
+
+
+def test_the_temp_file_of_a_holder_record_killed_mid_write_is_removed_by_the_next_holder(tmp_path):
+    """A run killed between writing the record's temp file and renaming it leaves
+    ``..dect-provisioning.lock.<token>.dect-tmp``: the next holder removes it, and nothing else."""
+    leftover = tmp_path / "..dect-provisioning.lock.d0663900a9e7.dect-tmp"
+    leftover.write_text('{"pid": 1')
+    other = tmp_path / ".0013d1000000-config.xml.aa.dect-tmp"
+    other.write_text("<a publication's temp file, for publish to judge/>")
+    with RootLock(str(tmp_path), "publishing", 0):
+        assert not leftover.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name]
