@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.dect.provisioning.plugins.module_utils._publication import (
@@ -42,6 +42,8 @@ from ansible_collections.dect.provisioning.plugins.plugin_utils._render import (
     read_input,
     summary_text,
 )
+from ansible_collections.dect.provisioning.plugins.plugin_utils._server_inputs import Unresolved
+from ansible_collections.dect.provisioning.plugins.plugin_utils._server_inputs import resolve as resolve_server
 from ansible_collections.dect.provisioning.plugins.plugin_utils._site_index import site_index
 
 WRITE_OPTIONS = ("mode", "owner", "group", "backup_dir", "unsafe_writes", "lock_timeout")
@@ -54,17 +56,36 @@ class ActionModule(SpecAction):
     _requires_connection = False
     _supports_check_mode = True
     _supports_async = False
+    # The render step's server (given, or resolved by task_options) and the warnings of its resolution.
+    _server = None
+    _server_warnings = ()
 
-    def task_options(self):
-        """The render step's ``server`` (what the dect_server lookup resolved) unpacked into the step's
-        options, without its record: checked once, as if given one by one."""
+    def task_options(self, task_vars):
+        """The render step's ``server`` unpacked into the step's options, without its record: checked
+        once, as if given one by one. Given neither ``server`` nor the options one by one, the server is
+        resolved here from the role variables and the inventory, as the dect_server lookup resolves it."""
         args = self._task.args
-        server = args.get("server")
-        if args.get("step") != "render" or not isinstance(server, Mapping):
+        self._server, self._server_warnings = args.get("server"), []
+        if args.get("step") != "render":
+            return args
+        if not any(args.get(name) is not None for name in ("server", "mac", "model", "config", "users")):
+            try:
+                self._server, self._server_warnings = resolve_server(
+                    self._templar, task_vars, self._loader, self._found_or_none)
+            except Unresolved as exc:
+                raise AnsibleActionFail(str(exc))
+        if not isinstance(self._server, Mapping):
             return args
         options = dict((key, value) for key, value in args.items() if key != "server")
-        options.update((key, value) for key, value in server.items() if key != "record")
+        options.update((key, value) for key, value in self._server.items() if key != "record")
         return options
+
+    def _found_or_none(self, path):
+        """Where a users ``src`` is, found like a role's file (None when it is not found there)."""
+        try:
+            return self._find_needle("files", path)
+        except AnsibleError:
+            return None
 
     def perform(self, args, task_vars):
         steps = dict(render=self._render, write=self._write, report=self._report, acknowledge=self._acknowledge)
@@ -75,7 +96,7 @@ class ActionModule(SpecAction):
         host = task_vars["inventory_hostname"]
         _spool.drop(host)
         # The server's record (no secrets) becomes the fact every later step reads.
-        server = self._task.args.get("server")
+        server = self._server
         record = plain(server.get("record")) if isinstance(server, Mapping) else None
         documents, errors, warnings = {}, [], []
         for kind in KINDS:
@@ -96,9 +117,10 @@ class ActionModule(SpecAction):
         out = dict(changed=False)
         if record is not None:
             out["ansible_facts"] = dict(dect_server_record=record)
-        if warnings:
-            # Ansible prints a warning without the host it came from: name the DECT server.
-            out["warnings"] = ["%s: %s" % (host, warning) for warning in warnings]
+        if warnings or self._server_warnings:
+            # Ansible prints a warning without the host it came from: name the DECT server (the
+            # inventory warnings of the resolution name it already).
+            out["warnings"] = list(self._server_warnings) + ["%s: %s" % (host, warning) for warning in warnings]
         if errors:
             out.update(failed=True, errors=errors, msg="%s: validation failed with %d error(s), nothing published: %s"
                        % (host, len(errors), "; ".join(errors)))

@@ -27,6 +27,8 @@ description:
   - Why a lookup and not role defaults written as templates? It resolves a server's dozen variables in one step.
     On ansible-core 2.19 every templated role default a task references costs each server its own compilation
     in that task, which made most of the render step's time on a 1,000-server site (see docs/benchmarks.md).
+    The render step of M(dect.provisioning.publish) given no O(dect.provisioning.publish#module:server) resolves
+    the same in its action plugin, without templating a lookup in every worker (what the role does).
   - The result carries the site's secrets (SIP and admin passwords, the URL's password); give it only to
     options and facts marked C(no_log).
 options: {}
@@ -66,17 +68,11 @@ _raw:
   elements: dict
 """
 
-from ansible.errors import AnsibleError, AnsibleLookupError
-from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.dect.provisioning.plugins.module_utils.identifiers import IdentifierError
-from ansible_collections.dect.provisioning.plugins.module_utils.provisioning_section import SiteError
-from ansible_collections.dect.provisioning.plugins.module_utils.server_variables import USERS_SRC_MAX_SIZE, server_documents
-from ansible_collections.dect.provisioning.plugins.plugin_utils import _inventory_checks
-from ansible_collections.dect.provisioning.plugins.plugin_utils._loader_files import TooLarge, read_capped
-from ansible_collections.dect.provisioning.plugins.plugin_utils._site_index import site_index
+from ansible_collections.dect.provisioning.plugins.plugin_utils._server_inputs import Unresolved, resolve
 
 display = Display()
 
@@ -88,48 +84,14 @@ class LookupModule(LookupBase):
         if variables is None:
             raise AnsibleLookupError("dect.provisioning.dect_server: no host variables available")
 
-        def get(name):
-            # KeyError when unset; a set value is templated (inventory values may hold templates).
-            return self._templar.template(variables[name])
-
-        def read_file(path):
-            # As the users_xml action reads its src: found like a role's file, vault-decrypted, capped.
-            found = self.find_file_in_search_path(variables, "files", path, ignore_missing=True) or path
-            try:
-                return read_capped(self._loader, found, USERS_SRC_MAX_SIZE)
-            except TooLarge as exc:
-                raise OSError("%s: %s" % (path, exc))
-            except AnsibleError:
-                raise OSError("'%s' is not a readable file on the controller" % path)
+        def find_file(path):
+            # As the users_xml action finds its src: like a role's file.
+            return self.find_file_in_search_path(variables, "files", path, ignore_missing=True)
 
         try:
-            documents = server_documents(get, read_file)
-        except (SiteError, IdentifierError) as exc:
-            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc)
-        except AnsibleError as exc:
-            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % exc.message)
-        duplicate = site_index(variables)["duplicates"].get(variables.get("inventory_hostname"))
-        if duplicate:
-            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % duplicate)
-        self._check_inventory(variables, get)
+            documents, warnings = resolve(self._templar, variables, self._loader, find_file)
+        except Unresolved as exc:
+            raise AnsibleLookupError(str(exc))
+        for warning in warnings:
+            display.warning(warning)
         return [documents]
-
-    @staticmethod
-    def _check_inventory(variables, get):
-        """Misspelt dect_* variables and secrets typed into inventory as plain text: warnings naming the
-        server (with dect_require_vault, the latter fail)."""
-        host = variables.get("inventory_hostname", "this DECT server")
-        for warning in _inventory_checks.unknown_variables(host, variables.keys()):
-            display.warning(warning)
-        plain = _inventory_checks.unvaulted_secrets(host, variables)
-        try:
-            required = boolean(get(_inventory_checks.REQUIRE_VAULT), strict=True)
-        except KeyError:
-            required = False
-        except TypeError:
-            raise AnsibleLookupError("dect.provisioning.dect_server: %s: '%s' is not a boolean" % (
-                _inventory_checks.REQUIRE_VAULT, variables.get(_inventory_checks.REQUIRE_VAULT)))
-        if plain and required:
-            raise AnsibleLookupError("dect.provisioning.dect_server: %s" % "; ".join(plain))
-        for warning in plain:
-            display.warning(warning)

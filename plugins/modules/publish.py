@@ -64,7 +64,10 @@ options:
       - With O(step=render), O(mac), O(model), O(config) and O(users) in one dictionary, checked exactly as
         those options are; mutually exclusive with them.
       - The P(dect.provisioning.dect_server#lookup) lookup gives it for the current DECT server from the
-        C(dect.provisioning.dect_server) role's variables and the inventory, as the role does.
+        C(dect.provisioning.dect_server) role's variables and the inventory.
+      - With O(step=render) and none of O(server), O(mac), O(model), O(config) and O(users), the action resolves
+        it itself for the current DECT server, exactly as that lookup does (same result, warnings and errors),
+        without templating the lookup in every worker; this is what the role does.
     type: dict
   servers:
     description:
@@ -233,6 +236,10 @@ seealso:
 EXAMPLES = r"""
 # What the dect_server role does, in a play on dect_servers:
 - name: Validate and render this server's documents, from the role's variables and the inventory
+  dect.provisioning.publish:
+    step: render
+
+- name: The same, with the inputs the lookup resolves passed on explicitly
   dect.provisioning.publish:
     step: render
     server: "{{ lookup('dect.provisioning.dect_server') }}"

@@ -65,12 +65,13 @@ class SpecAction(ActionBase):
 
     def checked_and_performed(self, result, task_vars):
         """``result`` with the work of ``perform`` on the checked options, and the check's report."""
-        checked = self.check_options(self.task_options())
+        checked = self.check_options(self.task_options(task_vars))
         result.update(self.perform(checked.args, task_vars))
         return reported(result, checked)
 
-    def task_options(self):
-        """The options to check: the task's (an action taking them in another shape unpacks them here)."""
+    def task_options(self, task_vars):
+        """The options to check: the task's (an action taking them in another shape, or resolving some from
+        ``task_vars``, does it here)."""
         return self._task.args
 
     def perform(self, args, task_vars):

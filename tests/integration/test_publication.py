@@ -105,6 +105,52 @@ def test_render_step_warnings_name_the_dect_server(play, site):
     assert SIP_PASSWORD not in result.output
 
 
+RESOLVED_TWO_WAYS = """
+- name: The render step resolving the server itself, and given the lookup's result
+  hosts: dect_servers
+  gather_facts: false
+  tasks:
+    - name: Render, resolving the server in the action
+      dect.provisioning.publish:
+        step: render
+      register: by_action
+
+    - name: Keep the record the action set
+      ansible.builtin.set_fact:
+        record_by_action: "{{ ansible_facts.dect_server_record }}"
+
+    - name: Render, given the lookup's result
+      dect.provisioning.publish:
+        step: render
+        server: "{{ lookup('dect.provisioning.dect_server') }}"
+      register: by_lookup
+
+    - name: Both ways give the same documents and record
+      ansible.builtin.assert:
+        that:
+          - by_action.documents == by_lookup.documents
+          - by_action.documents.config.checksum is string
+          - record_by_action == ansible_facts.dect_server_record
+          - record_by_action.mac == dect_mac | replace(':', '')
+"""
+
+
+def test_the_render_step_resolves_a_server_as_the_lookup_does(play, site):
+    """Given no server, the render step resolves it in its action plugin (what the role does): the same
+    documents and record as the lookup's result gives; the same inventory warning and the same error."""
+    tmp_path, root, write = site
+    result = play(RESOLVED_TWO_WAYS, inventory=write(), check=True)
+    assert result.rc == 0, result.output
+    # Ansible prints a repeated warning once: the action's and the lookup's are the same text.
+    assert ("[WARNING]: s1: dect_settings_host.sip.auth.password is a secret typed into inventory as plain text"
+            in result.output)
+    assert SIP_PASSWORD not in result.output and USER_PASSWORD not in result.output
+    # A missing MAC: the same message both ways, naming the variable.
+    result = play(RESOLVED_TWO_WAYS, inventory=write(s2={"dect_mac": ""}), check=True)
+    assert result.recap("s2")["failed"] == 1
+    assert "dect.provisioning.dect_server: " in result.output and "dect_mac" in result.output
+
+
 def test_check_mode_and_diff_write_nothing_and_show_parameters_with_secrets_masked(play, site):
     tmp_path, root, write = site
     result = play(PLAYBOOK, inventory=write(), check=True, diff=True, verbosity=3)
