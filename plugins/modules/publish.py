@@ -86,14 +86,14 @@ options:
     type: list
     elements: dict
     suboptions:
-      mac:
-        description: The server's MAC, 12 lowercase hex digits.
-        type: str
-        required: true
       files:
         description: File names in the root.
         type: list
         elements: str
+        required: true
+      mac:
+        description: The server's MAC, 12 lowercase hex digits.
+        type: str
         required: true
   notified:
     description:
@@ -104,13 +104,13 @@ options:
     type: list
     elements: dict
     suboptions:
-      mac:
-        description: The server's MAC, 12 lowercase hex digits.
-        type: str
-        required: true
       files:
         description: "A mapping C(file name: generation)."
         type: dict
+        required: true
+      mac:
+        description: The acknowledged server's MAC, 12 lowercase hex digits.
+        type: str
         required: true
   dest:
     description: With O(step=write) and O(step=acknowledge), the provisioning root on the provisioning host.
