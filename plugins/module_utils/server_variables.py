@@ -207,10 +207,10 @@ def recorded(host_vars):
     """The record the publication set as the fact ``dect_server_record``, read from ``ansible_facts``
     (ansible-core 2.20 deprecates reading facts as top-level variables), else the variable of that
     name (``set_fact`` by the derive tasks, check_sync.yml), else None."""
-    facts = host_vars.get("ansible_facts") if "ansible_facts" in host_vars else None
+    facts = host_vars.get("ansible_facts")
     if isinstance(facts, dict) and facts.get("dect_server_record") is not None:
         return facts["dect_server_record"]
-    return host_vars["dect_server_record"] if "dect_server_record" in host_vars else None
+    return host_vars.get("dect_server_record")
 
 
 def record_of(host_vars):
